@@ -1,0 +1,72 @@
+# Two commands for people: `make run` and `make test`. Everything they need is installed on first use.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app lms
+PORT ?= 5000
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
+PO := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/lms_test
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-sqlite test-postgres lint bench translations extract-messages clean
+
+$(STAMP):
+	@bin/ensure-system-packages python3-venv
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@ --statistics
+
+translations: $(MO)
+
+run: $(STAMP) translations
+	@mkdir -p instance
+	LMS_ENV=demo $(FLASK) db upgrade
+	LMS_ENV=demo $(FLASK) courses import courses/
+	LMS_ENV=demo $(FLASK) demo setup
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	LMS_ENV=demo $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) \
+		--access-logfile - "lms:create_app()"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@bin/ensure-system-packages npm
+	npm ci --no-audit --no-fund --loglevel=error
+
+# The suite runs twice: on SQLite, then on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server).
+test: $(STAMP) translations node_modules/.package-lock.json lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP) translations
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-postgres: $(STAMP) translations
+	@url="$${LMS_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+	  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(PG_DEFAULT)"; \
+	  elif [ "$${CI:-}" = "true" ]; then echo "PostgreSQL is required in CI and does not answer" >&2; exit 1; \
+	  else echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the PostgreSQL run" >&2; exit 0; fi; \
+	fi; \
+	echo "PostgreSQL run on $$url"; \
+	LMS_TEST_DATABASE_URL="$$url" $(PY) -m pytest -q -p no:cacheprovider -m "not browser"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check lms tests bench
+
+# Every string in the code and templates must be in the catalogues, translated (run by `make test`).
+extract-messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot --no-location --sort-output \
+		--omit-header .
+	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching \
+		--ignore-obsolete
+
+bench: $(STAMP) translations
+	$(PY) bench/load.py
+
+clean:
+	rm -rf $(VENV) node_modules instance/lms.sqlite3*

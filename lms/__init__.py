@@ -1,0 +1,63 @@
+"""Arabic-first staff training and certification LMS for technology centers."""
+from pathlib import Path
+
+from flask import Flask
+
+from lms.config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    """Build the app; `config` (a dict or settings object) overrides what the environment says."""
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), instance_relative_config=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errors(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from lms.core import db as core_db
+    from lms.core import i18n, web
+    from lms.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    core_db.configure_engine(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+
+    from lms.auth import sessions
+
+    sessions.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from lms.accounts.routes import bp as accounts_bp
+    from lms.api.routes import bp as api_bp
+    from lms.auth.routes import bp as auth_bp
+    from lms.core.routes import bp as core_bp
+    from lms.courses.routes import bp as courses_bp
+    from lms.progress.routes import bp as progress_bp
+
+    for bp in (core_bp, auth_bp, accounts_bp, courses_bp, progress_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def register_cli(app: Flask) -> None:
+    from lms.accounts.cli import demo_cli
+    from lms.courses.cli import courses_cli
+
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(demo_cli)
+
+
+def register_errors(app: Flask) -> None:
+    from lms.core.errors import register_error_handlers
+
+    register_error_handlers(app)

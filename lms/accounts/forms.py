@@ -1,0 +1,59 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from lms.accounts.models import CenterKind, Role
+from lms.core.i18n import _l
+
+
+def role_choices():
+    return [(Role.LEARNER.value, _l("Learner")), (Role.TRAINER.value, _l("Trainer")),
+            (Role.HR.value, _l("HR")), (Role.ADMIN.value, _l("Administrator"))]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(max=64),
+        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use Latin letters, digits, dot, dash or underscore."))],
+        render_kw={"autocapitalize": "none", "spellcheck": "false", "dir": "ltr"})
+    full_name_ar = StringField(_l("Full name in Arabic"), validators=[DataRequired(), Length(max=200)],
+                               render_kw={"dir": "rtl", "lang": "ar"})
+    full_name_latin = StringField(_l("Full name in Latin letters"), validators=[DataRequired(), Length(max=200)],
+                                  render_kw={"dir": "ltr", "lang": "en"})
+    employee_number = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)],
+                                  render_kw={"inputmode": "numeric", "dir": "ltr"})
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)],
+                       render_kw={"dir": "ltr"})
+    center_id = SelectField(_l("Technology center"), coerce=_optional_int, validators=[Optional()])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=role_choices, default=Role.LEARNER.value)
+    is_active = BooleanField(_l("Active account"), default=True)
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=256)],
+                             render_kw={"autocomplete": "new-password"},
+                             description=_l("At least 8 characters. Leave empty to keep the current password."))
+
+
+class CenterForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9-]+$")],
+                       render_kw={"dir": "ltr"})
+    governorate_id = SelectField(_l("Governorate"), coerce=int, validators=[DataRequired()])
+    name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=200)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)],
+                          render_kw={"dir": "ltr", "lang": "en"})
+    kind = SelectField(_l("Kind"), choices=lambda: [(CenterKind.FIXED.value, _l("Fixed technology center")),
+                                                    (CenterKind.MOBILE.value, _l("Mobile technology center"))])
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+class GovernorateForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=8), Regexp(r"^[A-Za-z]+$")],
+                       render_kw={"dir": "ltr"})
+    name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=120)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)],
+                          render_kw={"dir": "ltr", "lang": "en"})

@@ -1,0 +1,87 @@
+"""People and places: governorates -> technology centers -> staff."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.core.models import UTCDateTime, utcnow
+from lms.extensions import db
+
+
+class CenterKind(enum.StrEnum):
+    FIXED = "fixed"
+    MOBILE = "mobile"
+
+
+class Role(enum.StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+class Governorate(db.Model):
+    __tablename__ = "governorates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(8), unique=True)
+    name_ar: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120))
+
+    centers: Mapped[list["Center"]] = relationship(back_populates="governorate")
+
+
+class Center(db.Model):
+    __tablename__ = "centers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    governorate_id: Mapped[int] = mapped_column(sa.ForeignKey("governorates.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name_ar: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[CenterKind] = mapped_column(
+        sa.Enum(CenterKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=CenterKind.FIXED,
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    governorate: Mapped[Governorate] = relationship(back_populates="centers")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    employee_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    full_name_ar: Mapped[str] = mapped_column(sa.String(200))
+    full_name_latin: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id", ondelete="SET NULL"), index=True)
+    job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Role.LEARNER,
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    center: Mapped[Center | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def display_name(self, locale: str) -> str:
+        return self.full_name_ar if locale == "ar" else self.full_name_latin
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+

@@ -1,0 +1,110 @@
+"""Administration of people and places, and each visitor's language choice."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from lms.accounts import services
+from lms.accounts.forms import CenterForm, GovernorateForm, UserForm, role_choices
+from lms.accounts.models import Center, User
+from lms.core.i18n import _, pick_language
+from lms.core.forms import show_service_errors
+from lms.core.models import ValidationError
+from lms.core.security import public, roles_required, safe_next_url
+from lms.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.post("/language")
+@public
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LMS_LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated and current_user.locale != lang:
+            services.set_user_locale(current_user.id, lang)
+    return redirect(safe_next_url(request.form.get("next"), url_for("progress.dashboard")))
+
+
+@bp.app_template_global()
+def role_label(role) -> str:
+    return dict(role_choices())[str(role)]
+
+
+def _center_choices():
+    return [("", _("No technology center"))] + [
+        (c.id, f"{c.code} — {pick_language(c, 'name')}") for c in services.list_centers()
+    ]
+
+
+@bp.get("/admin/users")
+@roles_required()
+def users():
+    page = services.list_users(request.args.get("q", ""), request.args.get("page", 1, type=int))
+    return render_template("accounts/users.html", page=page, q=request.args.get("q", ""))
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required()
+def new_user():
+    form = UserForm()
+    form.center_id.choices = _center_choices()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = [_("A new account needs a password.")]
+        else:
+            try:
+                user = services.create_user(form.data, form.password.data)
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                flash(_("The account has been created."), "success")
+                return redirect(url_for(".edit_user", user_id=user.id))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required()
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.center_id.choices = _center_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_user(user_id, form.data, form.password.data or None)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for(".edit_user", user_id=user_id))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+@bp.route("/admin/centers", methods=["GET", "POST"])
+@roles_required()
+def centers():
+    governorate_form = GovernorateForm(prefix="gov")
+    if governorate_form.validate_on_submit():
+        d = governorate_form.data
+        services.save_governorate(d["code"], d["name_ar"], d["name_en"])
+        flash(_("The governorate has been saved."), "success")
+        return redirect(url_for(".centers"))
+    return render_template("accounts/centers.html", centers=services.list_centers(),
+                           governorates=services.list_governorates(), governorate_form=governorate_form)
+
+
+@bp.route("/admin/centers/new", methods=["GET", "POST"], defaults={"center_id": None})
+@bp.route("/admin/centers/<int:center_id>", methods=["GET", "POST"])
+@roles_required()
+def edit_center(center_id: int | None):
+    center = db.get_or_404(Center, center_id) if center_id is not None else None
+    form = CenterForm(obj=center)
+    form.governorate_id.choices = [(g.id, pick_language(g, "name")) for g in services.list_governorates()]
+    if form.validate_on_submit():
+        try:
+            services.save_center(form.data, center_id)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The technology center has been saved."), "success")
+            return redirect(url_for(".centers"))
+    return render_template("accounts/center_form.html", form=form, center=center)

@@ -1,0 +1,122 @@
+"""Use cases for people and places. Each commits once."""
+import sqlalchemy as sa
+
+from lms.accounts.models import Center, CenterKind, Governorate, Role, User
+from lms.core.db import begin_write
+from lms.core.i18n import _, to_ascii_digits
+from lms.core.models import ValidationError
+from lms.core.signals import user_credentials_changed
+from lms.extensions import db
+
+USER_FIELDS = ("username", "employee_number", "full_name_ar", "full_name_latin", "email", "center_id",
+               "job_title", "role", "is_active")
+
+
+def _clean_user_values(values: dict) -> dict:
+    clean = {k: values.get(k) for k in USER_FIELDS if k in values}
+    if "username" in clean:
+        clean["username"] = (clean["username"] or "").strip().lower()
+    if "employee_number" in clean:
+        clean["employee_number"] = to_ascii_digits((clean["employee_number"] or "").strip()) or None
+    if "email" in clean:
+        clean["email"] = (clean["email"] or "").strip() or None
+    if "role" in clean:
+        clean["role"] = Role(clean["role"])
+    return clean
+
+
+def _check_unique_user(values: dict, user_id: int | None) -> None:
+    errors = {}
+    for field, message in (("username", _("This username is already taken.")),
+                           ("employee_number", _("This employee number belongs to another user."))):
+        value = values.get(field)
+        if value is None:
+            continue
+        query = sa.select(User.id).where(getattr(User, field) == value)
+        if user_id is not None:
+            query = query.where(User.id != user_id)
+        if db.session.scalar(query) is not None:
+            errors[field] = message
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_user(values: dict, password: str) -> User:
+    begin_write()
+    clean = _clean_user_values(values)
+    _check_unique_user(clean, None)
+    user = User(**clean)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(user_id: int, values: dict, password: str | None = None) -> User:
+    begin_write()
+    user = db.get_or_404(User, user_id)
+    clean = _clean_user_values(values)
+    _check_unique_user(clean, user_id)
+    was_active = user.is_active
+    for key, value in clean.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    if password or (was_active and not user.is_active):
+        user_credentials_changed.send(user)
+    db.session.commit()
+    return user
+
+
+def set_user_locale(user_id: int, locale: str) -> None:
+    db.session.execute(sa.update(User).where(User.id == user_id).values(locale=locale))
+    db.session.commit()
+
+
+def save_center(values: dict, center_id: int | None = None) -> Center:
+    begin_write()
+    code = (values.get("code") or "").strip().upper()
+    query = sa.select(Center.id).where(Center.code == code)
+    if center_id is not None:
+        query = query.where(Center.id != center_id)
+    if db.session.scalar(query) is not None:
+        raise ValidationError({"code": _("Another technology center already uses this code.")})
+    center = db.get_or_404(Center, center_id) if center_id is not None else Center()
+    center.code = code
+    center.governorate_id = values["governorate_id"]
+    center.name_ar = values["name_ar"].strip()
+    center.name_en = values["name_en"].strip()
+    center.kind = CenterKind(values["kind"])
+    center.is_active = bool(values.get("is_active", True))
+    db.session.add(center)
+    db.session.commit()
+    return center
+
+
+def save_governorate(code: str, name_ar: str, name_en: str) -> Governorate:
+    begin_write()
+    code = code.strip().upper()
+    governorate = db.session.scalar(sa.select(Governorate).where(Governorate.code == code)) or Governorate(code=code)
+    governorate.name_ar, governorate.name_en = name_ar.strip(), name_en.strip()
+    db.session.add(governorate)
+    db.session.commit()
+    return governorate
+
+
+def list_users(search: str = "", page: int = 1, per_page: int = 50):
+    query = sa.select(User).options(sa.orm.joinedload(User.center)).order_by(User.full_name_ar)
+    if search:
+        pattern = f"%{to_ascii_digits(search.strip())}%"
+        query = query.where(sa.or_(User.username.ilike(pattern), User.full_name_ar.ilike(pattern),
+                                   User.full_name_latin.ilike(pattern), User.employee_number.ilike(pattern)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_centers() -> list[Center]:
+    return list(db.session.scalars(
+        sa.select(Center).options(sa.orm.joinedload(Center.governorate)).order_by(Center.code)
+    ))
+
+
+def list_governorates() -> list[Governorate]:
+    return list(db.session.scalars(sa.select(Governorate).order_by(Governorate.code)))

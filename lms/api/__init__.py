@@ -1,0 +1,1 @@
+"""JSON API v1: bearer-token authentication, JSON errors, an OpenAPI document that matches the routes."""

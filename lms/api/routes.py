@@ -1,0 +1,149 @@
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from flask import Blueprint, current_app, g, jsonify, request
+
+from lms.api.auth import token_required
+from lms.auth.services import authenticate, issue_api_token
+from lms.core.errors import json_error
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.core.security import public
+from lms.courses.services import module_at
+from lms.extensions import csrf
+from lms.progress import services as progress
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookie is honoured here: every call carries its bearer token
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
+
+
+def _bilingual(obj, field: str) -> dict[str, str]:
+    return {"ar": getattr(obj, f"{field}_ar"), "en": getattr(obj, f"{field}_en")}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _course_summary(entry: progress.CourseProgress) -> dict:
+    course = entry.course
+    return {
+        "slug": course.slug,
+        "title": _bilingual(course, "title"),
+        "summary": _bilingual(course, "summary"),
+        "status": course.status.value,
+        "estimated_minutes": course.estimated_minutes,
+        "module_count": course.module_count,
+        "enrolled": entry.enrollment is not None,
+        "percent": entry.percent,
+    }
+
+
+def _visible_course(slug: str):
+    return progress.visible_course(slug, g.api_user)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8")))
+
+
+@bp.post("/tokens")
+@public
+def create_token():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
+            or not isinstance(body.get("password"), str):
+        return json_error(400, "bad_request", _("Send a JSON object with username and password."))
+    user = authenticate(body["username"], body["password"])
+    if user is None:
+        return json_error(401, "invalid_credentials", _("The username or password is not correct."))
+    token, record = issue_api_token(user, timedelta(days=current_app.config["LMS_API_TOKEN_DAYS"]))
+    return jsonify(token=token, expires_at=_iso(record.expires_at)), 201
+
+
+@bp.get("/courses")
+@token_required
+def list_courses():
+    return jsonify(courses=[_course_summary(e) for e in progress.catalogue(g.api_user.id)])
+
+
+@bp.get("/courses/<slug>")
+@token_required
+def get_course(slug: str):
+    course = _visible_course(slug)
+    if course is None:
+        return json_error(404, "not_found")
+    entry = progress.course_progress(g.api_user.id, course)
+    done = progress.completed_positions(g.api_user.id, course.id) if entry.enrollment else set()
+    modules = [{"position": position, "title": {"ar": title_ar, "en": title_en}, "completed": position in done}
+               for position, title_ar, title_en in progress.course_outline(course.id)]
+    return jsonify({**_course_summary(entry), "modules": modules,
+                    "resume_position": entry.resume_position if entry.enrollment else None})
+
+
+@bp.post("/courses/<slug>/enrollment")
+@token_required
+def enroll(slug: str):
+    course = _visible_course(slug)
+    if course is None:
+        return json_error(404, "not_found")
+    existing = progress.enrollment_for(g.api_user.id, course.id)
+    try:
+        enrollment = existing or progress.enroll(g.api_user.id, course)
+    except ValidationError as error:
+        return json_error(409, "not_open", error.errors[""])
+    return jsonify(slug=course.slug, enrolled_at=_iso(enrollment.enrolled_at)), 200 if existing else 201
+
+
+@bp.get("/courses/<slug>/modules/<int:position>")
+@token_required
+def get_module(slug: str, position: int):
+    course = _visible_course(slug)
+    module = module_at(course, position) if course else None
+    if module is None:
+        return json_error(404, "not_found")
+    enrollment = progress.enrollment_for(g.api_user.id, course.id)
+    if enrollment is None:
+        return json_error(403, "not_enrolled", _("Enrol in the course first."))
+    progress.record_visit(enrollment, position)
+    done = progress.completed_positions(g.api_user.id, course.id)
+    return jsonify(position=module.position, title=_bilingual(module, "title"),
+                   html={"ar": module.html_ar, "en": module.html_en or module.html_ar},
+                   completed=position in done, module_count=course.module_count)
+
+
+@bp.post("/courses/<slug>/modules/<int:position>/completion")
+@token_required
+def complete_module(slug: str, position: int):
+    course = _visible_course(slug)
+    if course is None:
+        return json_error(404, "not_found")
+    try:
+        entry = progress.complete_module(g.api_user.id, course, position)
+    except ValidationError as error:
+        return json_error(403, "not_enrolled", error.errors[""])
+    except LookupError:
+        return json_error(404, "not_found")
+    return jsonify(slug=course.slug, position=position, percent=entry.percent,
+                   completed_at=_iso(entry.enrollment.completed_at if entry.enrollment else None))
+
+
+@bp.get("/me/progress")
+@token_required
+def my_progress():
+    entries = progress.my_courses(g.api_user.id)
+    positions = progress.completed_positions_by_course(g.api_user.id)
+    return jsonify(progress=[{
+        "slug": e.course.slug,
+        "title": _bilingual(e.course, "title"),
+        "percent": e.percent,
+        "module_count": e.course.module_count,
+        "completed_modules": sorted(positions.get(e.course.id, ())),
+        "enrolled_at": _iso(e.enrollment.enrolled_at),
+        "completed_at": _iso(e.enrollment.completed_at),
+    } for e in entries])

@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from lms.auth import services
+from lms.auth.forms import LoginForm
+from lms.core.i18n import _
+from lms.core.security import public, safe_next_url
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    default_next = url_for("progress.dashboard")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(default_next)
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is None:
+            # One message for every failure: unknown name, wrong password, inactive account.
+            flash(_("The username or password is not correct."), "error")
+        else:
+            lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+            token = services.start_login_session(user, lifetime)
+            lang = session.get("lang")
+            session.clear()  # a fresh session at sign-in: nothing from before survives
+            session["sid"] = token
+            if lang:
+                session["lang"] = lang
+            session.permanent = True
+            login_user(user)
+            return redirect(safe_next_url(form.next.data, default_next))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@public
+def logout():
+    # CSRFProtect has already checked the token of this POST.
+    services.end_login_session(session.get("sid"))
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

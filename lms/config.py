@@ -1,0 +1,68 @@
+"""Settings, read from LMS_* environment variables.
+
+LMS_ENV selects the mode: `production` (the default, so a bare gunicorn start is safe), `demo` (what
+`make run` uses: a generated secret kept in the instance folder, demo accounts allowed) or `test`.
+"""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class ConfigError(RuntimeError):
+    """The app refuses to start with this configuration."""
+
+
+class Config:
+    LMS_ENV = "production"
+    SQLALCHEMY_DATABASE_URI = "sqlite:///lms.sqlite3"  # relative to the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "ar"
+    BABEL_DEFAULT_TIMEZONE = "Africa/Cairo"
+    LMS_LANGUAGES = ("ar", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 12 * 3600  # one working day at a shared counter
+    # Tokens follow the session, not the clock: a clerk who leaves a form open at the window may submit later.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    LMS_API_TOKEN_DAYS = 30
+    LMS_DEMO_PASSWORD = "demo1234"  # only ever used in demo mode
+
+
+def load_config(app: Flask, override: object | dict | None) -> None:
+    app.config.from_object(Config)
+    env = os.environ
+    if url := env.get("LMS_DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if key := env.get("LMS_SECRET_KEY"):
+        app.config["SECRET_KEY"] = key
+    app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
+    if isinstance(override, dict):
+        app.config.update(override)
+    elif override is not None:
+        app.config.from_object(override)
+
+    mode = app.config["LMS_ENV"]
+    if mode not in ("production", "demo", "test"):
+        raise ConfigError(f"LMS_ENV must be production, demo or test, not {mode!r}")
+    if mode != "production":
+        app.config["SESSION_COOKIE_SECURE"] = False  # served over plain http on 127.0.0.1
+    if not app.config.get("SECRET_KEY"):
+        if mode == "production":
+            raise ConfigError("LMS_SECRET_KEY must be set in production (LMS_ENV=production).")
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so demo sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,46 @@
+"""Engine set-up and the one rule every write use case follows."""
+from flask import Flask
+from sqlalchemy import event
+
+from lms.extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def configure_engine(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves (below).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    immediate = conn.get_execution_options().get("lms_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Open the use case's write transaction before it reads what it will change.
+
+    On SQLite a transaction that reads and then writes fails at once with "database is locked" when another
+    worker wrote in between; BEGIN IMMEDIATE takes the write lock first and waits its turn (busy timeout).
+    PostgreSQL needs nothing here: its row locks and unique constraints do the work.
+    """
+    session = db.session()  # the Session itself: scoped_session does not proxy every method
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()  # ends the read snapshot opened while loading the user; nothing is pending yet
+    session.connection(execution_options={"lms_write": True})

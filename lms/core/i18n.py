@@ -1,0 +1,80 @@
+"""Languages, translated strings and locale-aware display of numbers and dates; import `_` from here."""
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import get_locale, lazy_gettext, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from lms.extensions import babel
+
+_l = lazy_gettext
+__all__ = ["_", "_l", "ngettext", "current_locale", "text_direction", "localize_digits"]
+
+_ARABIC_INDIC = str.maketrans("0123456789.%", "٠١٢٣٤٥٦٧٨٩٫٪")
+_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.")
+RTL_LANGUAGES = {"ar"}
+
+
+def select_locale() -> str:
+    """The one place that decides the language: the visitor's choice, then the account's, then Arabic."""
+    languages = current_app.config["LMS_LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.filters["digits"] = localize_digits
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["tr"] = pick_language
+    app.jinja_env.globals["text_direction"] = text_direction
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["bidi"] = isolate
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def text_direction(locale: str | None = None) -> str:
+    return "rtl" if (locale or current_locale()) in RTL_LANGUAGES else "ltr"
+
+
+def localize_digits(value: object, locale: str | None = None) -> str:
+    """Arabic pages show Arabic-Indic digits (٠-٩) where numbers are meant for people."""
+    text = str(value)
+    return text.translate(_ARABIC_INDIC) if (locale or current_locale()) == "ar" else text
+
+
+def format_percent(value: float | int) -> str:
+    number = localize_digits(round(value))
+    return f"{number}٪" if current_locale() == "ar" else f"{number}%"
+
+
+def to_ascii_digits(text: str) -> str:
+    """Inputs accept Arabic-Indic and Persian digits: normalise them before parsing."""
+    return text.translate(_TO_ASCII)
+
+
+def pick_language(pair: dict | object, field: str | None = None) -> str:
+    """The text in the viewer's language, falling back to the other one when it is missing.
+
+    `pair` is a {"ar": ..., "en": ...} dict, or an object with `<field>_ar` and `<field>_en` attributes.
+    """
+    locale = current_locale()
+    other = "en" if locale == "ar" else "ar"
+    if isinstance(pair, dict):
+        return pair.get(locale) or pair.get(other) or ""
+    return getattr(pair, f"{field}_{locale}", None) or getattr(pair, f"{field}_{other}", None) or ""
+
+
+def isolate(text: object) -> Markup:
+    """Wrap a name or code in <bdi> so it keeps its own direction inside text of the other one."""
+    return Markup("<bdi>{}</bdi>").format(text)

@@ -1,0 +1,39 @@
+"""`flask --app lms courses import|export`: course folders in and out."""
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from lms.core.models import ValidationError
+from lms.courses import services
+from lms.courses.files import CourseFileError
+
+courses_cli = click.Group("courses", help="Import and export course folders.")
+
+
+@courses_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Import course folders (or folders of them). All or nothing; re-import updates by slug."""
+    try:
+        courses = services.import_course_folders(list(paths))
+    except CourseFileError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(error.problems)} problem(s); nothing was imported.") from None
+    for course in courses:
+        click.echo(f"imported {course.slug} ({course.module_count} modules)")
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(slug: str, directory: Path) -> None:
+    """Write course SLUG as a course folder DIRECTORY/SLUG."""
+    try:
+        target = services.export_course(slug, directory)
+    except ValidationError as error:
+        raise click.ClickException(next(iter(error.errors.values()))) from None
+    click.echo(f"exported {slug} to {target}")

@@ -1,0 +1,240 @@
+"""The course folder format (see courses/README.md): read and write it, with no database involved.
+
+Reading checks everything and reports each problem as (file, line, reason), so that an import can refuse
+a bad course before it changes anything.
+"""
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from lms.core.i18n import _
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+MODULE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.md$")
+ASSET_SUFFIXES = {".gift", ".xml", ".txt", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf"}
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+COURSE_KEYS = {"slug", "title", "summary", "estimated_minutes", "status", "modules", "quiz", "certificate"}
+LANGS = ("ar", "en")
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
+
+
+class CourseFileError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class ModuleFile:
+    file_name: str
+    title: dict[str, str]
+    body: dict[str, str]  # "ar" always, "en" when <name>.en.md exists
+
+
+@dataclass
+class CourseFolder:
+    slug: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    status: str
+    estimated_minutes: int
+    quiz: dict
+    certificate: dict
+    modules: list[ModuleFile] = field(default_factory=list)
+    assets: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
+
+
+def find_course_folders(paths: list[Path]) -> list[Path]:
+    """A folder with course.yaml is a course; any other folder is searched one level down."""
+    found = []
+    for path in paths:
+        if (path / "course.yaml").is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if (p / "course.yaml").is_file()))
+    return found
+
+
+def media_type(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+class _Reader:
+    """Collects every problem of one course folder instead of stopping at the first."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def problem(self, file: Path | str, line: int | None, reason: str) -> None:
+        name = str(file.relative_to(self.root.parent)) if isinstance(file, Path) else file
+        self.problems.append(Problem(name, line, reason))
+
+    def load_yaml(self, file: Path, text: str, first_line: int = 1):
+        """The parsed mapping and the line of each top-level key (1-based, in the file)."""
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + first_line if mark else None
+            self.problem(file, line, _("invalid YAML: %(reason)s", reason=error.problem or error.context))
+            return None, {}
+        if not isinstance(data, dict):
+            self.problem(file, first_line, _("expected a mapping of keys and values"))
+            return None, {}
+        lines = {key.value: key.start_mark.line + first_line for key, _v in node.value}
+        return data, lines
+
+    def bilingual(self, file, line, value, name: str, required: bool) -> dict[str, str]:
+        if value is None and not required:
+            return {"ar": "", "en": ""}
+        if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in LANGS):
+            self.problem(file, line, _("%(key)s must have both \"ar\" and \"en\" texts", key=name))
+            return {"ar": "", "en": ""}
+        if required and not all(value[k].strip() for k in LANGS):
+            self.problem(file, line, _("%(key)s must not be empty", key=name))
+        return {k: value[k].strip() for k in LANGS}
+
+
+def read_course_folder(root: Path) -> CourseFolder:
+    reader = _Reader(root)
+    yaml_file = root / "course.yaml"
+    data, lines = reader.load_yaml(yaml_file, yaml_file.read_text(encoding="utf-8"))
+    if data is None:
+        raise CourseFileError(reader.problems)
+
+    for key in sorted(set(data) - COURSE_KEYS):
+        reader.problem(yaml_file, lines.get(key), _("unknown key %(key)s", key=key))
+    slug = data.get("slug")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        reader.problem(yaml_file, lines.get("slug", 1),
+                       _("slug must be lower-case Latin letters, digits and dashes"))
+    title = reader.bilingual(yaml_file, lines.get("title", 1), data.get("title"), "title", True)
+    summary = reader.bilingual(yaml_file, lines.get("summary"), data.get("summary"), "summary", False)
+    status = data.get("status", "published")
+    if status not in ("published", "draft"):
+        reader.problem(yaml_file, lines.get("status"), _("status must be published or draft"))
+    minutes = data.get("estimated_minutes", 0)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= 100_000:
+        reader.problem(yaml_file, lines.get("estimated_minutes"), _("estimated_minutes must be a whole number"))
+        minutes = 0
+
+    quiz = data.get("quiz") or {}
+    if not isinstance(quiz, dict):
+        reader.problem(yaml_file, lines.get("quiz"), _("quiz must be a mapping"))
+        quiz = {}
+    elif "pass_mark" in quiz and not (isinstance(quiz["pass_mark"], int) and 0 <= quiz["pass_mark"] <= 100):
+        reader.problem(yaml_file, lines.get("quiz"), _("quiz.pass_mark must be a whole number from 0 to 100"))
+    certificate = data.get("certificate") or {}
+    months = certificate.get("validity_months", 0) if isinstance(certificate, dict) else None
+    if not isinstance(months, int) or isinstance(months, bool) or months < 0:
+        reader.problem(yaml_file, lines.get("certificate"),
+                       _("certificate.validity_months must be a whole number, 0 for never"))
+        certificate = {}
+
+    modules = _read_modules(reader, root, data.get("modules"), lines.get("modules", 1))
+    assets = _read_assets(reader, root, {m.file_name for m in modules})
+    if quiz.get("file") and quiz["file"] not in assets:
+        reader.problem(yaml_file, lines.get("quiz"), _("quiz file %(name)s not found", name=quiz["file"]))
+
+    if reader.problems:
+        raise CourseFileError(reader.problems)
+    return CourseFolder(slug=slug, title=title, summary=summary, status=status, estimated_minutes=minutes,
+                        quiz=quiz, certificate=certificate, modules=modules, assets=assets)
+
+
+def _read_modules(reader: _Reader, root: Path, listed, line: int) -> list[ModuleFile]:
+    yaml_file = root / "course.yaml"
+    if not isinstance(listed, list) or not listed or not all(isinstance(n, str) for n in listed):
+        reader.problem(yaml_file, line, _("modules must list at least one module file"))
+        return []
+    modules = []
+    for name in listed:
+        path = root / "modules" / name
+        if not MODULE_FILE_RE.match(name) or name.endswith(".en.md"):
+            reader.problem(yaml_file, line, _("bad module file name %(name)s", name=name))
+        elif listed.count(name) > 1:
+            reader.problem(yaml_file, line, _("module %(name)s is listed twice", name=name))
+        elif not path.is_file():
+            reader.problem(yaml_file, line, _("module file %(name)s not found", name=f"modules/{name}"))
+        else:
+            modules.append(_read_module(reader, path))
+    for path in sorted((root / "modules").glob("*.md")):
+        base = path.name.removesuffix(".en.md") + ".md" if path.name.endswith(".en.md") else path.name
+        if base not in listed:
+            reader.problem(path, None, _("this file is not listed in course.yaml modules"))
+    return [m for m in modules if m is not None]
+
+
+def _read_module(reader: _Reader, path: Path) -> ModuleFile | None:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"---\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.S)
+    if not match:
+        reader.problem(path, 1, _("the file must start with front matter between --- lines"))
+        return None
+    front, lines = reader.load_yaml(path, match.group(1), first_line=2)
+    if front is None:
+        return None
+    for key in sorted(set(front) - {"title"}):
+        reader.problem(path, lines.get(key), _("unknown key %(key)s", key=key))
+    title = reader.bilingual(path, lines.get("title", 2), front.get("title"), "title", True)
+    body = {"ar": text[match.end():].strip("\n") + "\n"}
+    english = path.with_name(path.name.removesuffix(".md") + ".en.md")
+    if english.is_file():
+        body["en"] = english.read_text(encoding="utf-8").strip("\n") + "\n"
+    return ModuleFile(file_name=path.name, title=title, body=body)
+
+
+def _read_assets(reader: _Reader, root: Path, module_files: set[str]) -> dict[str, bytes]:
+    assets = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if (not path.is_file() or relative == "course.yaml" or relative.startswith("modules/")
+                or any(part.startswith(".") for part in path.relative_to(root).parts)):
+            continue
+        if path.suffix.lower() not in ASSET_SUFFIXES:
+            reader.problem(path, None, _("files of this type are not accepted in a course folder"))
+        elif path.stat().st_size > MAX_ASSET_BYTES:
+            reader.problem(path, None, _("the file is larger than 5 MB"))
+        else:
+            assets[relative] = path.read_bytes()
+    return assets
+
+
+def write_course_folder(course: CourseFolder, root: Path) -> None:
+    """Write `course` in the folder format; reading it back gives the same CourseFolder."""
+    (root / "modules").mkdir(parents=True, exist_ok=True)
+    data = {"slug": course.slug, "title": course.title, "summary": course.summary,
+            "estimated_minutes": course.estimated_minutes, "status": course.status,
+            "modules": [m.file_name for m in course.modules]}
+    if course.quiz:
+        data["quiz"] = course.quiz
+    if course.certificate:
+        data["certificate"] = course.certificate
+    _dump = {"allow_unicode": True, "sort_keys": False, "width": 1000}
+    (root / "course.yaml").write_text(yaml.safe_dump(data, **_dump), encoding="utf-8")
+    for module in course.modules:
+        front = yaml.safe_dump({"title": module.title}, **_dump)
+        (root / "modules" / module.file_name).write_text(f"---\n{front}---\n{module.body['ar']}", encoding="utf-8")
+        if module.body.get("en"):
+            english = module.file_name.removesuffix(".md") + ".en.md"
+            (root / "modules" / english).write_text(module.body["en"], encoding="utf-8")
+    for relative, content in course.assets.items():
+        if relative.startswith("/") or ".." in relative.split("/"):
+            raise ValueError(f"unsafe asset path {relative!r}")
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)

@@ -1,0 +1,37 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from lms.core.i18n import _l
+
+
+class CourseForm(FlaskForm):
+    slug = StringField(_l("Slug (used in links)"), validators=[
+        DataRequired(), Length(min=2, max=80),
+        Regexp(r"^[a-z0-9][a-z0-9-]+$", message=_l("Use lower-case Latin letters, digits and dashes."))],
+        render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"})
+    title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
+                           render_kw={"dir": "rtl", "lang": "ar"})
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],
+                           render_kw={"dir": "ltr", "lang": "en"})
+    summary_ar = TextAreaField(_l("Summary in Arabic"), validators=[Optional(), Length(max=2000)],
+                               render_kw={"dir": "rtl", "lang": "ar", "rows": 3})
+    summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=2000)],
+                               render_kw={"dir": "ltr", "lang": "en", "rows": 3})
+    estimated_minutes = IntegerField(_l("Estimated time (minutes)"), validators=[Optional(), NumberRange(0, 100000)])
+    status = SelectField(_l("Status"), choices=lambda: [("draft", _l("Draft (hidden from learners)")),
+                                                        ("published", _l("Published"))])
+
+
+class ModuleForm(FlaskForm):
+    title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
+                           render_kw={"dir": "rtl", "lang": "ar"})
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],
+                           render_kw={"dir": "ltr", "lang": "en"})
+    body_ar = TextAreaField(_l("Content in Arabic (Markdown)"), validators=[DataRequired(), Length(max=200_000)],
+                            render_kw={"dir": "rtl", "lang": "ar", "rows": 18})
+    body_en = TextAreaField(_l("Content in English (Markdown, optional)"),
+                            validators=[Optional(), Length(max=200_000)],
+                            render_kw={"dir": "ltr", "lang": "en", "rows": 12})
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))

@@ -1,0 +1,80 @@
+"""Courses, their ordered modules, and the files that come with them (images, question banks)."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.models import UTCDateTime, utcnow
+from lms.extensions import db
+
+
+class CourseStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title_ar: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    summary_ar: Mapped[str] = mapped_column(sa.Text, default="")
+    summary_en: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[CourseStatus] = mapped_column(
+        sa.Enum(CourseStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=CourseStatus.DRAFT,
+    )
+    estimated_minutes: Mapped[int] = mapped_column(default=0)
+    # The course.yaml blocks that later packages own (quiz settings, certificate validity...), kept as given.
+    quiz_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    certificate_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    module_count: Mapped[int] = mapped_column(default=0)  # kept by the services; saves a count per page
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+    )
+    assets: Mapped[list["CourseAsset"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CourseStatus.PUBLISHED
+
+
+class Module(db.Model):
+    __tablename__ = "modules"
+    __table_args__ = (sa.UniqueConstraint("course_id", "position"), sa.UniqueConstraint("course_id", "file_name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    position: Mapped[int]  # 1, 2, 3... in the order of course.yaml's `modules:`
+    file_name: Mapped[str] = mapped_column(sa.String(120))  # e.g. "01-welcome.md": identity across re-imports
+    title_ar: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    body_ar: Mapped[str] = mapped_column(sa.Text, default="")
+    body_en: Mapped[str] = mapped_column(sa.Text, default="")
+    # Sanitised HTML rendered when the module is saved, so that reading a module renders nothing.
+    html_ar: Mapped[str] = mapped_column(sa.Text, default="")
+    html_en: Mapped[str] = mapped_column(sa.Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+
+
+class CourseAsset(db.Model):
+    """A file of the course folder other than course.yaml and modules: images, question banks.
+
+    Kept in the database so that app servers stay stateless and export gives back every file.
+    """
+
+    __tablename__ = "course_assets"
+    __table_args__ = (sa.UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(sa.String(255))  # relative to the course folder, with "/" separators
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)

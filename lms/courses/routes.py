@@ -1,0 +1,84 @@
+"""Trainers' authoring screens, and the course files (images, PDFs) that modules show."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.core.forms import show_service_errors
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.core.security import login_required, roles_required
+from lms.courses import services
+from lms.courses.forms import CourseForm, ModuleForm
+from lms.courses.models import Module
+from lms.extensions import db
+
+bp = Blueprint("courses", __name__)
+AUTHORS = ("trainer",)
+
+
+@bp.get("/courses/<slug>/files/<path:path>")
+@login_required
+def course_file(slug: str, path: str):
+    course = services.course_by_slug(slug)
+    asset = services.course_file(slug, path) if course else None
+    if asset is None or not (course.is_published or current_user.role in ("trainer", "admin")):
+        abort(404)
+    response = current_app.response_class(asset.content, mimetype=asset.media_type)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/manage/courses")
+@roles_required(*AUTHORS)
+def manage():
+    return render_template("courses/manage.html", courses=services.all_courses())
+
+
+@bp.route("/manage/courses/new", methods=["GET", "POST"], defaults={"slug": None})
+@bp.route("/manage/courses/<slug>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def edit_course(slug: str | None):
+    course = services.course_by_slug(slug, with_modules=True) if slug else None
+    if slug and course is None:
+        abort(404)
+    form = CourseForm(obj=course)
+    if request.method == "GET" and course:
+        form.status.data = course.status.value
+    if form.validate_on_submit():
+        try:
+            saved = services.save_course(form.data, course.id if course else None)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The course has been saved."), "success")
+            return redirect(url_for(".edit_course", slug=saved.slug))
+    return render_template("courses/course_form.html", form=form, course=course)
+
+
+@bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})
+@bp.route("/manage/courses/<slug>/modules/<int:module_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def edit_module(slug: str, module_id: int | None):
+    course = services.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    module = db.get_or_404(Module, module_id) if module_id else None
+    if module and module.course_id != course.id:
+        abort(404)
+    form = ModuleForm(obj=module)
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = {"ar": services.preview_markdown(form.body_ar.data, slug),
+                       "en": services.preview_markdown(form.body_en.data or "", slug)}
+        else:
+            try:
+                saved = services.save_module(course.id, form.data, module_id)
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                flash(_("The module has been saved."), "success")
+                return redirect(url_for(".edit_module", slug=slug, module_id=saved.id))
+    return render_template("courses/module_form.html", form=form, course=course, module=module, preview=preview)

@@ -1,0 +1,217 @@
+"""Use cases for courses and modules: authoring, and import/export of course folders."""
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.core.db import begin_write
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.courses.files import (
+    SLUG_RE,
+    CourseFileError,
+    CourseFolder,
+    ModuleFile,
+    Problem,
+    find_course_folders,
+    media_type,
+    read_course_folder,
+    write_course_folder,
+)
+from lms.courses.markdown import render_markdown
+from lms.courses.models import Course, CourseAsset, CourseStatus, Module
+from lms.extensions import db
+
+# Files a learner's browser may fetch from a course folder. Question banks are never served: they hold the key.
+SERVED_MEDIA_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+def files_url(slug: str) -> str:
+    """Where relative links in a module point; must match the `courses.course_file` route."""
+    return f"/courses/{slug}/files/"
+
+
+def render_module(module: Module, slug: str) -> None:
+    base = files_url(slug)
+    module.html_ar = render_markdown(module.body_ar, base)
+    module.html_en = render_markdown(module.body_en, base) if module.body_en.strip() else ""
+
+
+# --- queries ---------------------------------------------------------------------------------------------
+
+def published_courses() -> list[Course]:
+    return list(db.session.scalars(
+        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.id)
+    ))
+
+
+def all_courses() -> list[Course]:
+    return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
+
+
+def course_by_slug(slug: str, *, with_modules: bool = False) -> Course | None:
+    query = sa.select(Course).where(Course.slug == slug)
+    if with_modules:
+        query = query.options(selectinload(Course.modules))
+    return db.session.scalar(query)
+
+
+def module_at(course: Course, position: int) -> Module | None:
+    return db.session.scalar(sa.select(Module).where(Module.course_id == course.id, Module.position == position))
+
+
+def course_file(slug: str, path: str) -> CourseAsset | None:
+    return db.session.scalar(
+        sa.select(CourseAsset).join(Course).where(Course.slug == slug, CourseAsset.path == path,
+                                                  CourseAsset.media_type.in_(SERVED_MEDIA_TYPES))
+    )
+
+
+# --- authoring ---------------------------------------------------------------------------------------------
+
+def save_course(values: dict, course_id: int | None = None) -> Course:
+    begin_write()
+    slug = values["slug"].strip().lower()
+    if not SLUG_RE.match(slug):
+        raise ValidationError({"slug": _("Use lower-case Latin letters, digits and dashes.")})
+    clash = sa.select(Course.id).where(Course.slug == slug)
+    if course_id is not None:
+        clash = clash.where(Course.id != course_id)
+    if db.session.scalar(clash) is not None:
+        raise ValidationError({"slug": _("Another course already uses this slug.")})
+    course = db.get_or_404(Course, course_id) if course_id is not None else Course()
+    if course_id is not None and course.slug != slug and course.modules:
+        raise ValidationError({"slug": _("The slug of a course that has modules cannot change.")})
+    course.slug = slug
+    for key in ("title_ar", "title_en", "summary_ar", "summary_en"):
+        setattr(course, key, (values.get(key) or "").strip())
+    course.status = CourseStatus(values["status"])
+    course.estimated_minutes = values.get("estimated_minutes") or 0
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+def save_module(course_id: int, values: dict, module_id: int | None = None) -> Module:
+    begin_write()
+    course = db.get_or_404(Course, course_id)
+    if module_id is None:
+        module = Module(course=course, position=course.module_count + 1,
+                        file_name=_free_file_name(course, values["title_en"]))
+        course.module_count += 1
+    else:
+        module = db.get_or_404(Module, module_id)
+        if module.course_id != course_id:
+            raise ValidationError({"": _("This module belongs to another course.")})
+    for key in ("title_ar", "title_en", "body_ar", "body_en"):
+        setattr(module, key, (values.get(key) or "").strip())
+    render_module(module, course.slug)
+    db.session.add(module)
+    db.session.commit()
+    return module
+
+
+def _free_file_name(course: Course, title: str) -> str:
+    stem = "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in title.lower()).split())[:40]
+    taken = set(db.session.scalars(sa.select(Module.file_name).where(Module.course_id == course.id)))
+    number = course.module_count + 1
+    while True:
+        name = f"{number:02d}-{stem or 'module'}.md"
+        if name not in taken:
+            return name
+        number += 1
+
+
+def preview_markdown(text: str, slug: str) -> str:
+    return render_markdown(text, files_url(slug))
+
+
+# --- course folders ------------------------------------------------------------------------------------------
+
+def import_course_folders(paths: list[Path]) -> list[Course]:
+    """Import every course under `paths`, all or nothing; re-importing updates by slug and keeps progress."""
+    folders = find_course_folders(paths)
+    if not folders:
+        raise CourseFileError([Problem(str(p), None, _("no course.yaml found here")) for p in paths])
+    problems, parsed = [], []
+    for folder in folders:
+        try:
+            parsed.append(read_course_folder(folder))
+        except CourseFileError as error:
+            problems.extend(error.problems)
+    slugs = [c.slug for c in parsed]
+    for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
+        problems.append(Problem(slug, None, _("two course folders use the same slug")))
+    if problems:
+        raise CourseFileError(problems)
+    begin_write()
+    courses = [_upsert_course(folder) for folder in parsed]
+    db.session.commit()
+    return courses
+
+
+def _upsert_course(folder: CourseFolder) -> Course:
+    course = course_by_slug(folder.slug, with_modules=True) or Course(slug=folder.slug)
+    course.title_ar, course.title_en = folder.title["ar"], folder.title["en"]
+    course.summary_ar, course.summary_en = folder.summary["ar"], folder.summary["en"]
+    course.status = CourseStatus(folder.status)
+    course.estimated_minutes = folder.estimated_minutes
+    course.quiz_settings = folder.quiz
+    course.certificate_settings = folder.certificate
+    db.session.add(course)
+
+    existing = {m.file_name: m for m in course.modules}
+    # Park current positions out of the way first: (course_id, position) is unique at every flush.
+    for module in existing.values():
+        module.position = -module.id
+    db.session.flush()
+    kept = []
+    for position, data in enumerate(folder.modules, start=1):
+        module = existing.pop(data.file_name, None) or Module(file_name=data.file_name)
+        module.position = position
+        module.title_ar, module.title_en = data.title["ar"], data.title["en"]
+        module.body_ar, module.body_en = data.body["ar"], data.body.get("en", "")
+        render_module(module, course.slug)
+        kept.append(module)
+    course.modules = kept  # modules gone from the folder are deleted, with their completions (cascade)
+    course.module_count = len(kept)
+
+    current_assets = {a.path: a for a in course.assets}
+    course.assets = [
+        _asset(current_assets.get(path), path, content) for path, content in sorted(folder.assets.items())
+    ]
+    return course
+
+
+def _asset(asset: CourseAsset | None, path: str, content: bytes) -> CourseAsset:
+    asset = asset or CourseAsset(path=path)
+    asset.media_type = media_type(path)
+    asset.content = content
+    return asset
+
+
+def course_to_folder(course: Course) -> CourseFolder:
+    return CourseFolder(
+        slug=course.slug,
+        title={"ar": course.title_ar, "en": course.title_en},
+        summary={"ar": course.summary_ar, "en": course.summary_en},
+        status=course.status.value,
+        estimated_minutes=course.estimated_minutes,
+        quiz=course.quiz_settings or {},
+        certificate=course.certificate_settings or {},
+        modules=[
+            ModuleFile(file_name=m.file_name, title={"ar": m.title_ar, "en": m.title_en},
+                       body={"ar": m.body_ar, **({"en": m.body_en} if m.body_en else {})})
+            for m in course.modules
+        ],
+        assets={a.path: a.content for a in course.assets},
+    )
+
+
+def export_course(slug: str, directory: Path) -> Path:
+    course = course_by_slug(slug, with_modules=True)
+    if course is None:
+        raise ValidationError({"slug": _("No course has the slug %(slug)s.", slug=slug)})
+    target = directory / course.slug
+    write_course_folder(course_to_folder(course), target)
+    return target

@@ -1,0 +1,108 @@
+"""The learner's side: dashboard, catalogue, course and module pages; and the progress table for staff."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.core.models import ValidationError
+from lms.core.security import login_required, roles_required
+from lms.core.i18n import _
+from lms.courses.services import course_by_slug, module_at
+from lms.progress import services
+
+bp = Blueprint("progress", __name__)
+
+
+def _course_or_404(slug: str):
+    course = services.visible_course(slug, current_user)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    return render_template("progress/dashboard.html", mine=services.my_courses(current_user.id),
+                           available=services.available_courses(current_user.id))
+
+
+@bp.get("/courses")
+@login_required
+def catalogue():
+    return render_template("progress/catalogue.html", entries=services.catalogue(current_user.id))
+
+
+@bp.get("/courses/<slug>")
+@login_required
+def course(slug: str):
+    course = _course_or_404(slug)
+    progress = services.course_progress(current_user.id, course)
+    done = services.completed_positions(current_user.id, course.id) if progress.enrollment else set()
+    return render_template("progress/course.html", course=course, progress=progress, done=done,
+                           outline=services.course_outline(course.id))
+
+
+@bp.post("/courses/<slug>/enrollment")
+@login_required
+def enroll(slug: str):
+    course = _course_or_404(slug)
+    try:
+        services.enroll(current_user.id, course)
+    except ValidationError as error:
+        flash(error.errors[""], "error")
+        return redirect(url_for(".course", slug=slug))
+    flash(_("You are now enrolled in this course."), "success")
+    return redirect(url_for(".module", slug=slug, position=1))
+
+
+@bp.get("/courses/<slug>/modules/<int:position>")
+@login_required
+def module(slug: str, position: int):
+    course = _course_or_404(slug)
+    module = module_at(course, position)
+    if module is None:
+        abort(404)
+    enrollment = services.enrollment_for(current_user.id, course.id)
+    if enrollment is None:
+        flash(_("Enrol in the course to start learning."), "info")
+        return redirect(url_for(".course", slug=slug))
+    services.record_visit(enrollment, position)
+    done = services.completed_positions(current_user.id, course.id)
+    return render_template("progress/module.html", course=course, module=module, done=done,
+                           is_done=position in done)
+
+
+@bp.post("/courses/<slug>/modules/<int:position>/completion")
+@login_required
+def complete(slug: str, position: int):
+    course = _course_or_404(slug)
+    try:
+        progress = services.complete_module(current_user.id, course, position)
+    except ValidationError as error:
+        flash(error.errors[""], "error")
+        return redirect(url_for(".course", slug=slug))
+    except LookupError:
+        abort(404)
+    if progress.enrollment and progress.enrollment.completed_at and progress.completed >= course.module_count:
+        flash(_("Well done! You have finished every module of this course."), "success")
+        return redirect(url_for(".course", slug=slug))
+    if position < course.module_count:
+        return redirect(url_for(".module", slug=slug, position=position + 1))
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.get("/manage/progress")
+@roles_required("trainer", "hr")
+def staff_courses():
+    return render_template("progress/staff_courses.html", rows=services.enrolment_counts())
+
+
+@bp.get("/manage/courses/<slug>/progress")
+@roles_required("trainer", "hr")
+def course_table(slug: str):
+    course = course_by_slug(slug)
+    if course is None:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total, rows = services.progress_table(course, page)
+    return render_template("progress/course_table.html", course=course, rows=rows, total=total, page=page,
+                           per_page=50)

@@ -1,0 +1,224 @@
+"""Enrolment, module completion and progress. Every page's queries are a fixed number, whatever the size."""
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import User
+from lms.core.db import begin_write
+from lms.core.i18n import _
+from lms.core.models import ValidationError, utcnow
+from lms.core.signals import course_completed
+from lms.courses.models import Course, CourseStatus, Module
+from lms.extensions import db
+from lms.progress.models import Enrollment, ModuleCompletion
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course: Course
+    enrollment: Enrollment | None
+    completed: int
+
+    @property
+    def percent(self) -> int:
+        total = self.course.module_count
+        return round(100 * self.completed / total) if total else 0
+
+    @property
+    def resume_position(self) -> int:
+        last = self.enrollment.last_position if self.enrollment else None
+        return last if last and 1 <= last <= self.course.module_count else 1
+
+
+def _completed_count(user_id: int):
+    return (
+        sa.select(Module.course_id, sa.func.count(ModuleCompletion.id).label("done"))
+        .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
+        .where(ModuleCompletion.user_id == user_id)
+        .group_by(Module.course_id)
+        .subquery()
+    )
+
+
+def my_courses(user_id: int) -> list[CourseProgress]:
+    """The user's enrolments with their progress, most recently active first (one query)."""
+    done = _completed_count(user_id)
+    rows = db.session.execute(
+        sa.select(Enrollment, Course, sa.func.coalesce(done.c.done, 0))
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(done, done.c.course_id == Course.id)
+        .where(Enrollment.user_id == user_id)
+        .order_by(sa.func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at).desc())
+    ).all()
+    return [CourseProgress(course, enrollment, completed) for enrollment, course, completed in rows]
+
+
+def available_courses(user_id: int) -> list[Course]:
+    """Published courses the user is not enrolled in."""
+    enrolled = sa.select(Enrollment.course_id).where(Enrollment.user_id == user_id)
+    return list(db.session.scalars(
+        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED, Course.id.not_in(enrolled)).order_by(Course.id)
+    ))
+
+
+def catalogue(user_id: int) -> list[CourseProgress]:
+    """Every published course, with the user's progress where enrolled (one query)."""
+    done = _completed_count(user_id)
+    rows = db.session.execute(
+        sa.select(Course, Enrollment, sa.func.coalesce(done.c.done, 0))
+        .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id, Enrollment.user_id == user_id))
+        .outerjoin(done, done.c.course_id == Course.id)
+        .where(Course.status == CourseStatus.PUBLISHED)
+        .order_by(Course.id)
+    ).all()
+    return [CourseProgress(course, enrollment, completed) for course, enrollment, completed in rows]
+
+
+def visible_course(slug: str, user: User) -> Course | None:
+    """The course if this user may see it: learners see published courses only."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    if course is None or (not course.is_published and user.role not in ("trainer", "admin")):
+        return None
+    return course
+
+
+def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
+    return db.session.scalar(
+        sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    )
+
+
+def completed_positions(user_id: int, course_id: int) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(Module.position)
+        .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
+        .where(Module.course_id == course_id, ModuleCompletion.user_id == user_id)
+    ))
+
+
+def course_outline(course_id: int) -> list[tuple[int, str, str]]:
+    """(position, title_ar, title_en) of each module, without loading bodies."""
+    return list(db.session.execute(
+        sa.select(Module.position, Module.title_ar, Module.title_en)
+        .where(Module.course_id == course_id).order_by(Module.position)
+    ).tuples())
+
+
+def course_progress(user_id: int, course: Course) -> CourseProgress:
+    enrollment = enrollment_for(user_id, course.id)
+    completed = len(completed_positions(user_id, course.id)) if enrollment else 0
+    return CourseProgress(course, enrollment, completed)
+
+
+def enroll(user_id: int, course: Course) -> Enrollment:
+    """Self-enrolment in a published course; enrolling twice is harmless."""
+    if not course.is_published:
+        raise ValidationError({"": _("This course is not open for enrolment.")})
+    begin_write()
+    enrollment = enrollment_for(user_id, course.id)
+    if enrollment is None:
+        enrollment = Enrollment(user_id=user_id, course_id=course.id)
+        db.session.add(enrollment)
+        try:
+            db.session.commit()
+        except IntegrityError:  # a parallel request enrolled first: same outcome
+            db.session.rollback()
+            enrollment = enrollment_for(user_id, course.id)
+    return enrollment
+
+
+def record_visit(enrollment: Enrollment, position: int) -> None:
+    """Remember the module opened last, for "resume where I left off". Writes only when it changed."""
+    if enrollment.last_position == position:
+        return
+    db.session.execute(
+        sa.update(Enrollment).where(Enrollment.id == enrollment.id)
+        .values(last_position=position, last_activity_at=utcnow())
+    )
+    db.session.commit()
+
+
+def complete_module(user_id: int, course: Course, position: int) -> CourseProgress:
+    """Mark a module as done (idempotent); completing the last one completes the course."""
+    begin_write()
+    enrollment = enrollment_for(user_id, course.id)
+    if enrollment is None:
+        raise ValidationError({"": _("Enrol in the course first.")})
+    module = db.session.scalar(sa.select(Module).where(Module.course_id == course.id, Module.position == position))
+    if module is None:
+        raise LookupError(position)
+    now = utcnow()
+    exists = db.session.scalar(sa.select(ModuleCompletion.id).where(
+        ModuleCompletion.user_id == user_id, ModuleCompletion.module_id == module.id))
+    if exists is None:
+        db.session.add(ModuleCompletion(user_id=user_id, module_id=module.id, completed_at=now))
+    enrollment.last_activity_at = now
+    db.session.flush()
+    completed = len(completed_positions(user_id, course.id))
+    newly_completed = completed >= course.module_count and enrollment.completed_at is None
+    if newly_completed:
+        enrollment.completed_at = now
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same module was completed by a parallel request
+        db.session.rollback()
+        return course_progress(user_id, course)
+    if newly_completed:
+        course_completed.send(enrollment)
+    return CourseProgress(course, enrollment, completed)
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    user: User
+    enrolled_at: datetime
+    completed_at: datetime | None
+    last_activity_at: datetime | None
+    completed: int
+
+
+def progress_table(course: Course, page: int, per_page: int = 50):
+    """One page of the enrolled learners of a course with their progress (two queries whatever the size)."""
+    done = (
+        sa.select(ModuleCompletion.user_id, sa.func.count(ModuleCompletion.id).label("done"))
+        .join(Module, Module.id == ModuleCompletion.module_id)
+        .where(Module.course_id == course.id)
+        .group_by(ModuleCompletion.user_id)
+        .subquery()
+    )
+    query = (
+        sa.select(User, Enrollment, sa.func.coalesce(done.c.done, 0))
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .outerjoin(done, done.c.user_id == User.id)
+        .options(sa.orm.joinedload(User.center))
+        .where(Enrollment.course_id == course.id)
+        .order_by(User.full_name_ar)
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return total, [LearnerRow(u, e.enrolled_at, e.completed_at, e.last_activity_at, n) for u, e, n in rows]
+
+
+def completed_positions_by_course(user_id: int) -> dict[int, set[int]]:
+    """course id -> positions of the modules the user has finished (one query for all courses)."""
+    result: dict[int, set[int]] = {}
+    rows = db.session.execute(
+        sa.select(Module.course_id, Module.position)
+        .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
+        .where(ModuleCompletion.user_id == user_id)
+    )
+    for course_id, position in rows:
+        result.setdefault(course_id, set()).add(position)
+    return result
+
+
+def enrolment_counts() -> list[tuple[Course, int, int]]:
+    """Every course with its number of enrolled and completed learners (one query)."""
+    return list(db.session.execute(
+        sa.select(Course, sa.func.count(Enrollment.id), sa.func.count(Enrollment.completed_at))
+        .outerjoin(Enrollment, Enrollment.course_id == Course.id)
+        .group_by(Course.id)
+        .order_by(Course.id)
+    ).tuples())
