@@ -103,7 +103,7 @@ def course_outline(course_id: int) -> list[tuple[int, str, str]]:
     return list(db.session.execute(
         sa.select(Module.position, Module.title_ar, Module.title_en)
         .where(Module.course_id == course_id).order_by(Module.position)
-    ).tuples())
+    ).all())
 
 
 def course_progress(user_id: int, course: Course) -> CourseProgress:
@@ -221,4 +221,4 @@ def enrolment_counts() -> list[tuple[Course, int, int]]:
         .outerjoin(Enrollment, Enrollment.course_id == Course.id)
         .group_by(Course.id)
         .order_by(Course.id)
-    ).tuples())
+    ).all())

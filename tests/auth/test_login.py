@@ -1,0 +1,106 @@
+import re
+
+import pytest
+
+from lms.auth.models import LoginSession
+from tests import factories
+from tests.factories import PASSWORD
+
+GENERIC_ERROR = "The username or password is not correct."
+
+
+def _login(client, identifier, password=PASSWORD, **extra):
+    return client.post("/login", data={"identifier": identifier, "password": password, **extra})
+
+
+def test_sign_in_by_username(client):
+    factories.UserFactory(username="mona")
+    response = _login(client, "mona")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_sign_in_by_employee_number_typed_with_arabic_indic_digits(client):
+    factories.UserFactory(employee_number="12345")
+    response = _login(client, "١٢٣٤٥")
+    assert response.status_code == 302
+
+
+def test_username_is_not_case_sensitive(client):
+    factories.UserFactory(username="mona")
+    assert _login(client, "  MONA ").status_code == 302
+
+
+@pytest.mark.parametrize("identifier,password,active", [
+    ("nobody", PASSWORD, True),       # unknown user
+    ("mona", "wrong password", True),  # wrong password
+    ("mona", PASSWORD, False),         # inactive account
+])
+def test_every_failure_gives_the_same_message(client, identifier, password, active):
+    factories.UserFactory(username="mona", is_active=active)
+    response = _login(client, identifier, password)
+    assert response.status_code == 200
+    assert GENERIC_ERROR in response.text
+    assert client.get("/").status_code == 302  # still signed out
+
+
+def test_next_parameter_cannot_redirect_to_another_site(client):
+    factories.UserFactory(username="mona")
+    assert _login(client, "mona", next="https://evil.example/").headers["Location"] == "/"
+    client.post("/logout")
+    assert _login(client, "mona", next="//evil.example/").headers["Location"] == "/"
+    client.post("/logout")
+    assert _login(client, "mona", next="/courses").headers["Location"] == "/courses"
+
+
+def test_session_is_renewed_at_sign_in(client):
+    factories.UserFactory(username="mona")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    _login(client, "mona")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["sid"]
+
+
+def test_sign_out_really_ends_the_session(client, app, db):
+    user = factories.UserFactory(username="mona")
+    _login(client, "mona")
+    stolen = client.get_cookie("session").value
+    client.post("/logout")
+    assert db.session.query(LoginSession).filter_by(user_id=user.id).count() == 0
+    # Replaying the cookie captured before signing out no longer works.
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_sessions(client, db):
+    from lms.accounts.services import update_user
+
+    user = factories.UserFactory(username="mona")
+    _login(client, "mona")
+    update_user(user.id, {"is_active": False})
+    assert client.get("/").status_code == 302
+
+
+def test_forms_are_refused_without_a_csrf_token(client, app):
+    factories.UserFactory(username="mona")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert _login(client, "mona").status_code == 400
+        page = client.get("/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert _login(client, "mona", csrf_token=token).status_code == 302
+        assert client.post("/logout").status_code == 400  # no token: still signed in
+        assert client.get("/").status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_passwords_are_stored_hashed_with_scrypt(db):
+    user = factories.UserFactory()
+    user.set_password("a new password")
+    assert user.password_hash.startswith("scrypt:")
+    assert "a new password" not in user.password_hash
+    assert user.check_password("a new password")

@@ -1,0 +1,80 @@
+"""Every route declares who may use it, and the declaration holds for every role.
+
+The test walks app.url_map, so a new route without an access rule fails here.
+"""
+import pytest
+
+from lms.courses.models import CourseAsset
+from tests import factories
+
+ROLES = [None, "learner", "trainer", "hr", "admin"]
+
+
+def _views(app):
+    # Signing out goes last, so that the rest is checked while signed in.
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout"):
+        if rule.endpoint == "static":
+            continue
+        yield rule, app.view_functions[rule.endpoint]
+
+
+def test_every_route_declares_its_access(app):
+    undeclared = [rule.rule for rule, view in _views(app) if not hasattr(view, "access")]
+    assert undeclared == []
+
+
+def _sample_values(db):
+    course = factories.CourseFactory(slug="access-course", modules=2)
+    course.assets.append(CourseAsset(path="images/a.png", media_type="image/png", content=b"\x89PNG"))
+    center = factories.CenterFactory()
+    user = factories.UserFactory()
+    db.session.commit()
+    return {"slug": course.slug, "position": 1, "module_id": course.modules[0].id, "path": "images/a.png",
+            "center_id": center.id, "user_id": user.id}
+
+
+def _is_allowed(access, role):
+    if access == "public":
+        return True
+    if access == "login":
+        return role is not None
+    return role in access
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_rules_hold_for_every_role(app, client, auth, db, role):
+    values = _sample_values(db)
+    if role:
+        user = auth.as_role(role)
+        # A learner enrolled in the course may open its modules.
+        client.post(f"/courses/{values['slug']}/enrollment")
+        assert user
+    checked = 0
+    for rule, view in _views(app):
+        if view.access == "token":
+            continue  # the API has its own tests (tests/api)
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        where = f"{method} {url} as {role}"
+        if _is_allowed(view.access, role):
+            assert response.status_code not in (401, 403), where
+            assert "/login" not in response.headers.get("Location", "") or rule.endpoint == "auth.logout", where
+            assert response.status_code < 500, where
+        elif role is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], where
+        else:
+            assert response.status_code == 403, where
+        checked += 1
+    assert checked > 20
+
+
+def test_api_routes_need_a_token(app, client):
+    values = {"slug": "x", "position": 1}
+    for rule, view in _views(app):
+        if view.access != "token":
+            continue
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        response = client.open(url, method="GET" if "GET" in rule.methods else "POST")
+        assert response.status_code == 401, url
+        assert response.json["error"]["code"] == "unauthorized"
