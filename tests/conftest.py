@@ -1,10 +1,12 @@
 """Fixtures: one app and schema per run, every test inside a transaction that is rolled back."""
+import contextvars
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.engine import make_url
 
@@ -31,9 +33,21 @@ def database_url(tmp_dir: Path, name: str = "test") -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while a test holds one open.
+
+    Otherwise Flask reuses the test's context: `g` (the signed-in user, the locale) would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(url: str, **extra):
-    return create_app({"LMS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                       "SQLALCHEMY_DATABASE_URI": url, **extra})
+    app = create_app({"LMS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": url, **extra})
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")
