@@ -84,10 +84,9 @@ def visible_course(slug: str, user: User) -> Course | None:
     return course
 
 
-def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
-    return db.session.scalar(
-        sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-    )
+def enrollment_for(user_id: int, course_id: int, *, for_update: bool = False) -> Enrollment | None:
+    query = sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    return db.session.scalar(query.with_for_update() if for_update else query)
 
 
 def completed_positions(user_id: int, course_id: int) -> set[int]:
@@ -143,7 +142,9 @@ def record_visit(enrollment: Enrollment, position: int) -> None:
 def complete_module(user_id: int, course: Course, position: int) -> CourseProgress:
     """Mark a module as done (idempotent); completing the last one completes the course."""
     begin_write()
-    enrollment = enrollment_for(user_id, course.id)
+    # The row lock makes one learner's parallel completions count one after the other (PostgreSQL);
+    # on SQLite, BEGIN IMMEDIATE already does.
+    enrollment = enrollment_for(user_id, course.id, for_update=True)
     if enrollment is None:
         raise ValidationError({"": _("Enrol in the course first.")})
     module = db.session.scalar(sa.select(Module).where(Module.course_id == course.id, Module.position == position))
@@ -155,16 +156,16 @@ def complete_module(user_id: int, course: Course, position: int) -> CourseProgre
     if exists is None:
         db.session.add(ModuleCompletion(user_id=user_id, module_id=module.id, completed_at=now))
     enrollment.last_activity_at = now
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same module was completed by a parallel request, which carries on from here
+        db.session.rollback()
+        return course_progress(user_id, course)
     completed = len(completed_positions(user_id, course.id))
     newly_completed = completed >= course.module_count and enrollment.completed_at is None
     if newly_completed:
         enrollment.completed_at = now
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same module was completed by a parallel request
-        db.session.rollback()
-        return course_progress(user_id, course)
+    db.session.commit()
     if newly_completed:
         course_completed.send(enrollment)
     return CourseProgress(course, enrollment, completed)

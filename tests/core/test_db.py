@@ -90,3 +90,21 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(committed_ap
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+@pytest.mark.no_db
+def test_one_learner_finishing_the_last_modules_in_parallel_completes_the_course(committed_app):
+    with committed_app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "u0"))
+        course = db.session.scalar(sa.select(Course).where(Course.slug == "race"))
+        services.enroll(user.id, course)
+        services.complete_module(user.id, course, 1)
+
+    def work(n):
+        user = db.session.scalar(sa.select(User).where(User.username == "u0"))
+        course = db.session.scalar(sa.select(Course).where(Course.slug == "race"))
+        services.complete_module(user.id, course, 2 + n % 2)
+
+    assert _run_in_threads(committed_app, work) == []
+    with committed_app.app_context():
+        assert db.session.scalar(sa.select(Enrollment.completed_at)) is not None
