@@ -29,7 +29,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     LMS_API_TOKEN_DAYS = 30
-    LMS_DEMO_PASSWORD = "demo1234"  # only ever used in demo mode
+    LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
 
 
 def load_config(app: Flask, override: object | dict | None) -> None:

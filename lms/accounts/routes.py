@@ -5,8 +5,8 @@ from flask_login import current_user
 from lms.accounts import services
 from lms.accounts.forms import CenterForm, GovernorateForm, UserForm, role_choices
 from lms.accounts.models import Center, User
-from lms.core.i18n import _, pick_language
 from lms.core.forms import show_service_errors
+from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.security import public, roles_required, safe_next_url
 from lms.extensions import db

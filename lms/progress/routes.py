@@ -2,9 +2,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
-from lms.core.i18n import _
 from lms.courses.services import course_by_slug, module_at
 from lms.progress import services
 

@@ -197,7 +197,9 @@ def progress_table(course: Course, page: int, per_page: int = 50):
         .where(Enrollment.course_id == course.id)
         .order_by(User.full_name_ar)
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id)
+    )
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return total, [LearnerRow(u, e.enrolled_at, e.completed_at, e.last_activity_at, n) for u, e, n in rows]
 

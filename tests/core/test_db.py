@@ -21,7 +21,8 @@ def committed_app(tmp_path):
     with app.app_context():
         db.create_all()
         course = Course(slug="race", title_ar="سباق", title_en="Race", status=CourseStatus.PUBLISHED, module_count=3,
-                        modules=[Module(position=p, file_name=f"{p}.md", title_ar="و", title_en="M") for p in (1, 2, 3)])
+                        modules=[Module(position=p, file_name=f"{p}.md", title_ar="و", title_en="M")
+                                 for p in (1, 2, 3)])
         db.session.add(course)
         db.session.add_all(User(username=f"u{n}", full_name_ar="م", full_name_latin="M") for n in range(WORKERS))
         db.session.commit()

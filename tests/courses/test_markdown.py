@@ -23,7 +23,8 @@ def test_dangerous_markup_is_removed(source, forbidden):
 
 
 def test_markdown_features_trainers_use_survive():
-    html = render_markdown("## عنوان\n\n- بند\n\n| أ | ب |\n|---|:-:|\n| ١ | ٢ |\n\n**مهم** [رابط](https://example.org)", BASE)
+    source = "## عنوان\n\n- بند\n\n| أ | ب |\n|---|:-:|\n| ١ | ٢ |\n\n**مهم** [رابط](https://example.org)"
+    html = render_markdown(source, BASE)
     for fragment in ("<h2>عنوان</h2>", "<li>بند</li>", "<table>", '<th style="text-align:center">ب</th>',
                      "<strong>مهم</strong>", 'href="https://example.org"', 'rel="noopener noreferrer"'):
         assert fragment in html

@@ -138,7 +138,7 @@ def test_pages_run_a_fixed_number_of_queries(app, client, auth, db, url):
     user = auth.as_role("hr")
 
     def grow(courses, modules, others):
-        for n in range(courses):
+        for _ in range(courses):
             course = factories.CourseFactory(modules=modules)
             services.enroll(user.id, course)
             for position in range(1, modules + 1):
