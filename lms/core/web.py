@@ -14,7 +14,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)  # static URLs carry a content hash
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600  # static URLs carry a content hash
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.filters["date_text"] = date_text
     app.after_request(_security_headers)

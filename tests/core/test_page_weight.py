@@ -1,0 +1,32 @@
+"""Pages stay light for counters and vehicles on poor connections: a first learner page under 150 KB."""
+import re
+
+from tests import factories
+
+LIMIT = 150 * 1024
+
+
+def _first_load_bytes(client, url):
+    page = client.get(url)
+    assert page.status_code == 200
+    total = len(page.data)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text):
+        with client.get(asset) as response:
+            total += len(response.data)
+    return total
+
+
+def test_first_load_of_learner_pages_is_under_150_kb(client, auth, db):
+    course = factories.CourseFactory(slug="weight", modules=8)
+    course.modules[0].html_ar = "<p>" + "نص الوحدة التدريبية " * 1500 + "</p>"  # a long module, ~30 KB
+    db.session.commit()
+    auth.as_role("learner")
+    client.post("/courses/weight/enrollment")
+    for url in ("/", "/courses", "/courses/weight", "/courses/weight/modules/1"):
+        assert _first_load_bytes(client, url) < LIMIT, url
+
+
+def test_static_files_are_cached_for_a_long_time(client):
+    css = re.search(r'href="(/static/css/app\.css\?v=\w+)"', client.get("/login").text).group(1)
+    with client.get(css) as response:
+        assert "max-age=31536000" in response.headers["Cache-Control"]
