@@ -7,7 +7,8 @@ from flask_wtf import CSRFProtect
 
 from lms.core.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after a use case commits: a page renders what the service returned without reloading it.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

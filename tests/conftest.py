@@ -78,7 +78,8 @@ def db(request, app):
         transaction = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"class_": _TestSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+            {"class_": _TestSession, "bind": connection, "join_transaction_mode": "create_savepoint",
+             "expire_on_commit": False})
         try:
             yield _db
         finally:

@@ -69,6 +69,7 @@ def update_user(user_id: int, values: dict, password: str | None = None) -> User
 
 
 def set_user_locale(user_id: int, locale: str) -> None:
+    begin_write()
     db.session.execute(sa.update(User).where(User.id == user_id).values(locale=locale))
     db.session.commit()
 

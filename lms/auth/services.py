@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import User
 from lms.auth.models import ApiToken, LoginSession
+from lms.core.db import begin_write
 from lms.core.i18n import to_ascii_digits
 from lms.core.models import utcnow
 from lms.extensions import db
@@ -41,6 +42,7 @@ def authenticate(identifier: str, password: str) -> User | None:
 def start_login_session(user: User, lifetime: timedelta) -> str:
     """Record a new sign-in and return the token that the browser's session cookie will carry."""
     token = secrets.token_urlsafe(32)
+    begin_write()
     db.session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, expires_at=utcnow() + lifetime))
     db.session.commit()
     return token
@@ -63,6 +65,7 @@ def user_for_login_session(user_id: str, token: str | None) -> User | None:
 
 def end_login_session(token: str | None) -> None:
     if token:
+        begin_write()
         db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == hash_token(token)))
         db.session.commit()
 
@@ -75,6 +78,7 @@ def end_all_sessions(user_id: int) -> None:
 
 def issue_api_token(user: User, lifetime: timedelta) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
+    begin_write()
     record = ApiToken(token_hash=hash_token(token), user_id=user.id, expires_at=utcnow() + lifetime)
     db.session.add(record)
     db.session.commit()

@@ -72,7 +72,7 @@ def course_file(slug: str, path: str) -> CourseAsset | None:
 def save_course(values: dict, course_id: int | None = None) -> Course:
     begin_write()
     slug = values["slug"].strip().lower()
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.match(slug) or slug == "new":  # "new" is the address of the "new course" form
         raise ValidationError({"slug": _("Use lower-case Latin letters, digits and dashes.")})
     clash = sa.select(Course.id).where(Course.slug == slug)
     if course_id is not None:

@@ -132,6 +132,7 @@ def record_visit(enrollment: Enrollment, position: int) -> None:
     """Remember the module opened last, for "resume where I left off". Writes only when it changed."""
     if enrollment.last_position == position:
         return
+    begin_write()
     db.session.execute(
         sa.update(Enrollment).where(Enrollment.id == enrollment.id)
         .values(last_position=position, last_activity_at=utcnow())

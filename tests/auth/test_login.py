@@ -38,6 +38,7 @@ def test_username_is_not_case_sensitive(client):
 ])
 def test_every_failure_gives_the_same_message(client, identifier, password, active):
     factories.UserFactory(username="mona", is_active=active)
+    client.post("/language", data={"lang": "en"})
     response = _login(client, identifier, password)
     assert response.status_code == 200
     assert GENERIC_ERROR in response.text

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
+from flask_babel import force_locale
 
 from lms.courses import services
 from lms.courses.files import CourseFileError, read_course_folder
@@ -114,7 +115,8 @@ def test_a_bad_course_gives_file_line_and_reason_and_imports_nothing(runner, db,
     good = _copy(tmp_path, "information-security-privacy")
     bad = _copy(tmp_path, "serving-citizens")
     damage(bad)
-    result = runner.invoke(args=["courses", "import", str(good.parent)])
+    with force_locale("en"):
+        result = runner.invoke(args=["courses", "import", str(good.parent)])
     assert result.exit_code != 0
     assert f"serving-citizens/{file}" in result.output
     assert reason in result.output
@@ -138,3 +140,10 @@ def test_question_banks_are_never_served_to_browsers(client, auth, db):
     services.import_course_folders([COURSES / "serving-citizens"])
     auth.as_role("learner")
     assert client.get("/courses/serving-citizens/files/quiz.gift").status_code == 404
+
+
+def test_problems_are_reported_in_arabic_by_default(runner, db, tmp_path):
+    folder = _copy(tmp_path)
+    _break(folder, "course.yaml", "status:", "colour: red\nstatus:")
+    result = runner.invoke(args=["courses", "import", str(folder)])
+    assert result.exit_code != 0 and "مفتاح غير معروف: colour" in result.output
