@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from lms.core.i18n import _, ngettext
 from lms.core.models import ValidationError
 from lms.courses import services
 from lms.courses.files import CourseFileError
@@ -21,9 +22,12 @@ def import_command(paths: tuple[Path, ...]) -> None:
     except CourseFileError as error:
         for problem in error.problems:
             click.echo(f"error: {problem}", err=True)
-        raise click.ClickException(f"{len(error.problems)} problem(s); nothing was imported.") from None
+        count = len(error.problems)
+        raise click.ClickException(
+            ngettext("%(num)d problem; nothing was imported.", "%(num)d problems; nothing was imported.", count,
+                     num=count)) from None
     for course in courses:
-        click.echo(f"imported {course.slug} ({course.module_count} modules)")
+        click.echo(_("imported %(slug)s (%(count)d modules)", slug=course.slug, count=course.module_count))
 
 
 @courses_cli.command("export")
@@ -36,4 +40,4 @@ def export_command(slug: str, directory: Path) -> None:
         target = services.export_course(slug, directory)
     except ValidationError as error:
         raise click.ClickException(next(iter(error.errors.values()))) from None
-    click.echo(f"exported {slug} to {target}")
+    click.echo(_("exported %(slug)s to %(path)s", slug=slug, path=target))
