@@ -34,7 +34,7 @@ run: $(STAMP) translations
 		--access-logfile - "lms:create_app()"
 
 node_modules/.package-lock.json: package.json package-lock.json
-	@bin/ensure-system-packages npm:npm
+	@bin/ensure-system-packages npm:npm chromium:chromium fonts-noto-core
 	npm ci --no-audit --no-fund --loglevel=error
 
 # The suite runs twice: on SQLite, then on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server).

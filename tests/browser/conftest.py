@@ -1,0 +1,77 @@
+"""Browser fixtures: the real app served over HTTP on its own database, and Debian's Chromium driving it."""
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale, gettext
+from werkzeug.serving import make_server
+
+from lms.accounts.services import create_user
+from lms.courses.services import import_course_folders
+from lms.extensions import db
+from tests.conftest import PROJECT_ROOT, database_url, make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags that keep Chromium from calling home: the test machines reach no network but our own server.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LEARNER_PASSWORD = "browser journey 42"
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    url: str
+    app: Flask
+    course_slugs: list[str]
+
+    def text(self, locale: str, message: str) -> str:
+        """A UI string as the app shows it in `locale`, so that locators follow the catalogue as it grows."""
+        with self.app.test_request_context(), force_locale(locale):
+            return gettext(message)
+
+
+def _seed(app: Flask) -> list[str]:
+    """Schema, the real course folders and one learner: what a new deployment has on its first day."""
+    with app.app_context():
+        db.create_all()
+        courses = import_course_folders([PROJECT_ROOT / "courses"])
+        learner = {"username": "learner", "role": "learner",
+                   "full_name_ar": "متعلم التجربة", "full_name_latin": "Journey Learner"}
+        create_user(learner, LEARNER_PASSWORD)
+        return [course.slug for course in courses if course.is_published]
+
+
+@pytest.fixture
+def live_site(tmp_path_factory):
+    """A fresh database for each test, so the learner always starts every course at 0%."""
+    app = make_app(database_url(tmp_path_factory.mktemp("browser-db"), "browser"))
+    slugs = _seed(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
+    thread.start()
+    try:
+        yield LiveSite(f"http://127.0.0.1:{server.server_port}", app, slugs)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; a machine without it skips, except in CI where a missing browser is a failure."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
