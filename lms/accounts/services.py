@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, CenterKind, Governorate, Role, User
-from lms.core.db import begin_write
+from lms.core.db import begin_write, value_taken
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError
 from lms.core.signals import user_credentials_changed
@@ -30,12 +30,7 @@ def _check_unique_user(values: dict, user_id: int | None) -> None:
     for field, message in (("username", _("This username is already taken.")),
                            ("employee_number", _("This employee number belongs to another user."))):
         value = values.get(field)
-        if value is None:
-            continue
-        query = sa.select(User.id).where(getattr(User, field) == value)
-        if user_id is not None:
-            query = query.where(User.id != user_id)
-        if db.session.scalar(query) is not None:
+        if value is not None and value_taken(getattr(User, field), value, user_id):
             errors[field] = message
     if errors:
         raise ValidationError(errors)
@@ -77,10 +72,7 @@ def set_user_locale(user_id: int, locale: str) -> None:
 def save_center(values: dict, center_id: int | None = None) -> Center:
     begin_write()
     code = (values.get("code") or "").strip().upper()
-    query = sa.select(Center.id).where(Center.code == code)
-    if center_id is not None:
-        query = query.where(Center.id != center_id)
-    if db.session.scalar(query) is not None:
+    if value_taken(Center.code, code, center_id):
         raise ValidationError({"code": _("Another technology center already uses this code.")})
     center = db.get_or_404(Center, center_id) if center_id is not None else Center()
     center.code = code

@@ -1,4 +1,5 @@
 """Engine set-up and the one rule every write use case follows."""
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 
@@ -29,6 +30,14 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
 def _sqlite_begin(conn) -> None:
     immediate = conn.get_execution_options().get("lms_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def value_taken(column, value, except_id: int | None = None) -> bool:
+    """Whether another row already holds `value` in this unique column (checked before saving, for a clear error)."""
+    query = sa.select(column).where(column == value)
+    if except_id is not None:
+        query = query.where(column.class_.id != except_id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def begin_write() -> None:

@@ -33,8 +33,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, _messages().get(status, error.description))
-        template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-        return render_template(template, status=status, message=_messages().get(status)), status
+        return render_template("errors/error.html", status=status, message=_messages().get(status)), status
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -4,7 +4,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.core.db import begin_write
+from lms.core.db import begin_write, value_taken
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.courses.files import (
@@ -74,10 +74,7 @@ def save_course(values: dict, course_id: int | None = None) -> Course:
     slug = values["slug"].strip().lower()
     if not SLUG_RE.match(slug) or slug == "new":  # "new" is the address of the "new course" form
         raise ValidationError({"slug": _("Use lower-case Latin letters, digits and dashes.")})
-    clash = sa.select(Course.id).where(Course.slug == slug)
-    if course_id is not None:
-        clash = clash.where(Course.id != course_id)
-    if db.session.scalar(clash) is not None:
+    if value_taken(Course.slug, slug, course_id):
         raise ValidationError({"slug": _("Another course already uses this slug.")})
     course = db.get_or_404(Course, course_id) if course_id is not None else Course()
     if course_id is not None and course.slug != slug and course.modules:

@@ -1,0 +1,60 @@
+"""Administrators create and edit users and technology centers; bad input is refused and kept in the form."""
+import sqlalchemy as sa
+
+from lms.accounts.models import Center, CenterKind, Role, User
+from tests import factories
+
+NEW_USER = {"username": "Sara.Ali", "full_name_ar": "سارة علي", "full_name_latin": "Sara Ali",
+            "employee_number": "٤٤٤٥", "role": "learner", "is_active": "y", "password": "a long password"}
+
+
+def test_admin_creates_a_user(client, auth, db):
+    center = factories.CenterFactory()
+    auth.as_role("admin")
+    response = client.post("/admin/users/new", data={**NEW_USER, "center_id": str(center.id)})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.username == "sara.ali"))
+    assert user.employee_number == "4445" and user.center_id == center.id and user.role == Role.LEARNER
+    assert user.check_password("a long password")
+
+
+def test_a_taken_username_or_employee_number_is_refused_and_input_kept(client, auth, db):
+    factories.UserFactory(username="sara.ali", employee_number="4445")
+    auth.as_role("admin")
+    client.post("/language", data={"lang": "en"})
+    response = client.post("/admin/users/new", data=NEW_USER)
+    assert response.status_code == 200
+    assert "This username is already taken." in response.text
+    assert "This employee number belongs to another user." in response.text
+    assert 'value="Sara Ali"' in response.text
+    assert db.session.scalar(sa.select(User).where(User.full_name_latin == "Sara Ali")) is None
+
+
+def test_a_new_user_needs_a_password(client, auth, db):
+    auth.as_role("admin")
+    response = client.post("/admin/users/new", data={**NEW_USER, "password": ""})
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(User).where(User.username == "sara.ali")) is None
+
+
+def test_admin_edits_a_user_and_keeps_the_password_when_left_empty(client, auth, db):
+    user = factories.UserFactory(username="omar")
+    old_hash = user.password_hash
+    auth.as_role("admin")
+    data = {"username": "omar", "full_name_ar": "عمر", "full_name_latin": "Omar", "role": "trainer",
+            "is_active": "y", "password": ""}
+    assert client.post(f"/admin/users/{user.id}", data=data).status_code == 302
+    db.session.refresh(user)
+    assert user.role == Role.TRAINER and user.full_name_latin == "Omar" and user.password_hash == old_hash
+
+
+def test_admin_creates_a_mobile_center_and_refuses_a_duplicate_code(client, auth, db):
+    governorate = factories.GovernorateFactory()
+    auth.as_role("admin")
+    data = {"code": "qly-mob-9", "governorate_id": str(governorate.id), "name_ar": "المركز التكنولوجي المتنقل ٩",
+            "name_en": "Mobile Technology Center 9", "kind": "mobile", "is_active": "y"}
+    assert client.post("/admin/centers/new", data=data).status_code == 302
+    center = db.session.scalar(sa.select(Center).where(Center.code == "QLY-MOB-9"))
+    assert center.kind == CenterKind.MOBILE
+    assert client.post("/admin/centers/new", data=data).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Center).where(Center.code == "QLY-MOB-9")) == 1
