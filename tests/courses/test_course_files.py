@@ -147,3 +147,23 @@ def test_problems_are_reported_in_arabic_by_default(runner, db, tmp_path):
     _break(folder, "course.yaml", "status:", "colour: red\nstatus:")
     result = runner.invoke(args=["courses", "import", str(folder)])
     assert result.exit_code != 0 and "مفتاح غير معروف: colour" in result.output
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_module_images_come_from_the_course_folder(client, auth, db, tmp_path):
+    folder = _copy(tmp_path)
+    (folder / "images").mkdir()
+    (folder / "images" / "queue.png").write_bytes(PNG)
+    _break(folder, "modules/01-welcome.md", "\n## ", "\n![الطابور](images/queue.png)\n\n## ")
+    services.import_course_folders([folder])
+    auth.as_role("learner")
+    client.post("/courses/serving-citizens/enrollment")
+    assert 'src="/courses/serving-citizens/files/images/queue.png"' in client.get(
+        "/courses/serving-citizens/modules/1").text
+    image = client.get("/courses/serving-citizens/files/images/queue.png")
+    assert image.status_code == 200 and image.data == PNG and image.mimetype == "image/png"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/courses/serving-citizens/files/images/none.png").status_code == 404
