@@ -10,7 +10,7 @@ from lms.accounts.models import User
 from lms.auth.models import ApiToken, LoginSession
 from lms.core.db import begin_write
 from lms.core.i18n import to_ascii_digits
-from lms.core.models import utcnow
+from lms.core.models import UTCDateTime, utcnow
 from lms.extensions import db
 
 # Checked when no account matches, so that a wrong username costs as long as a wrong password.
@@ -48,19 +48,24 @@ def start_login_session(user: User, lifetime: timedelta) -> str:
     return token
 
 
+# Runs on every signed-in request: built once.
+_USER_FOR_LOGIN_SESSION = (
+    sa.select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        LoginSession.token_hash == sa.bindparam("token_hash"),
+        User.id == sa.bindparam("user_id"),
+        User.is_active.is_(True),
+        LoginSession.expires_at > sa.bindparam("now", type_=UTCDateTime),
+    )
+)
+
+
 def user_for_login_session(user_id: str, token: str | None) -> User | None:
     if not token or not user_id.isdigit():
         return None
-    return db.session.scalar(
-        sa.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            LoginSession.token_hash == hash_token(token),
-            User.id == int(user_id),
-            User.is_active.is_(True),
-            LoginSession.expires_at > utcnow(),
-        )
-    )
+    return db.session.scalar(_USER_FOR_LOGIN_SESSION,
+                             {"token_hash": hash_token(token), "user_id": int(user_id), "now": utcnow()})
 
 
 def end_login_session(token: str | None) -> None:

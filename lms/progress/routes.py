@@ -21,8 +21,8 @@ def _course_or_404(slug: str):
 @bp.get("/")
 @login_required
 def dashboard():
-    return render_template("progress/dashboard.html", mine=services.my_courses(current_user.id),
-                           available=services.available_courses(current_user.id))
+    mine, available = services.dashboard(current_user.id)
+    return render_template("progress/dashboard.html", mine=mine, available=available)
 
 
 @bp.get("/courses")

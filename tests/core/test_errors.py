@@ -18,7 +18,7 @@ def test_500_is_a_page_not_a_traceback(app, client, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "my_courses", boom)
+    monkeypatch.setattr(services, "dashboard", boom)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     from tests.conftest import Auth
 
