@@ -78,10 +78,8 @@ def get_course(slug: str):
     course = _visible_course(slug)
     if course is None:
         return json_error(404, "not_found")
-    entry = progress.course_progress(g.api_user.id, course)
-    done = progress.completed_positions(g.api_user.id, course.id) if entry.enrollment else set()
-    modules = [{"position": position, "title": {"ar": title_ar, "en": title_en}, "completed": position in done}
-               for position, title_ar, title_en in progress.course_outline(course.id)]
+    entry, outline = progress.course_overview(g.api_user.id, course)
+    modules = [{"position": e.position, "title": e.title, "completed": e.is_done} for e in outline]
     return jsonify({**_course_summary(entry), "modules": modules,
                     "resume_position": entry.resume_position if entry.enrollment else None})
 

@@ -35,10 +35,8 @@ def catalogue():
 @login_required
 def course(slug: str):
     course = _course_or_404(slug)
-    progress = services.course_progress(current_user.id, course)
-    done = services.completed_positions(current_user.id, course.id) if progress.enrollment else set()
-    return render_template("progress/course.html", course=course, progress=progress, done=done,
-                           outline=services.course_outline(course.id))
+    progress, outline = services.course_overview(current_user.id, course)
+    return render_template("progress/course.html", course=course, progress=progress, outline=outline)
 
 
 @bp.post("/courses/<slug>/enrollment")

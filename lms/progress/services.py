@@ -98,12 +98,30 @@ def completed_positions(user_id: int, course_id: int) -> set[int]:
     ))
 
 
-def course_outline(course_id: int) -> list[tuple[int, str, str]]:
-    """(position, title_ar, title_en) of each module, without loading bodies."""
-    return list(db.session.execute(
-        sa.select(Module.position, Module.title_ar, Module.title_en)
-        .where(Module.course_id == course_id).order_by(Module.position)
-    ).all())
+@dataclass(frozen=True)
+class OutlineEntry:
+    position: int
+    title: dict[str, str]
+    is_done: bool
+
+
+_OUTLINE = (
+    sa.select(Module.position, Module.title_ar, Module.title_en, ModuleCompletion.id.is_not(None))
+    .outerjoin(ModuleCompletion, sa.and_(ModuleCompletion.module_id == Module.id, ModuleCompletion.user_id == _USER))
+    .where(Module.course_id == sa.bindparam("course_id"))
+    .order_by(Module.position)
+)
+
+
+def course_overview(user_id: int, course: Course) -> tuple[CourseProgress, list[OutlineEntry]]:
+    """The user's progress in a course and its modules, each marked done or not (two queries, no bodies)."""
+    enrollment = enrollment_for(user_id, course.id)
+    outline = [
+        OutlineEntry(position, {"ar": title_ar, "en": title_en}, bool(done) and enrollment is not None)
+        for position, title_ar, title_en, done in db.session.execute(
+            _OUTLINE, {"user_id": user_id, "course_id": course.id})
+    ]
+    return CourseProgress(course, enrollment, sum(e.is_done for e in outline)), outline
 
 
 def course_progress(user_id: int, course: Course) -> CourseProgress:
