@@ -10,7 +10,6 @@ from lms.core.errors import json_error
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import public
-from lms.courses.services import module_at
 from lms.extensions import csrf
 from lms.progress import services as progress
 
@@ -101,18 +100,16 @@ def enroll(slug: str):
 @bp.get("/courses/<slug>/modules/<int:position>")
 @token_required
 def get_module(slug: str, position: int):
-    course = _visible_course(slug)
-    module = module_at(course, position) if course else None
-    if module is None:
+    try:
+        view = progress.open_module(g.api_user, slug, position)
+    except LookupError:
         return json_error(404, "not_found")
-    enrollment = progress.enrollment_for(g.api_user.id, course.id)
-    if enrollment is None:
+    except progress.NotEnrolled:
         return json_error(403, "not_enrolled", _("Enrol in the course first."))
-    progress.record_visit(enrollment, position)
-    done = progress.completed_positions(g.api_user.id, course.id)
+    module = view.module
     return jsonify(position=module.position, title=_bilingual(module, "title"),
                    html={"ar": module.html_ar, "en": module.html_en or module.html_ar},
-                   completed=position in done, module_count=course.module_count)
+                   completed=view.is_done, module_count=view.course.module_count)
 
 
 @bp.post("/courses/<slug>/modules/<int:position>/completion")

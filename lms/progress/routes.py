@@ -5,7 +5,7 @@ from flask_login import current_user
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
-from lms.courses.services import course_by_slug, module_at
+from lms.courses.services import course_by_slug
 from lms.progress import services
 
 bp = Blueprint("progress", __name__)
@@ -55,18 +55,14 @@ def enroll(slug: str):
 @bp.get("/courses/<slug>/modules/<int:position>")
 @login_required
 def module(slug: str, position: int):
-    course = _course_or_404(slug)
-    module = module_at(course, position)
-    if module is None:
+    try:
+        view = services.open_module(current_user, slug, position)
+    except LookupError:
         abort(404)
-    enrollment = services.enrollment_for(current_user.id, course.id)
-    if enrollment is None:
+    except services.NotEnrolled:
         flash(_("Enrol in the course to start learning."), "info")
         return redirect(url_for(".course", slug=slug))
-    services.record_visit(enrollment, position)
-    done = services.completed_positions(current_user.id, course.id)
-    return render_template("progress/module.html", course=course, module=module, done=done,
-                           is_done=position in done)
+    return render_template("progress/module.html", view=view, course=view.course, module=view.module)
 
 
 @bp.post("/courses/<slug>/modules/<int:position>/completion")

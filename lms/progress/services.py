@@ -11,6 +11,7 @@ from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.core.signals import course_completed
 from lms.courses.models import Course, CourseStatus, Module
+from lms.courses.services import module_at
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
 
@@ -145,6 +146,34 @@ def enroll(user_id: int, course: Course) -> Enrollment:
             db.session.rollback()
             enrollment = enrollment_for(user_id, course.id)
     return enrollment
+
+
+class NotEnrolled(Exception):
+    """The learner must enrol in the course before opening its modules."""
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    course: Course
+    module: Module
+    done: set[int]  # positions of the modules the learner has finished
+
+    @property
+    def is_done(self) -> bool:
+        return self.module.position in self.done
+
+
+def open_module(user: User, slug: str, position: int) -> ModuleView:
+    """The module a learner opens, remembered for "resume" (LookupError when hidden or missing)."""
+    course = visible_course(slug, user)
+    module = module_at(course, position) if course else None
+    if module is None:
+        raise LookupError(slug, position)
+    enrollment = enrollment_for(user.id, course.id)
+    if enrollment is None:
+        raise NotEnrolled(slug)
+    record_visit(enrollment, position)
+    return ModuleView(course, module, completed_positions(user.id, course.id))
 
 
 def record_visit(enrollment: Enrollment, position: int) -> None:
