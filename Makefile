@@ -66,6 +66,7 @@ extract-messages: $(STAMP)
 		--ignore-obsolete
 
 bench: $(STAMP) translations
+	@bin/ensure-system-packages wrk
 	$(PY) bench/load.py
 
 clean:

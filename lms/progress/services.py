@@ -57,20 +57,20 @@ def courses_for(user_id: int) -> list[CourseProgress]:
     return [CourseProgress(course, enrollment, completed) for course, enrollment, completed in rows]
 
 
-def _last_active(entry: CourseProgress):
-    return entry.enrollment.last_activity_at or entry.enrollment.enrolled_at
+def _enrolled_most_recent_first(entries: list[CourseProgress]) -> list[CourseProgress]:
+    enrolled = [e for e in entries if e.enrollment]
+    return sorted(enrolled, key=lambda e: e.enrollment.last_activity_at or e.enrollment.enrolled_at, reverse=True)
 
 
 def my_courses(user_id: int) -> list[CourseProgress]:
     """The user's enrolments with their progress, most recently active first."""
-    return sorted((e for e in courses_for(user_id) if e.enrollment), key=_last_active, reverse=True)
+    return _enrolled_most_recent_first(courses_for(user_id))
 
 
 def dashboard(user_id: int) -> tuple[list[CourseProgress], list[Course]]:
     """The learner's courses (most recent first) and the published ones they can still join (one query)."""
     entries = courses_for(user_id)
-    mine = sorted((e for e in entries if e.enrollment), key=_last_active, reverse=True)
-    return mine, [e.course for e in entries if not e.enrollment]
+    return _enrolled_most_recent_first(entries), [e.course for e in entries if not e.enrollment]
 
 
 def catalogue(user_id: int) -> list[CourseProgress]:
