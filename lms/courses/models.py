@@ -55,8 +55,9 @@ class Module(db.Model):
     file_name: Mapped[str] = mapped_column(sa.String(120))  # e.g. "01-welcome.md": identity across re-imports
     title_ar: Mapped[str] = mapped_column(sa.String(200))
     title_en: Mapped[str] = mapped_column(sa.String(200))
-    body_ar: Mapped[str] = mapped_column(sa.Text, default="")
-    body_en: Mapped[str] = mapped_column(sa.Text, default="")
+    # The Markdown sources are read only by authoring and export: not loaded with the module otherwise.
+    body_ar: Mapped[str] = mapped_column(sa.Text, default="", deferred=True)
+    body_en: Mapped[str] = mapped_column(sa.Text, default="", deferred=True)
     # Sanitised HTML rendered when the module is saved, so that reading a module renders nothing.
     html_ar: Mapped[str] = mapped_column(sa.Text, default="")
     html_en: Mapped[str] = mapped_column(sa.Text, default="")

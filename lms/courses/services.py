@@ -49,10 +49,11 @@ def all_courses() -> list[Course]:
     return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
 
 
-def course_by_slug(slug: str, *, with_modules: bool = False) -> Course | None:
+def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool = False) -> Course | None:
     query = sa.select(Course).where(Course.slug == slug)
-    if with_modules:
-        query = query.options(selectinload(Course.modules))
+    if with_modules or with_bodies:
+        modules = selectinload(Course.modules)
+        query = query.options(modules.undefer(Module.body_ar).undefer(Module.body_en) if with_bodies else modules)
     return db.session.scalar(query)
 
 
@@ -206,7 +207,7 @@ def course_to_folder(course: Course) -> CourseFolder:
 
 
 def export_course(slug: str, directory: Path) -> Path:
-    course = course_by_slug(slug, with_modules=True)
+    course = course_by_slug(slug, with_bodies=True)
     if course is None:
         raise ValidationError({"slug": _("No course has the slug %(slug)s.", slug=slug)})
     target = directory / course.slug

@@ -109,3 +109,24 @@ def test_one_learner_finishing_the_last_modules_in_parallel_completes_the_course
     assert _run_in_threads(committed_app, work) == []
     with committed_app.app_context():
         assert db.session.scalar(sa.select(Enrollment.completed_at)) is not None
+
+
+def test_a_read_only_request_transaction_ends_with_commit(app, db):
+    from lms.core.db import _end_read_transaction
+
+    db.session.scalar(sa.select(User.id).limit(1))
+    assert db.session().in_transaction()
+    _end_read_transaction(None)
+    assert not db.session().in_transaction()
+
+
+def test_teardown_never_commits_a_write_that_no_use_case_committed(app, db):
+    from lms.core.db import _end_read_transaction
+    from tests import factories
+
+    user = factories.UserFactory(full_name_latin="Before")
+    user.full_name_latin = "After"
+    db.session.flush()  # e.g. autoflush before a validation error
+    _end_read_transaction(None)
+    db.session.rollback()
+    assert db.session.get(User, user.id).full_name_latin == "Before"
