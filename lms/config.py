@@ -25,6 +25,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = 12 * 3600  # one working day at a shared counter
+    SESSION_REFRESH_EACH_REQUEST = False  # the sign-in lasts one working day from sign-in, not from last use
     # Tokens follow the session, not the clock: a clerk who leaves a form open at the window may submit later.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024

@@ -1,6 +1,6 @@
 """Languages, translated strings and locale-aware display of numbers and dates; import `_` from here."""
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale, lazy_gettext, ngettext
+from flask import Flask, current_app, g, has_request_context, session
+from flask_babel import get_locale, get_translations, lazy_gettext, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -31,6 +31,12 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    # Flask-Babel looks the catalogue up again for every string of a page; one look-up per request will do.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["digits"] = localize_digits
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["tr"] = pick_language
@@ -39,8 +45,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["bidi"] = isolate
 
 
+def _request_translations():
+    locale = get_locale()
+    cached = g.get("_lms_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._lms_translations = (locale, get_translations())
+    return cached[1]
+
+
 def current_locale() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    locale = get_locale()  # our locales are bare languages ("ar", "en"): .language is the whole identifier
+    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def text_direction(locale: str | None = None) -> str:

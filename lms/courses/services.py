@@ -57,10 +57,6 @@ def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool =
     return db.session.scalar(query)
 
 
-def module_at(course: Course, position: int) -> Module | None:
-    return db.session.scalar(sa.select(Module).where(Module.course_id == course.id, Module.position == position))
-
-
 def course_file(slug: str, path: str) -> CourseAsset | None:
     return db.session.scalar(
         sa.select(CourseAsset).join(Course).where(Course.slug == slug, CourseAsset.path == path,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from lms.accounts.models import User
 from lms.core.db import begin_write
@@ -11,7 +12,6 @@ from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.core.signals import course_completed
 from lms.courses.models import Course, CourseStatus, Module
-from lms.courses.services import module_at
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
 
@@ -78,12 +78,14 @@ def catalogue(user_id: int) -> list[CourseProgress]:
     return [e for e in courses_for(user_id) if e.course.is_published]
 
 
+def _may_see(course: Course, user: User) -> bool:
+    """Learners see published courses only; trainers and administrators see drafts too."""
+    return course.is_published or user.role in ("trainer", "admin")
+
+
 def visible_course(slug: str, user: User) -> Course | None:
-    """The course if this user may see it: learners see published courses only."""
     course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    if course is None or (not course.is_published and user.role not in ("trainer", "admin")):
-        return None
-    return course
+    return course if course is not None and _may_see(course, user) else None
 
 
 def enrollment_for(user_id: int, course_id: int, *, for_update: bool = False) -> Enrollment | None:
@@ -163,17 +165,36 @@ class ModuleView:
         return self.module.position in self.done
 
 
+_MODULE_OF_COURSE = (
+    sa.select(Module)
+    .join(Module.course)
+    .options(contains_eager(Module.course))
+    .where(Course.slug == sa.bindparam("slug"), Module.position == sa.bindparam("position"))
+)
+_DONE_IN_COURSE = (
+    sa.select(ModuleCompletion.user_id, Module.position)
+    .join(Module, Module.id == ModuleCompletion.module_id)
+    .where(Module.course_id == sa.bindparam("course_id"))
+    .subquery()
+)
+_ENROLLMENT_WITH_DONE = (
+    sa.select(Enrollment, _DONE_IN_COURSE.c.position)
+    .outerjoin(_DONE_IN_COURSE, _DONE_IN_COURSE.c.user_id == Enrollment.user_id)
+    .where(Enrollment.user_id == _USER, Enrollment.course_id == sa.bindparam("course_id"))
+)
+
+
 def open_module(user: User, slug: str, position: int) -> ModuleView:
-    """The module a learner opens, remembered for "resume" (LookupError when hidden or missing)."""
-    course = visible_course(slug, user)
-    module = module_at(course, position) if course else None
-    if module is None:
+    """The module a learner opens, remembered for "resume" (LookupError when hidden or missing; two queries)."""
+    module = db.session.scalar(_MODULE_OF_COURSE, {"slug": slug, "position": position})
+    if module is None or not _may_see(module.course, user):
         raise LookupError(slug, position)
-    enrollment = enrollment_for(user.id, course.id)
-    if enrollment is None:
+    rows = db.session.execute(_ENROLLMENT_WITH_DONE, {"user_id": user.id, "course_id": module.course_id}).all()
+    if not rows:
         raise NotEnrolled(slug)
+    enrollment = rows[0][0]
     record_visit(enrollment, position)
-    return ModuleView(course, module, completed_positions(user.id, course.id))
+    return ModuleView(module.course, module, {done for _e, done in rows if done is not None})
 
 
 def record_visit(enrollment: Enrollment, position: int) -> None:
