@@ -74,10 +74,10 @@ def list_courses():
 @bp.get("/courses/<slug>")
 @token_required
 def get_course(slug: str):
-    course = _visible_course(slug)
-    if course is None:
+    try:
+        entry, outline = progress.course_overview(g.api_user, slug)
+    except LookupError:
         return json_error(404, "not_found")
-    entry, outline = progress.course_overview(g.api_user.id, course)
     modules = [{"position": e.position, "title": e.title, "completed": e.is_done} for e in outline]
     return jsonify({**_course_summary(entry), "modules": modules,
                     "resume_position": entry.resume_position if entry.enrollment else None})

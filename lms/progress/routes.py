@@ -34,9 +34,11 @@ def catalogue():
 @bp.get("/courses/<slug>")
 @login_required
 def course(slug: str):
-    course = _course_or_404(slug)
-    progress, outline = services.course_overview(current_user.id, course)
-    return render_template("progress/course.html", course=course, progress=progress, outline=outline)
+    try:
+        progress, outline = services.course_overview(current_user, slug)
+    except LookupError:
+        abort(404)
+    return render_template("progress/course.html", course=progress.course, progress=progress, outline=outline)
 
 
 @bp.post("/courses/<slug>/enrollment")

@@ -116,13 +116,26 @@ _OUTLINE = (
 )
 
 
-def course_overview(user_id: int, course: Course) -> tuple[CourseProgress, list[OutlineEntry]]:
-    """The user's progress in a course and its modules, each marked done or not (two queries, no bodies)."""
-    enrollment = enrollment_for(user_id, course.id)
+_COURSE_WITH_ENROLLMENT = (
+    sa.select(Course, Enrollment)
+    .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id, Enrollment.user_id == _USER))
+    .where(Course.slug == sa.bindparam("slug"))
+)
+
+
+def course_overview(user: User, slug: str) -> tuple[CourseProgress, list[OutlineEntry]]:
+    """A course the user may see, their progress in it and its modules marked done or not (two queries).
+
+    LookupError when the course does not exist or is hidden from this user.
+    """
+    row = db.session.execute(_COURSE_WITH_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
+    if row is None or not _may_see(row[0], user):
+        raise LookupError(slug)
+    course, enrollment = row
     outline = [
         OutlineEntry(position, {"ar": title_ar, "en": title_en}, bool(done) and enrollment is not None)
         for position, title_ar, title_en, done in db.session.execute(
-            _OUTLINE, {"user_id": user_id, "course_id": course.id})
+            _OUTLINE, {"user_id": user.id, "course_id": course.id})
     ]
     return CourseProgress(course, enrollment, sum(e.is_done for e in outline)), outline
 
