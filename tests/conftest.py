@@ -125,3 +125,24 @@ def auth(client):
 @pytest.fixture(params=["learner", "trainer", "hr", "admin"])
 def any_role(request):
     return request.param
+
+
+@pytest.fixture
+def as_learner(auth):
+    """The test client signed in as a learner (the user is returned)."""
+    return auth.as_role("learner")
+
+
+@pytest.fixture
+def as_trainer(auth):
+    return auth.as_role("trainer")
+
+
+@pytest.fixture
+def as_hr(auth):
+    return auth.as_role("hr")
+
+
+@pytest.fixture
+def as_admin(auth):
+    return auth.as_role("admin")

@@ -8,9 +8,8 @@ NEW_USER = {"username": "Sara.Ali", "full_name_ar": "سارة علي", "full_nam
             "employee_number": "٤٤٤٥", "role": "learner", "is_active": "y", "password": "a long password"}
 
 
-def test_admin_creates_a_user(client, auth, db):
+def test_admin_creates_a_user(client, as_admin, db):
     center = factories.CenterFactory()
-    auth.as_role("admin")
     response = client.post("/admin/users/new", data={**NEW_USER, "center_id": str(center.id)})
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.username == "sara.ali"))
@@ -18,9 +17,8 @@ def test_admin_creates_a_user(client, auth, db):
     assert user.check_password("a long password")
 
 
-def test_a_taken_username_or_employee_number_is_refused_and_input_kept(client, auth, db):
+def test_a_taken_username_or_employee_number_is_refused_and_input_kept(client, as_admin, db):
     factories.UserFactory(username="sara.ali", employee_number="4445")
-    auth.as_role("admin")
     client.post("/language", data={"lang": "en"})
     response = client.post("/admin/users/new", data=NEW_USER)
     assert response.status_code == 200
@@ -30,17 +28,15 @@ def test_a_taken_username_or_employee_number_is_refused_and_input_kept(client, a
     assert db.session.scalar(sa.select(User).where(User.full_name_latin == "Sara Ali")) is None
 
 
-def test_a_new_user_needs_a_password(client, auth, db):
-    auth.as_role("admin")
+def test_a_new_user_needs_a_password(client, as_admin, db):
     response = client.post("/admin/users/new", data={**NEW_USER, "password": ""})
     assert response.status_code == 200
     assert db.session.scalar(sa.select(User).where(User.username == "sara.ali")) is None
 
 
-def test_admin_edits_a_user_and_keeps_the_password_when_left_empty(client, auth, db):
+def test_admin_edits_a_user_and_keeps_the_password_when_left_empty(client, as_admin, db):
     user = factories.UserFactory(username="omar")
     old_hash = user.password_hash
-    auth.as_role("admin")
     data = {"username": "omar", "full_name_ar": "عمر", "full_name_latin": "Omar", "role": "trainer",
             "is_active": "y", "password": ""}
     assert client.post(f"/admin/users/{user.id}", data=data).status_code == 302
@@ -48,9 +44,8 @@ def test_admin_edits_a_user_and_keeps_the_password_when_left_empty(client, auth,
     assert user.role == Role.TRAINER and user.full_name_latin == "Omar" and user.password_hash == old_hash
 
 
-def test_admin_creates_a_mobile_center_and_refuses_a_duplicate_code(client, auth, db):
+def test_admin_creates_a_mobile_center_and_refuses_a_duplicate_code(client, as_admin, db):
     governorate = factories.GovernorateFactory()
-    auth.as_role("admin")
     data = {"code": "qly-mob-9", "governorate_id": str(governorate.id), "name_ar": "المركز التكنولوجي المتنقل ٩",
             "name_en": "Mobile Technology Center 9", "kind": "mobile", "is_active": "y"}
     assert client.post("/admin/centers/new", data=data).status_code == 302

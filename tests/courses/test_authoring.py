@@ -6,8 +6,7 @@ COURSE = {"slug": "new-course", "title_ar": "دورة جديدة", "title_en": "
           "summary_en": "Summary", "estimated_minutes": "40", "status": "draft"}
 
 
-def test_trainer_creates_a_course_then_a_module(client, auth, db):
-    auth.as_role("trainer")
+def test_trainer_creates_a_course_then_a_module(client, as_trainer, db):
     response = client.post("/manage/courses/new", data=COURSE)
     assert response.headers["Location"] == "/manage/courses/new-course"
     course = services.course_by_slug("new-course")
@@ -24,8 +23,7 @@ def test_trainer_creates_a_course_then_a_module(client, auth, db):
     assert "<h2>مرحبًا</h2>" in saved.html_ar and "<script" not in saved.html_ar
 
 
-def test_preview_renders_without_saving(client, auth, db):
-    auth.as_role("trainer")
+def test_preview_renders_without_saving(client, as_trainer, db):
     client.post("/manage/courses/new", data=COURSE)
     response = client.post("/manage/courses/new-course/modules/new", data={
         "title_ar": "و", "title_en": "M", "body_ar": "**مهم** <img src=x onerror=alert(1)>", "preview": "1"})
@@ -35,8 +33,7 @@ def test_preview_renders_without_saving(client, auth, db):
     assert services.course_by_slug("new-course", with_modules=True).modules == []
 
 
-def test_a_taken_slug_is_refused_and_the_form_keeps_what_was_typed(client, auth, db):
-    auth.as_role("trainer")
+def test_a_taken_slug_is_refused_and_the_form_keeps_what_was_typed(client, as_trainer, db):
     client.post("/manage/courses/new", data=COURSE)
     response = client.post("/manage/courses/new", data={**COURSE, "title_en": "Typed title"})
     assert response.status_code == 200
@@ -44,8 +41,7 @@ def test_a_taken_slug_is_refused_and_the_form_keeps_what_was_typed(client, auth,
     assert 'aria-invalid="true"' in response.text
 
 
-def test_learners_do_not_see_the_draft(client, auth, db):
-    auth.as_role("trainer")
+def test_learners_do_not_see_the_draft(client, as_trainer, auth, db):
     client.post("/manage/courses/new", data=COURSE)
     auth.as_role("learner")
     assert client.get("/courses/new-course").status_code == 404
