@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -48,7 +49,12 @@ def _visible_course(slug: str):
 @bp.get("/openapi.json")
 @public
 def openapi():
-    return jsonify(yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8")))
+    return jsonify(_openapi_document())
+
+
+@cache
+def _openapi_document() -> dict:
+    return yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
 
 
 @bp.post("/tokens")
