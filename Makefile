@@ -53,7 +53,7 @@ test-postgres: $(STAMP) translations
 	  else echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the PostgreSQL run" >&2; exit 0; fi; \
 	fi; \
 	echo "PostgreSQL run on $$url"; \
-	LMS_TEST_DATABASE_URL="$$url" $(PY) -m pytest -q -p no:cacheprovider -m "not browser"
+	LMS_TEST_DATABASE_URL="$$url" $(PY) -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lms tests bench
