@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, CenterKind, Governorate, Role, User
-from lms.core.db import begin_write, value_taken
+from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError
 from lms.core.signals import user_credentials_changed
@@ -49,7 +49,7 @@ def create_user(values: dict, password: str) -> User:
 
 def update_user(user_id: int, values: dict, password: str | None = None) -> User:
     begin_write()
-    user = db.get_or_404(User, user_id)
+    user = get_or_raise(User, user_id)
     clean = _clean_user_values(values)
     _check_unique_user(clean, user_id)
     was_active = user.is_active
@@ -74,7 +74,7 @@ def save_center(values: dict, center_id: int | None = None) -> Center:
     code = (values.get("code") or "").strip().upper()
     if value_taken(Center.code, code, center_id):
         raise ValidationError({"code": _("Another technology center already uses this code.")})
-    center = db.get_or_404(Center, center_id) if center_id is not None else Center()
+    center = get_or_raise(Center, center_id) if center_id is not None else Center()
     center.code = code
     center.governorate_id = values["governorate_id"]
     center.name_ar = values["name_ar"].strip()

@@ -79,3 +79,11 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()  # ends the read snapshot opened while loading the user; nothing is pending yet
     session.connection(execution_options={"lms_write": True})
+
+
+def get_or_raise(model, ident: int):
+    """The row with this primary key; LookupError when it is gone (services speak no HTTP)."""
+    row = db.session.get(model, ident)
+    if row is None:
+        raise LookupError(f"{model.__name__} {ident}")
+    return row

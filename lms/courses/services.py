@@ -4,7 +4,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.core.db import begin_write, value_taken
+from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.courses.files import (
@@ -73,7 +73,7 @@ def save_course(values: dict, course_id: int | None = None) -> Course:
         raise ValidationError({"slug": _("Use lower-case Latin letters, digits and dashes.")})
     if value_taken(Course.slug, slug, course_id):
         raise ValidationError({"slug": _("Another course already uses this slug.")})
-    course = db.get_or_404(Course, course_id) if course_id is not None else Course()
+    course = get_or_raise(Course, course_id) if course_id is not None else Course()
     if course_id is not None and course.slug != slug and course.modules:
         raise ValidationError({"slug": _("The slug of a course that has modules cannot change.")})
     course.slug = slug
@@ -88,13 +88,13 @@ def save_course(values: dict, course_id: int | None = None) -> Course:
 
 def save_module(course_id: int, values: dict, module_id: int | None = None) -> Module:
     begin_write()
-    course = db.get_or_404(Course, course_id)
+    course = get_or_raise(Course, course_id)
     if module_id is None:
         module = Module(course=course, position=course.module_count + 1,
                         file_name=_free_file_name(course, values["title_en"]))
         course.module_count += 1
     else:
-        module = db.get_or_404(Module, module_id)
+        module = get_or_raise(Module, module_id)
         if module.course_id != course_id:
             raise ValidationError({"": _("This module belongs to another course.")})
     for key in ("title_ar", "title_en", "body_ar", "body_en"):
