@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.core.models import UTCDateTime, utcnow
+from lms.core.models import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
 
@@ -43,7 +43,7 @@ class Center(db.Model):
     name_ar: Mapped[str] = mapped_column(sa.String(200))
     name_en: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[CenterKind] = mapped_column(
-        sa.Enum(CenterKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(CenterKind),
         default=CenterKind.FIXED,
     )
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -63,7 +63,7 @@ class User(UserMixin, db.Model):
     center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id", ondelete="SET NULL"), index=True)
     job_title: Mapped[str] = mapped_column(sa.String(120), default="")
     role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(Role),
         default=Role.LEARNER,
     )
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -1,6 +1,8 @@
 """Declarative base with a constraint naming convention, so migrations name constraints the same everywhere."""
+import enum
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -45,3 +47,8 @@ class ValidationError(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__(errors)
         self.errors = errors
+
+
+def enum_column(enum_class: type[enum.Enum]) -> sa.Enum:
+    """An enum stored as its values in a short VARCHAR (no database enum type): the same on every backend."""
+    return sa.Enum(enum_class, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.core.models import UTCDateTime, utcnow
+from lms.core.models import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
 
@@ -24,7 +24,7 @@ class Course(db.Model):
     summary_ar: Mapped[str] = mapped_column(sa.Text, default="")
     summary_en: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[CourseStatus] = mapped_column(
-        sa.Enum(CourseStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_column(CourseStatus),
         default=CourseStatus.DRAFT,
     )
     estimated_minutes: Mapped[int] = mapped_column(default=0)
