@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.core.arabic import normalize_for_matching
 from lms.core.models import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
@@ -69,6 +70,9 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
+    # Names, username and employee number folded by normalize_for_matching(), so that a search finds
+    # "أحمد" when "احمد" is typed. Kept up to date by the mapper events below.
+    search_key: Mapped[str] = mapped_column(sa.String(600), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     center: Mapped[Center | None] = relationship()
@@ -85,3 +89,10 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
+
+
+@sa.event.listens_for(User, "before_insert")
+@sa.event.listens_for(User, "before_update")
+def _refresh_search_key(_mapper, _connection, user: User) -> None:
+    parts = (user.full_name_ar, user.full_name_latin, user.username, user.employee_number or "")
+    user.search_key = normalize_for_matching(" ".join(p or "" for p in parts))

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, CenterKind, Governorate, Role, User
+from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError
@@ -98,10 +99,8 @@ def save_governorate(code: str, name_ar: str, name_en: str) -> Governorate:
 
 def list_users(search: str = "", page: int = 1, per_page: int = 50):
     query = sa.select(User).options(sa.orm.joinedload(User.center)).order_by(User.full_name_ar)
-    if search:
-        pattern = f"%{to_ascii_digits(search.strip())}%"
-        query = query.where(sa.or_(User.username.ilike(pattern), User.full_name_ar.ilike(pattern),
-                                   User.full_name_latin.ilike(pattern), User.employee_number.ilike(pattern)))
+    if needle := normalize_for_matching(search):
+        query = query.where(User.search_key.contains(needle, autoescape=True))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -99,6 +99,7 @@ def upgrade():
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('search_key', sa.String(length=600), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_users_center_id_centers'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

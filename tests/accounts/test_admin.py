@@ -53,3 +53,13 @@ def test_admin_creates_a_mobile_center_and_refuses_a_duplicate_code(client, as_a
     assert center.kind == CenterKind.MOBILE
     assert client.post("/admin/centers/new", data=data).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Center).where(Center.code == "QLY-MOB-9")) == 1
+
+
+def test_user_search_is_arabic_aware(client, as_admin, db):
+    factories.UserFactory(full_name_ar="أحمد مصطفى إبراهيم", full_name_latin="Ahmed Mostafa")
+    factories.UserFactory(full_name_ar="فاطمة الزهراء", full_name_latin="Fatma")
+    for typed in ("احمد مصطفي", "ابراهيم", "MOSTAFA"):
+        page = client.get("/admin/users", query_string={"q": typed}).text
+        assert "Ahmed Mostafa" in page or "أحمد مصطفى" in page, typed
+        assert "فاطمة" not in page
+    assert "فاطمة الزهراء" in client.get("/admin/users", query_string={"q": "فاطمه"}).text
