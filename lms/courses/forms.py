@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from lms.core.i18n import _l
@@ -35,3 +35,8 @@ class ModuleForm(FlaskForm):
                             render_kw={"dir": "ltr", "lang": "en", "rows": 12})
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save"))
+
+
+class DeleteModuleForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that learners' progress on this module will be removed too."),
+                           validators=[DataRequired()])

@@ -7,7 +7,7 @@ from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
 from lms.courses import services
-from lms.courses.forms import CourseForm, ModuleForm
+from lms.courses.forms import CourseForm, DeleteModuleForm, ModuleForm
 from lms.courses.models import Module
 from lms.extensions import db
 
@@ -81,4 +81,34 @@ def edit_module(slug: str, module_id: int | None):
             else:
                 flash(_("The module has been saved."), "success")
                 return redirect(url_for(".edit_module", slug=slug, module_id=saved.id))
-    return render_template("courses/module_form.html", form=form, course=course, module=module, preview=preview)
+    return render_template("courses/module_form.html", form=form, course=course, module=module, preview=preview,
+                           delete_form=DeleteModuleForm() if module else None)
+
+
+def _module_of(slug: str, module_id: int):
+    course = services.course_by_slug(slug, with_modules=True)
+    module = next((m for m in course.modules if m.id == module_id), None) if course else None
+    if module is None:
+        abort(404)
+    return course, module
+
+
+@bp.post("/manage/courses/<slug>/modules/<int:module_id>/move")
+@roles_required(*AUTHORS)
+def move_module(slug: str, module_id: int):
+    course, _module = _module_of(slug, module_id)
+    services.move_module(course.id, module_id, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for(".edit_course", slug=slug, _anchor="modules"))
+
+
+@bp.post("/manage/courses/<slug>/modules/<int:module_id>/delete")
+@roles_required(*AUTHORS)
+def delete_module(slug: str, module_id: int):
+    course, _module = _module_of(slug, module_id)
+    form = DeleteModuleForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm that the module and learners' progress on it will be removed."), "error")
+        return redirect(url_for(".edit_module", slug=slug, module_id=module_id))
+    services.delete_module(course.id, module_id)
+    flash(_("The module has been deleted."), "success")
+    return redirect(url_for(".edit_course", slug=slug, _anchor="modules"))

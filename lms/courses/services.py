@@ -105,6 +105,44 @@ def save_module(course_id: int, values: dict, module_id: int | None = None) -> M
     return module
 
 
+def move_module(course_id: int, module_id: int, offset: int) -> None:
+    """Move a module up (-1) or down (+1) in its course; learners' progress stays with the module."""
+    begin_write()
+    course = get_or_raise(Course, course_id)
+    order = list(course.modules)
+    index = next((i for i, m in enumerate(order) if m.id == module_id), None)
+    if index is None:
+        raise LookupError(module_id)
+    target = index + offset
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+        _place_modules(course, order)
+    db.session.commit()
+
+
+def delete_module(course_id: int, module_id: int) -> None:
+    """Remove a module and learners' completions of it; the modules after it move up."""
+    begin_write()
+    course = get_or_raise(Course, course_id)
+    remaining = [m for m in course.modules if m.id != module_id]
+    if len(remaining) == len(course.modules):
+        raise LookupError(module_id)
+    _place_modules(course, remaining)
+    db.session.commit()
+
+
+def _place_modules(course: Course, ordered: list[Module]) -> None:
+    """Make `ordered` the course's modules, numbered from 1; the ones left out are deleted."""
+    # Park current positions out of the way first: (course_id, position) is unique at every flush.
+    for module in course.modules:
+        module.position = -module.id
+    db.session.flush()
+    for position, module in enumerate(ordered, start=1):
+        module.position = position
+    course.modules = ordered
+    course.module_count = len(ordered)
+
+
 def _free_file_name(course: Course, title: str) -> str:
     stem = "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in title.lower()).split())[:40]
     taken = set(db.session.scalars(sa.select(Module.file_name).where(Module.course_id == course.id)))
@@ -155,20 +193,14 @@ def _upsert_course(folder: CourseFolder) -> Course:
     db.session.add(course)
 
     existing = {m.file_name: m for m in course.modules}
-    # Park current positions out of the way first: (course_id, position) is unique at every flush.
-    for module in existing.values():
-        module.position = -module.id
-    db.session.flush()
     kept = []
-    for position, data in enumerate(folder.modules, start=1):
+    for data in folder.modules:
         module = existing.pop(data.file_name, None) or Module(file_name=data.file_name)
-        module.position = position
         module.title_ar, module.title_en = data.title["ar"], data.title["en"]
         module.body_ar, module.body_en = data.body["ar"], data.body.get("en", "")
         render_module(module, course.slug)
         kept.append(module)
-    course.modules = kept  # modules gone from the folder are deleted, with their completions (cascade)
-    course.module_count = len(kept)
+    _place_modules(course, kept)  # modules gone from the folder are deleted, with their completions
 
     current_assets = {a.path: a for a in course.assets}
     course.assets = [

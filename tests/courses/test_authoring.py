@@ -45,3 +45,44 @@ def test_learners_do_not_see_the_draft(client, as_trainer, auth, db):
     client.post("/manage/courses/new", data=COURSE)
     auth.as_role("learner")
     assert client.get("/courses/new-course").status_code == 404
+
+
+def _titles(slug):
+    return [m.title_en for m in services.course_by_slug(slug, with_modules=True).modules]
+
+
+def test_trainer_reorders_modules_and_progress_follows_them(client, as_trainer, db):
+    from lms.progress.services import complete_module, enroll
+    from tests import factories
+
+    course = factories.CourseFactory(slug="order", modules=3)
+    learner = factories.UserFactory()
+    enroll(learner.id, course)
+    complete_module(learner.id, course, 3)
+    third = course.modules[2].id
+    client.post(f"/manage/courses/order/modules/{third}/move", data={"direction": "up"})
+    client.post(f"/manage/courses/order/modules/{third}/move", data={"direction": "up"})
+    client.post(f"/manage/courses/order/modules/{third}/move", data={"direction": "up"})  # already first
+    db.session.expire_all()
+    assert _titles("order") == ["Module 3", "Module 1", "Module 2"]
+    from lms.progress.services import completed_positions
+
+    assert completed_positions(learner.id, course.id) == {1}
+
+
+def test_deleting_a_module_needs_confirmation_and_renumbers_the_rest(client, as_trainer, db):
+    from tests import factories
+
+    course = factories.CourseFactory(slug="del", modules=3)
+    first = course.modules[0].id
+    assert client.post(f"/manage/courses/del/modules/{first}/delete").status_code == 302
+    db.session.expire_all()
+    assert _titles("del") == ["Module 1", "Module 2", "Module 3"]  # not confirmed: nothing deleted
+    client.post(f"/manage/courses/del/modules/{first}/delete", data={"confirm": "y"})
+    db.session.expire_all()
+    course = services.course_by_slug("del", with_modules=True)
+    assert [(m.position, m.title_en) for m in course.modules] == [(1, "Module 2"), (2, "Module 3")]
+    assert course.module_count == 2
+    other = factories.CourseFactory(slug="other")
+    assert client.post(f"/manage/courses/del/modules/{other.modules[0].id}/delete",
+                       data={"confirm": "y"}).status_code == 404
