@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.core.i18n import _l
 
@@ -16,3 +16,13 @@ class LoginForm(FlaskForm):
     )
     next = HiddenField()
 
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)],
+                        render_kw={"autocomplete": "new-password"}, description=_l("At least 8 characters."))
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The two new passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"})

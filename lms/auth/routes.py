@@ -4,9 +4,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from lms.auth import services
-from lms.auth.forms import LoginForm
+from lms.auth.forms import LoginForm, PasswordForm
 from lms.core.i18n import _
-from lms.core.security import public, safe_next_url
+from lms.core.security import login_required, public, safe_next_url
 
 bp = Blueprint("auth", __name__)
 
@@ -51,3 +51,15 @@ def logout():
         session["lang"] = lang
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if services.change_password(current_user, form.current.data, form.new.data, session.get("sid")):
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
+            return redirect(url_for("progress.dashboard"))
+        form.current.errors = [*form.current.errors, _("The current password is not correct.")]
+    return render_template("auth/password.html", form=form)

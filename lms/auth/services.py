@@ -81,6 +81,20 @@ def end_all_sessions(user_id: int) -> None:
     db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
+def change_password(user: User, current: str, new: str, keep_token: str | None) -> bool:
+    """Change one's own password; every other browser and API token of the user is signed out."""
+    if not user.check_password(current):
+        return False
+    begin_write()
+    user = db.session.get(User, user.id)
+    user.set_password(new)
+    db.session.execute(sa.delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.token_hash != hash_token(keep_token or "")))
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.commit()
+    return True
+
+
 def issue_api_token(user: User, lifetime: timedelta) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
     begin_write()

@@ -105,3 +105,31 @@ def test_passwords_are_stored_hashed_with_scrypt(db):
     assert user.password_hash.startswith("scrypt:")
     assert "a new password" not in user.password_hash
     assert user.check_password("a new password")
+
+
+def test_changing_ones_password_signs_out_other_devices(app, client, db):
+    from lms.auth.models import ApiToken
+
+    user = factories.UserFactory(username="mona")
+    other_device = app.test_client()
+    _login(other_device, "mona")
+    _login(client, "mona")
+    client.post("/api/v1/tokens", json={"username": "mona", "password": PASSWORD})
+    client.post("/language", data={"lang": "en"})
+    wrong = client.post("/account/password", data={"current": "nope", "new": "new password 1",
+                                                     "confirm": "new password 1"})
+    assert "The current password is not correct." in wrong.text
+    response = client.post("/account/password", data={"current": PASSWORD, "new": "new password 1",
+                                                        "confirm": "new password 1"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200          # this browser stays signed in
+    assert other_device.get("/").status_code == 302    # the other one is signed out
+    assert db.session.query(ApiToken).filter_by(user_id=user.id).count() == 0
+    db.session.refresh(user)
+    assert user.check_password("new password 1")
+
+
+def test_new_passwords_must_match(client, as_learner):
+    response = client.post("/account/password", data={"current": PASSWORD, "new": "new password 1",
+                                                       "confirm": "new password 2"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.text
