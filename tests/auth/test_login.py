@@ -133,3 +133,19 @@ def test_new_passwords_must_match(client, as_learner):
     response = client.post("/account/password", data={"current": PASSWORD, "new": "new password 1",
                                                        "confirm": "new password 2"})
     assert response.status_code == 200 and 'aria-invalid="true"' in response.text
+
+
+def test_sign_in_attempts_are_rate_limited_per_address_and_account(app, client, monkeypatch):
+    from lms.extensions import limiter
+
+    factories.UserFactory(username="mona")
+    monkeypatch.setitem(app.config, "LMS_SIGN_IN_LIMITS", "10 per minute")
+    limiter.reset()
+    try:
+        statuses = [_login(client, "mona", "wrong").status_code for _ in range(11)]
+        assert statuses[:10] == [200] * 10 and statuses[10] == 429
+        assert _login(client, "someone-else", "wrong").status_code == 200  # another account from the same desk
+        api = client.post("/api/v1/tokens", json={"username": "mona", "password": "wrong"})
+        assert api.status_code == 429 and api.json["error"]["code"] == "too_many_requests"
+    finally:
+        limiter.reset()
