@@ -172,9 +172,13 @@ def _read_modules(reader: _Reader, root: Path, listed, line: int) -> list[Module
             reader.problem(yaml_file, line, _("module file %(name)s not found", name=f"modules/{name}"))
         else:
             modules.append(_read_module(reader, path))
-    for path in sorted((root / "modules").glob("*.md")):
+    for path in sorted((root / "modules").iterdir()):
         base = path.name.removesuffix(".en.md") + ".md" if path.name.endswith(".en.md") else path.name
-        if base not in listed:
+        if path.name.startswith("."):
+            continue
+        if path.suffix != ".md" or not path.is_file():
+            reader.problem(path, None, _("only module files go in modules/; put images in another folder"))
+        elif base not in listed:
             reader.problem(path, None, _("this file is not listed in course.yaml modules"))
     return [m for m in modules if m is not None]
 

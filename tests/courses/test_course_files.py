@@ -106,6 +106,10 @@ BAD_FOLDERS = [
      "pass_mark"),
     ("quiz file", lambda f: (f / "quiz.gift").unlink(), "course.yaml", None, "quiz file quiz.gift not found"),
     ("file type", lambda f: (f / "run.sh").write_text("echo"), "run.sh", None, "not accepted"),
+    ("image among modules", lambda f: (f / "modules" / "a.png").write_bytes(b"x"), "modules/a.png", None,
+     "only module files"),
+    ("unlisted module", lambda f: (f / "modules" / "99-extra.md").write_text("---\ntitle: {ar: a, en: b}\n---\n"),
+     "modules/99-extra.md", None, "not listed"),
 ]
 
 
