@@ -21,14 +21,14 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from lms.core import db as core_db
-    from lms.core import i18n, web
-    from lms.extensions import csrf, db, limiter, login_manager, migrate
+    from lms.core import i18n, throttle, web
+    from lms.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     core_db.configure_engine(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    throttle.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     web.init_app(app)

@@ -31,8 +31,7 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     LMS_API_TOKEN_DAYS = 30
     # Shared by every worker in production (LMS_RATELIMIT_STORAGE_URL=redis://...); per process otherwise.
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    LMS_RATELIMIT_STORAGE_URI = "memory://"
     LMS_SIGN_IN_LIMITS = "10 per minute; 50 per hour"  # per address and account name
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
 
@@ -43,7 +42,7 @@ def load_config(app: Flask, override: object | dict | None) -> None:
     if url := env.get("LMS_DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if storage := env.get("LMS_RATELIMIT_STORAGE_URL"):
-        app.config["RATELIMIT_STORAGE_URI"] = storage
+        app.config["LMS_RATELIMIT_STORAGE_URI"] = storage
     if key := env.get("LMS_SECRET_KEY"):
         app.config["SECRET_KEY"] = key
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)

@@ -10,8 +10,9 @@ from lms.auth.services import authenticate, issue_api_token
 from lms.core.errors import json_error
 from lms.core.i18n import _
 from lms.core.models import ValidationError
-from lms.core.security import public, sign_in_attempt_key, sign_in_limits
-from lms.extensions import csrf, limiter
+from lms.core.security import public, sign_in_attempt_key
+from lms.core.throttle import throttled
+from lms.extensions import csrf
 from lms.progress import services as progress
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -59,7 +60,7 @@ def _openapi_document() -> dict:
 
 @bp.post("/tokens")
 @public
-@limiter.shared_limit(sign_in_limits, scope="sign-in", key_func=sign_in_attempt_key)
+@throttled("sign-in", "LMS_SIGN_IN_LIMITS", key=sign_in_attempt_key)
 def create_token():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str) \

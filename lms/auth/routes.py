@@ -6,15 +6,15 @@ from flask_login import current_user, login_user, logout_user
 from lms.auth import services
 from lms.auth.forms import LoginForm, PasswordForm
 from lms.core.i18n import _
-from lms.core.security import login_required, public, safe_next_url, sign_in_attempt_key, sign_in_limits
-from lms.extensions import limiter
+from lms.core.security import login_required, public, safe_next_url, sign_in_attempt_key
+from lms.core.throttle import throttled
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.shared_limit(sign_in_limits, scope="sign-in", key_func=sign_in_attempt_key, methods=["POST"])
+@throttled("sign-in", "LMS_SIGN_IN_LIMITS", key=sign_in_attempt_key)
 def login():
     form = LoginForm()
     if request.method == "GET":

@@ -6,8 +6,7 @@ Every view carries `view.access`: "public", "login", or a tuple of roles. The te
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
-from flask_limiter.util import get_remote_address
+from flask import abort, request
 from flask_login import current_user
 
 from lms.extensions import login_manager
@@ -62,11 +61,7 @@ def sign_in_attempt_key() -> str:
     """Rate-limit sign-ins per address and account: a whole office behind one address still gets in."""
     body = request.get_json(silent=True)
     identifier = request.form.get("identifier") or (body.get("username") if isinstance(body, dict) else "")
-    return f"{get_remote_address()}|{str(identifier or '').strip().lower()[:64]}"
-
-
-def sign_in_limits() -> str:
-    return current_app.config["LMS_SIGN_IN_LIMITS"]
+    return f"{request.remote_addr}|{str(identifier or '').strip().lower()[:64]}"
 
 
 def wants_json() -> bool:

@@ -136,11 +136,11 @@ def test_new_passwords_must_match(client, as_learner):
 
 
 def test_sign_in_attempts_are_rate_limited_per_address_and_account(app, client, monkeypatch):
-    from lms.extensions import limiter
+    from lms.core import throttle
 
     factories.UserFactory(username="mona")
     monkeypatch.setitem(app.config, "LMS_SIGN_IN_LIMITS", "10 per minute")
-    limiter.reset()
+    throttle.reset()
     try:
         statuses = [_login(client, "mona", "wrong").status_code for _ in range(11)]
         assert statuses[:10] == [200] * 10 and statuses[10] == 429
@@ -148,4 +148,4 @@ def test_sign_in_attempts_are_rate_limited_per_address_and_account(app, client, 
         api = client.post("/api/v1/tokens", json={"username": "mona", "password": "wrong"})
         assert api.status_code == 429 and api.json["error"]["code"] == "too_many_requests"
     finally:
-        limiter.reset()
+        throttle.reset()
