@@ -69,10 +69,11 @@ class User(UserMixin, db.Model):
     )
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
-    password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
+    # Deferred like search_key: the user is loaded on every request, these are read only at sign-in and search.
+    password_hash: Mapped[str] = mapped_column(sa.String(255), default="", deferred=True)
     # Names, username and employee number folded by normalize_for_matching(), so that a search finds
     # "أحمد" when "احمد" is typed. Kept up to date by the mapper events below.
-    search_key: Mapped[str] = mapped_column(sa.String(600), default="")
+    search_key: Mapped[str] = mapped_column(sa.String(600), default="", deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     center: Mapped[Center | None] = relationship()

@@ -27,9 +27,9 @@ def authenticate(identifier: str, password: str) -> User | None:
     if not identifier or not password:
         return None
     user = db.session.scalar(
-        sa.select(User).where(
-            sa.or_(User.username == identifier.lower(), User.employee_number == identifier)
-        )
+        sa.select(User)
+        .options(sa.orm.undefer(User.password_hash))
+        .where(sa.or_(User.username == identifier.lower(), User.employee_number == identifier))
     )
     if user is None:
         check_password_hash(_DUMMY_HASH, password)

@@ -29,8 +29,9 @@ class Course(db.Model):
     )
     estimated_minutes: Mapped[int] = mapped_column(default=0)
     # The course.yaml blocks that later packages own (quiz settings, certificate validity...), kept as given.
-    quiz_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    certificate_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # Deferred: course lists would decode this JSON on every page for nothing.
+    quiz_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, deferred=True)
+    certificate_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, deferred=True)
     module_count: Mapped[int] = mapped_column(default=0)  # kept by the services; saves a count per page
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
