@@ -75,6 +75,8 @@ def db(request, app):
         return
     with app.app_context():
         connection = _db.engine.connect()
+        if connection.dialect.name == "postgresql":  # the app reads in autocommit; a test needs a real transaction
+            connection.execution_options(isolation_level="READ COMMITTED")
         transaction = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(

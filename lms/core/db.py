@@ -15,6 +15,11 @@ def configure_engine(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        # Pages only read, and under READ COMMITTED a transaction gives a read nothing: each statement sees
+        # committed data either way. Without BEGIN and COMMIT a page saves two round trips; begin_write()
+        # opens a real transaction for every use case that writes.
+        engine.update_execution_options(isolation_level="AUTOCOMMIT")
     # Registered after Flask-SQLAlchemy's teardown, so it runs before the session is removed.
     app.teardown_appcontext(_end_read_transaction)
 
@@ -71,14 +76,20 @@ def begin_write() -> None:
 
     On SQLite a transaction that reads and then writes fails at once with "database is locked" when another
     worker wrote in between; BEGIN IMMEDIATE takes the write lock first and waits its turn (busy timeout).
-    PostgreSQL needs nothing here: its row locks and unique constraints do the work.
+    On PostgreSQL, where pages read in autocommit, this opens the transaction that makes the use case
+    atomic; row locks and unique constraints settle races.
     """
     session = db.session()  # the Session itself: scoped_session does not proxy every method
-    if session.get_bind().dialect.name != "sqlite":
-        return
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        options = {"lms_write": True}
+    elif bind.dialect.name == "postgresql" and isinstance(bind, sa.Engine):
+        options = {"isolation_level": "READ COMMITTED"}  # leave the autocommit that pages read in
+    else:
+        return  # bound to a connection that already holds a transaction (the tests')
     if session.in_transaction():
-        session.commit()  # ends the read snapshot opened while loading the user; nothing is pending yet
-    session.connection(execution_options={"lms_write": True})
+        session.commit()  # ends what loading the user opened; nothing is pending yet
+    session.connection(execution_options=options)
 
 
 def get_or_raise(model, ident: int):

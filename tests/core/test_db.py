@@ -130,3 +130,17 @@ def test_teardown_never_commits_a_write_that_no_use_case_committed(app, db):
     _end_read_transaction(None)
     db.session.rollback()
     assert db.session.get(User, user.id).full_name_latin == "Before"
+
+
+@pytest.mark.no_db
+def test_postgresql_pages_read_in_autocommit_and_use_cases_write_in_a_transaction(committed_app):
+    from lms.core.db import begin_write
+
+    with committed_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("autocommit reads are a PostgreSQL setting")
+        db.session.scalar(sa.select(User.id).limit(1))
+        assert db.session.connection().connection.dbapi_connection.autocommit is True
+        begin_write()
+        assert db.session.connection().connection.dbapi_connection.autocommit is False
+        db.session.rollback()
