@@ -12,6 +12,15 @@ from lms.core.throttle import throttled
 bp = Blueprint("auth", __name__)
 
 
+def _renew_session(**values) -> None:
+    """Start a fresh session (nothing from before survives) that keeps only the language chosen."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.update(values)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @throttled("sign-in", "LMS_SIGN_IN_LIMITS", key=sign_in_attempt_key)
@@ -29,12 +38,7 @@ def login():
             flash(_("The username or password is not correct."), "error")
         else:
             lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-            token = services.start_login_session(user, lifetime)
-            lang = session.get("lang")
-            session.clear()  # a fresh session at sign-in: nothing from before survives
-            session["sid"] = token
-            if lang:
-                session["lang"] = lang
+            _renew_session(sid=services.start_login_session(user, lifetime))
             session.permanent = True
             login_user(user)
             return redirect(safe_next_url(form.next.data, default_next))
@@ -46,11 +50,8 @@ def login():
 def logout():
     # CSRFProtect has already checked the token of this POST.
     services.end_login_session(session.get("sid"))
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _renew_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
