@@ -39,12 +39,6 @@ def render_module(module: Module, slug: str) -> None:
 
 # --- queries ---------------------------------------------------------------------------------------------
 
-def published_courses() -> list[Course]:
-    return list(db.session.scalars(
-        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.id)
-    ))
-
-
 def all_courses() -> list[Course]:
     return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
 
