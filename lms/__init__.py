@@ -40,21 +40,26 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.accounts.routes import bp as accounts_bp
+    from lms.api.quizzes import bp as api_quizzes_bp
     from lms.api.routes import bp as api_bp
     from lms.auth.routes import bp as auth_bp
     from lms.core.routes import bp as core_bp
     from lms.courses.routes import bp as courses_bp
     from lms.progress.routes import bp as progress_bp
+    from lms.quizzes.routes import bp as quizzes_bp
 
-    for bp in (core_bp, auth_bp, accounts_bp, courses_bp, progress_bp, api_bp):
+    for bp in (core_bp, auth_bp, accounts_bp, courses_bp, quizzes_bp, progress_bp, api_bp, api_quizzes_bp):
         app.register_blueprint(bp)
 
 
 def register_cli(app: Flask) -> None:
     from lms.accounts.cli import demo_cli
     from lms.courses.cli import courses_cli
+    from lms.quizzes.cli import questions_cli, quizzes_cli
 
     app.cli.add_command(courses_cli)
+    app.cli.add_command(questions_cli)
+    app.cli.add_command(quizzes_cli)
     app.cli.add_command(demo_cli)
 
 

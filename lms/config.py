@@ -33,6 +33,8 @@ class Config:
     # Shared by every worker in production (LMS_RATELIMIT_STORAGE_URL=redis://...); per process otherwise.
     LMS_RATELIMIT_STORAGE_URI = "memory://"
     LMS_SIGN_IN_LIMITS = "10 per minute; 50 per hour"  # per address and account name
+    # Answers that reach the server this long after a quiz's deadline still count (slow links, clock skew).
+    LMS_QUIZ_GRACE_SECONDS = 30
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
 
 
@@ -45,6 +47,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["LMS_RATELIMIT_STORAGE_URI"] = storage
     if key := env.get("LMS_SECRET_KEY"):
         app.config["SECRET_KEY"] = key
+    if grace := env.get("LMS_QUIZ_GRACE_SECONDS"):
+        app.config["LMS_QUIZ_GRACE_SECONDS"] = int(grace)
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
     if isinstance(override, dict):
         app.config.update(override)

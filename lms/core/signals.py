@@ -7,3 +7,13 @@ _signals = Namespace()
 user_credentials_changed = _signals.signal("user-credentials-changed")
 #: sender: the Enrollment whose course has just been completed (the certificates package listens).
 course_completed = _signals.signal("course-completed")
+#: sender: the Course whose quiz a learner is starting, with `user_id`; progress refuses (raises) when the
+#: learner is not enrolled, and locks the enrolment so that one learner's attempts start one at a time.
+attempt_starting = _signals.signal("attempt-starting")
+#: sender: the QuizAttempt just graded (or regraded), inside its transaction; progress completes the course.
+attempt_graded = _signals.signal("attempt-graded")
+#: sender: a CourseFolder just read from disk; receivers return a list of courses.files.Problem (the quizzes
+#: package checks the `quiz:` block and the question bank files) so that a bad folder imports nothing.
+course_folder_read = _signals.signal("course-folder-read")
+#: sender: the Course just imported, with `folder`, inside the import's transaction (the bank is loaded).
+course_imported = _signals.signal("course-imported")

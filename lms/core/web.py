@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_time
 
 from lms.core.i18n import localize_digits
 
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600  # static URLs carry a content hash
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.filters["date_text"] = date_text
+    app.jinja_env.filters["time_text"] = time_text
     app.after_request(_security_headers)
 
 
@@ -32,6 +33,11 @@ def _digest(folder: str, filename: str) -> str:
 def date_text(value: datetime) -> str:
     """A date for people: Arabic month names and Arabic-Indic digits on Arabic pages."""
     return localize_digits(format_date(value, "d MMMM y"))
+
+
+def time_text(value: datetime) -> str:
+    """A time of day in the governorate's zone (BABEL_DEFAULT_TIMEZONE), 24-hour, digits as the page wants."""
+    return localize_digits(format_time(value, "HH:mm"))
 
 
 def _security_headers(response):

@@ -23,9 +23,8 @@ def import_command(paths: tuple[Path, ...]) -> None:
         for problem in error.problems:
             click.echo(f"error: {problem}", err=True)
         count = len(error.problems)
-        raise click.ClickException(
-            ngettext("%(num)d problem; nothing was imported.", "%(num)d problems; nothing was imported.", count,
-                     num=count)) from None
+        raise click.ClickException(ngettext(
+            "%(num)d problem; nothing was imported.", "%(num)d problems; nothing was imported.", count)) from None
     for course in courses:
         click.echo(_("imported %(slug)s (%(count)d modules)", slug=course.slug, count=course.module_count))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from lms.core.i18n import _
+from lms.core.signals import course_folder_read
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MODULE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.md$")
@@ -136,8 +137,6 @@ def read_course_folder(root: Path) -> CourseFolder:
     if not isinstance(quiz, dict):
         reader.problem(yaml_file, lines.get("quiz"), _("quiz must be a mapping"))
         quiz = {}
-    elif "pass_mark" in quiz and not (isinstance(quiz["pass_mark"], int) and 0 <= quiz["pass_mark"] <= 100):
-        reader.problem(yaml_file, lines.get("quiz"), _("quiz.pass_mark must be a whole number from 0 to 100"))
     certificate = data.get("certificate") or {}
     months = certificate.get("validity_months", 0) if isinstance(certificate, dict) else None
     if not isinstance(months, int) or isinstance(months, bool) or months < 0:
@@ -147,13 +146,16 @@ def read_course_folder(root: Path) -> CourseFolder:
 
     modules = _read_modules(reader, root, data.get("modules"), lines.get("modules", 1))
     assets = _read_assets(reader, root, {m.file_name for m in modules})
-    if quiz.get("file") and quiz["file"] not in assets:
-        reader.problem(yaml_file, lines.get("quiz"), _("quiz file %(name)s not found", name=quiz["file"]))
-
     if reader.problems:
         raise CourseFileError(reader.problems)
-    return CourseFolder(slug=slug, title=title, summary=summary, status=status, estimated_minutes=minutes,
-                        quiz=quiz, certificate=certificate, modules=modules, assets=assets)
+    folder = CourseFolder(slug=slug, title=title, summary=summary, status=status, estimated_minutes=minutes,
+                          quiz=quiz, certificate=certificate, modules=modules, assets=assets)
+    # Packages above this one check their own blocks (the quizzes package: `quiz:` and the question bank).
+    for _receiver, problems in course_folder_read.send(folder):
+        reader.problems.extend(problems)
+    if reader.problems:
+        raise CourseFileError(reader.problems)
+    return folder
 
 
 def _read_modules(reader: _Reader, root: Path, listed, line: int) -> list[ModuleFile]:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _
 from lms.core.models import ValidationError
+from lms.core.signals import course_imported
 from lms.courses.files import (
     SLUG_RE,
     CourseFileError,
@@ -41,6 +42,11 @@ def render_module(module: Module, slug: str) -> None:
 
 def all_courses() -> list[Course]:
     return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
+
+
+def may_see(course: Course, user) -> bool:
+    """Learners see published courses only; trainers and administrators see drafts too."""
+    return course.is_published or user.role in ("trainer", "admin")
 
 
 def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool = False) -> Course | None:
@@ -200,6 +206,8 @@ def _upsert_course(folder: CourseFolder) -> Course:
     course.assets = [
         _asset(current_assets.get(path), path, content) for path, content in sorted(folder.assets.items())
     ]
+    db.session.flush()
+    course_imported.send(course, folder=folder)  # the quizzes package loads the question bank
     return course
 
 

@@ -10,10 +10,14 @@ from lms.accounts.models import User
 from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
-from lms.core.signals import course_completed
+from lms.core.signals import attempt_graded, attempt_starting, course_completed
 from lms.courses.models import Course, CourseStatus, Module
+from lms.courses.services import may_see
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
+from lms.quizzes.attempts import NotAllowed, quiz_outcome
+from lms.quizzes.bank import has_questions
+from lms.quizzes.models import QuizAttempt
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,9 @@ def catalogue(user_id: int) -> list[CourseProgress]:
     return [e for e in courses_for(user_id) if e.course.is_published]
 
 
-def _may_see(course: Course, user: User) -> bool:
-    """Learners see published courses only; trainers and administrators see drafts too."""
-    return course.is_published or user.role in ("trainer", "admin")
-
-
 def visible_course(slug: str, user: User) -> Course | None:
     course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    return course if course is not None and _may_see(course, user) else None
+    return course if course is not None and may_see(course, user) else None
 
 
 def enrollment_for(user_id: int, course_id: int, *, for_update: bool = False) -> Enrollment | None:
@@ -129,7 +128,7 @@ def course_overview(user: User, slug: str) -> tuple[CourseProgress, list[Outline
     LookupError when the course does not exist or is hidden from this user.
     """
     row = db.session.execute(_COURSE_WITH_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
-    if row is None or not _may_see(row[0], user):
+    if row is None or not may_see(row[0], user):
         raise LookupError(slug)
     course, enrollment = row
     outline = [
@@ -200,7 +199,7 @@ _ENROLLMENT_WITH_DONE = (
 def open_module(user: User, slug: str, position: int) -> ModuleView:
     """The module a learner opens, remembered for "resume" (LookupError when hidden or missing; two queries)."""
     module = db.session.scalar(_MODULE_OF_COURSE, {"slug": slug, "position": position})
-    if module is None or not _may_see(module.course, user):
+    if module is None or not may_see(module.course, user):
         raise LookupError(slug, position)
     rows = db.session.execute(_ENROLLMENT_WITH_DONE, {"user_id": user.id, "course_id": module.course_id}).all()
     if not rows:
@@ -245,13 +244,40 @@ def complete_module(user_id: int, course: Course, position: int) -> CourseProgre
         db.session.rollback()
         return course_progress(user_id, course)
     completed = len(completed_positions(user_id, course.id))
-    newly_completed = completed >= course.module_count and enrollment.completed_at is None
-    if newly_completed:
-        enrollment.completed_at = now
+    _complete_if_done(enrollment, course, completed)
     db.session.commit()
-    if newly_completed:
-        course_completed.send(enrollment)
     return CourseProgress(course, enrollment, completed)
+
+
+def _complete_if_done(enrollment: Enrollment, course: Course, completed: int) -> None:
+    """Every module done and the quiz (if the course has one) passed: the course is completed, once.
+
+    The signal goes out inside the use case's transaction, so that what listeners write (a certificate)
+    commits or fails with it.
+    """
+    if enrollment.completed_at is not None or completed < course.module_count:
+        return
+    if has_questions(course.id) and not quiz_outcome(enrollment.user_id, course).is_passed:
+        return
+    enrollment.completed_at = utcnow()
+    db.session.flush()
+    course_completed.send(enrollment)
+
+
+@attempt_starting.connect
+def _require_enrolment(course: Course, user_id: int, **_kwargs) -> None:
+    if enrollment_for(user_id, course.id, for_update=True) is None:
+        raise NotAllowed(_("Enrol in the course first."))
+
+
+@attempt_graded.connect
+def _complete_after_quiz(attempt: QuizAttempt, **_kwargs) -> None:
+    if not attempt.is_passed:
+        return
+    enrollment = enrollment_for(attempt.user_id, attempt.course_id, for_update=True)
+    if enrollment is not None:
+        course = db.session.get(Course, attempt.course_id)
+        _complete_if_done(enrollment, course, len(completed_positions(attempt.user_id, course.id)))
 
 
 @dataclass(frozen=True)

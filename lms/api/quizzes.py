@@ -1,0 +1,137 @@
+"""The quiz API: settings and attempts, start, answers, submission. Never a key, a weight or feedback before review."""
+from flask import Blueprint, g, jsonify, request
+from markupsafe import Markup
+
+from lms.api.auth import token_required
+from lms.core.errors import json_error
+from lms.core.i18n import _
+from lms.core.models import utcnow
+from lms.courses.models import Course
+from lms.courses.services import course_by_slug, may_see
+from lms.extensions import csrf, db
+from lms.quizzes import attempts as service
+from lms.quizzes.bank import has_questions
+from lms.quizzes.models import QuizAttempt
+from lms.quizzes.review import review, shown_questions
+from lms.quizzes.settings import QuizSettings
+
+bp = Blueprint("api_quizzes", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _plain(html: Markup) -> str:
+    """API texts are plain: the HTML the page would show, tags removed (it was sanitised already)."""
+    return html.striptags() if html else ""
+
+
+def _lang() -> str:
+    lang = request.args.get("lang") or g.api_user.locale or "ar"
+    return lang if lang in ("ar", "en") else "ar"
+
+
+def _course(slug: str) -> Course | None:
+    course = course_by_slug(slug)
+    if course is None or not may_see(course, g.api_user) or not has_questions(course.id):
+        return None
+    return course
+
+
+def _attempt_summary(attempt: QuizAttempt) -> dict:
+    return {"id": attempt.id, "number": attempt.number, "state": attempt.status.value,
+            "started_at": _iso(attempt.started_at), "deadline": _iso(attempt.deadline),
+            "finished_at": _iso(attempt.finished_at), "score": attempt.score, "passed": attempt.is_passed}
+
+
+def _attempt_body(attempt: QuizAttempt) -> dict:
+    rows = service.attempt_questions(attempt.id)
+    body = _attempt_summary(attempt)
+    body["remaining_seconds"] = service.remaining_seconds(attempt)
+    if attempt.is_open:
+        shown = shown_questions(rows, _lang())
+        body["questions"] = [s.presented.as_json(_plain) for s in shown]
+        body["answers"] = {str(s.presented.id): s.response for s in shown if s.is_answered}
+    else:
+        body["review"] = [{"prompt": _plain(r.prompt), "answer": r.answer, "fraction": r.fraction,
+                           "right_answers": r.right_answers, "feedback": r.feedback}
+                          for r in review(attempt, rows, _lang())]
+    return body
+
+
+@bp.get("/courses/<slug>/quiz")
+@token_required
+def get_quiz(slug: str):
+    course = _course(slug)
+    if course is None:
+        return json_error(404, "not_found")
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    history = service.attempts_of(g.api_user.id, course.id)
+    outcome = service.outcome(history, settings)
+    may_start, ready_at = service.next_start(settings, history, utcnow())
+    public = settings.as_dict()
+    public.pop("file", None)
+    return jsonify(slug=course.slug, settings=public, attempts=[_attempt_summary(a) for a in history],
+                   grade=outcome.score, passed=outcome.is_passed, may_start=may_start, next_start_at=_iso(ready_at))
+
+
+@bp.post("/courses/<slug>/quiz/attempts")
+@token_required
+def start_attempt(slug: str):
+    course = _course(slug)
+    if course is None:
+        return json_error(404, "not_found")
+    before = service.open_attempt(g.api_user.id, course.id)
+    try:
+        attempt = service.start_attempt(g.api_user.id, course)
+    except service.NotAllowed as error:
+        return json_error(403, "not_allowed", error.message)
+    return jsonify(_attempt_body(attempt)), 200 if before is not None and before.id == attempt.id else 201
+
+
+def _load(attempt_id: int):
+    try:
+        return service.load_attempt(attempt_id, g.api_user.id)
+    except LookupError:
+        return None
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@token_required
+def get_attempt(attempt_id: int):
+    attempt = _load(attempt_id)
+    if attempt is None:
+        return json_error(404, "not_found")
+    return jsonify(_attempt_body(attempt))
+
+
+@bp.put("/attempts/<int:attempt_id>/answers")
+@token_required
+def put_answers(attempt_id: int):
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return json_error(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
+    try:
+        saved_at = service.save_answers(attempt_id, g.api_user.id, payload["answers"])
+    except LookupError:
+        return json_error(404, "not_found")
+    except service.AttemptFinished:
+        return json_error(409, "attempt_finished", _("This attempt is finished: answers are no longer saved."))
+    except service.InvalidAnswers as error:
+        return jsonify(error={"code": "invalid_answers", "message": _("Some answers were not saved."),
+                              "fields": error.errors}), 422
+    return jsonify(saved_at=_iso(saved_at), saved=sorted(payload["answers"], key=str))
+
+
+@bp.post("/attempts/<int:attempt_id>/submission")
+@token_required
+def submit(attempt_id: int):
+    try:
+        attempt = service.submit_attempt(attempt_id, g.api_user.id)
+    except LookupError:
+        return json_error(404, "not_found")
+    course = db.session.get(Course, attempt.course_id)
+    outcome = service.quiz_outcome(g.api_user.id, course)
+    return jsonify({**_attempt_body(attempt), "grade": outcome.score, "quiz_passed": outcome.is_passed})

@@ -1,0 +1,298 @@
+"""Attempts at a course's quiz, on the server's clock: start, save answers, finish, regrade.
+
+Every write locks the attempt row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a
+save racing a submission is either graded or refused, and two submissions give one grade.
+"""
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import User
+from lms.core.db import begin_write
+from lms.core.i18n import _
+from lms.core.models import ValidationError, utcnow
+from lms.core.signals import attempt_graded, attempt_starting
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.quizzes.bank import audit, require_bank
+from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt
+from lms.quizzes.settings import QuizSettings
+from lms.quizzes.types import InvalidResponse, type_of
+
+
+class NotAllowed(ValidationError):
+    """The quiz's rules refuse this now (no attempts left, too early, not enrolled...)."""
+
+    def __init__(self, message: str):
+        super().__init__({"": message})
+        self.message = message
+
+
+class AttemptFinished(Exception):
+    """The attempt was already finished (or has just been, its time being up): nothing more is saved."""
+
+    def __init__(self, attempt: QuizAttempt):
+        super().__init__(attempt.id)
+        self.attempt = attempt
+
+
+class InvalidAnswers(ValidationError):
+    """Some answers are not answers to this attempt's questions: none was saved. `errors` is by question id."""
+
+
+def _grace() -> timedelta:
+    return timedelta(seconds=current_app.config["LMS_QUIZ_GRACE_SECONDS"])
+
+
+def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.is_open and attempt.deadline is not None and now > attempt.deadline + _grace()
+
+
+def remaining_seconds(attempt: QuizAttempt, now: datetime | None = None) -> int | None:
+    if attempt.deadline is None or not attempt.is_open:
+        return None
+    return max(0, int((attempt.deadline - (now or utcnow())).total_seconds()))
+
+
+_OPEN = sa.select(QuizAttempt).where(
+    QuizAttempt.user_id == sa.bindparam("user_id"), QuizAttempt.course_id == sa.bindparam("course_id"),
+    QuizAttempt.status == AttemptStatus.OPEN)
+
+
+def open_attempt(user_id: int, course_id: int) -> QuizAttempt | None:
+    return db.session.scalar(_OPEN, {"user_id": user_id, "course_id": course_id})
+
+
+def attempts_of(user_id: int, course_id: int) -> list[QuizAttempt]:
+    return list(db.session.scalars(sa.select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id).order_by(QuizAttempt.number)))
+
+
+def next_start(settings: QuizSettings, attempts: list[QuizAttempt], now: datetime) -> tuple[bool, datetime | None]:
+    """Whether another attempt may start now by the attempts limit, and, if it must wait, until when."""
+    finished = [a for a in attempts if not a.is_open]
+    if settings.attempts and len(finished) >= settings.attempts:
+        return False, None
+    if settings.wait_minutes and finished:
+        ready = max(a.finished_at for a in finished) + timedelta(minutes=settings.wait_minutes)
+        if ready > now:
+            return False, ready
+    return True, None
+
+
+def start_attempt(user_id: int, course: Course, now: datetime | None = None, seed: int | None = None) -> QuizAttempt:
+    """The learner's open attempt, or a new one when the rules allow it (NotAllowed says why not)."""
+    now = now or utcnow()
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    begin_write()
+    attempt_starting.send(course, user_id=user_id)  # progress: enrolled? (and locks the enrolment row)
+    current = open_attempt(user_id, course.id)
+    if current is not None and not is_overdue(current, now):
+        db.session.commit()
+        return current
+    if current is not None:
+        _finish(current, "timeout", now)
+    attempts = attempts_of(user_id, course.id)
+    allowed, ready = next_start(settings, attempts, now)
+    if not allowed:
+        db.session.commit()  # keeps an overdue attempt's grade
+        if ready is None:
+            raise NotAllowed(_("You have used all your attempts at this quiz."))
+        raise NotAllowed(_("You can start your next attempt after %(time)s.", time=ready.isoformat()))
+    attempt = QuizAttempt(
+        user_id=user_id, course_id=course.id, number=max((a.number for a in attempts), default=0) + 1,
+        started_at=now, pass_mark=settings.pass_mark, review=settings.review,
+        deadline=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None)
+    rng = random.Random(seed) if seed is not None else random.SystemRandom()  # noqa: S311 (seeded in tests only)
+    bank = require_bank(course)
+    drawn = sorted(rng.sample(bank, min(settings.questions or len(bank), len(bank))), key=lambda q: q.position)
+    attempt.questions = [
+        AttemptQuestion(question_id=q.id, position=n, layout=type_of(q.type).layout(q.data, rng, settings.shuffle))
+        for n, q in enumerate(drawn, 1)]
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a parallel request of the same learner opened one first: that one it is
+        db.session.rollback()
+        current = open_attempt(user_id, course.id)
+        if current is None:
+            raise
+        return current
+    return attempt
+
+
+_WITH_QUESTIONS = (
+    sa.select(AttemptQuestion, Question)
+    .join(Question, Question.id == AttemptQuestion.question_id)
+    .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+    .order_by(AttemptQuestion.position)
+)
+
+
+def attempt_questions(attempt_id: int) -> list[tuple[AttemptQuestion, Question]]:
+    return [(aq, q) for aq, q in db.session.execute(_WITH_QUESTIONS, {"attempt_id": attempt_id})]
+
+
+def _locked(attempt_id: int, user_id: int | None) -> QuizAttempt:
+    attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update())
+    if attempt is None or (user_id is not None and attempt.user_id != user_id):
+        raise LookupError(attempt_id)  # someone else's attempt is as good as none
+    return attempt
+
+
+def load_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -> QuizAttempt:
+    """The learner's attempt; one whose time is up is finished now, with what was saved."""
+    now = now or utcnow()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise LookupError(attempt_id)
+    if is_overdue(attempt, now):
+        begin_write()
+        attempt = _locked(attempt_id, user_id)
+        if attempt.is_open:
+            _finish(attempt, "timeout", now)
+        db.session.commit()
+    return attempt
+
+
+def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | None = None) -> datetime:
+    """Store answers ({question id: answer}) as given; all or none. Returns when they were saved.
+
+    AttemptFinished once the attempt is over (a late answer finishes an overdue attempt without it).
+    """
+    now = now or utcnow()
+    begin_write()
+    attempt = _locked(attempt_id, user_id)
+    if attempt.is_open and is_overdue(attempt, now):
+        _finish(attempt, "timeout", now)
+        db.session.commit()
+    if not attempt.is_open:
+        raise AttemptFinished(attempt)
+    rows = {str(aq.question_id): (aq, q) for aq, q in attempt_questions(attempt.id)}
+    errors, cleaned = {}, {}
+    for key, raw in answers.items():
+        if str(key) not in rows:
+            errors[str(key)] = _("This question is not part of your attempt.")
+            continue
+        aq, question = rows[str(key)]
+        try:
+            cleaned[str(key)] = type_of(question.type).clean(question.data, aq.layout, raw)
+        except InvalidResponse:
+            errors[str(key)] = _("This is not an answer to this question.")
+    if errors:
+        db.session.rollback()
+        raise InvalidAnswers(errors)
+    for key, value in cleaned.items():
+        aq = rows[key][0]
+        aq.response, aq.saved_at = value, now
+    db.session.commit()
+    return now
+
+
+def submit_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -> QuizAttempt:
+    """Finish and grade the attempt; submitting again, or at the same time, gives the same grade."""
+    now = now or utcnow()
+    begin_write()
+    attempt = _locked(attempt_id, user_id)
+    if attempt.is_open:
+        _finish(attempt, "timeout" if is_overdue(attempt, now) else "learner", now)
+    db.session.commit()
+    return attempt
+
+
+def _grade(attempt: QuizAttempt) -> None:
+    rows = attempt_questions(attempt.id)
+    for aq, question in rows:
+        aq.fraction = type_of(question.type).grade(question.data, aq.response) if aq.response is not None else 0.0
+    total = sum(aq.fraction for aq, _q in rows)
+    attempt.score = round(min(100.0, max(0.0, 100 * total / len(rows))), 2) if rows else 0.0
+    attempt.is_passed = attempt.score >= attempt.pass_mark
+
+
+def _finish(attempt: QuizAttempt, finished_by: str, now: datetime) -> None:
+    attempt.status = AttemptStatus.FINISHED
+    attempt.finished_by = finished_by
+    attempt.finished_at = min(now, attempt.deadline) if finished_by == "timeout" and attempt.deadline else now
+    _grade(attempt)
+    db.session.flush()
+    attempt_graded.send(attempt)
+
+
+def close_overdue(now: datetime | None = None) -> int:
+    """Finish every attempt whose time is up (the sweep command); returns how many."""
+    now = now or utcnow()
+    candidates = db.session.scalars(sa.select(QuizAttempt.id).where(
+        QuizAttempt.status == AttemptStatus.OPEN, QuizAttempt.deadline.is_not(None),
+        QuizAttempt.deadline < now - _grace())).all()
+    closed = 0
+    for attempt_id in candidates:
+        begin_write()
+        attempt = _locked(attempt_id, None)
+        if is_overdue(attempt, now):
+            _finish(attempt, "timeout", now)
+            closed += 1
+        db.session.commit()
+    return closed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a learner stands with a course's quiz, by its grading policy."""
+
+    score: float | None
+    is_passed: bool
+    finished: int
+
+
+def outcome(attempts: list[QuizAttempt], settings: QuizSettings) -> Outcome:
+    finished = [a for a in attempts if not a.is_open]
+    if not finished:
+        return Outcome(None, False, 0)
+    counted = (max(finished, key=lambda a: (a.score, -a.number)) if settings.grading == "highest"
+               else max(finished, key=lambda a: a.number))
+    return Outcome(counted.score, bool(counted.is_passed), len(finished))
+
+
+def quiz_outcome(user_id: int, course: Course) -> Outcome:
+    return outcome(attempts_of(user_id, course.id), QuizSettings.from_dict(course.quiz_settings))
+
+
+def regrade(course: Course, question_ids: list[int] | None, actor_id: int | None) -> list[tuple[int, float, float]]:
+    """Grade finished attempts again after a fix to questions (all of the course's when None), with an audit entry.
+
+    Returns (attempt id, old score, new score) for every attempt whose score changed.
+    """
+    begin_write()
+    query = (sa.select(QuizAttempt).where(QuizAttempt.course_id == course.id,
+                                          QuizAttempt.status == AttemptStatus.FINISHED)
+             .order_by(QuizAttempt.id).with_for_update())
+    if question_ids:
+        query = query.where(QuizAttempt.id.in_(sa.select(AttemptQuestion.attempt_id).where(
+            AttemptQuestion.question_id.in_(question_ids))))
+    changes = []
+    for attempt in db.session.scalars(query).all():
+        before, was_passed = attempt.score, attempt.is_passed
+        _grade(attempt)
+        if attempt.score != before:
+            changes.append((attempt.id, before, attempt.score))
+        if attempt.is_passed and not was_passed:
+            db.session.flush()
+            attempt_graded.send(attempt)
+    audit(course.id, actor_id, "regrade", {
+        "questions": question_ids or "all",
+        "changed": [{"attempt": a, "from": old, "to": new} for a, old, new in changes]})
+    db.session.commit()
+    return changes
+
+
+def learner_attempts(course_id: int):
+    """Every attempt at a course's quiz with its learner, by learner (for trainers)."""
+    return db.session.execute(
+        sa.select(QuizAttempt, User).join(User, User.id == QuizAttempt.user_id)
+        .where(QuizAttempt.course_id == course_id)
+        .order_by(User.full_name_ar, QuizAttempt.number)
+    ).all()

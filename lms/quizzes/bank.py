@@ -1,0 +1,305 @@
+"""A course's question bank: bringing files in (all or nothing), writing them out, editing one question."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from lms.core.db import begin_write
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.core.signals import course_folder_read, course_imported
+from lms.courses.files import Problem as FileProblem
+from lms.courses.models import Course, CourseAsset
+from lms.extensions import db
+from lms.quizzes.formats import BankFileError, ParsedQuestion, Problem
+from lms.quizzes.formats.aiken import parse_aiken
+from lms.quizzes.formats.gift import parse_gift, to_gift
+from lms.quizzes.formats.moodle_xml import parse_moodle_xml
+from lms.quizzes.models import AttemptQuestion, Question, QuizAuditEntry
+from lms.quizzes.settings import QuizSettings, check
+from lms.quizzes.types import type_of
+
+LANGS = ("ar", "en")
+BANK_FORMATS = {"gift": "GIFT", "xml": "Moodle XML", "aiken": "Aiken"}
+
+
+def detect_format(name: str, content: bytes) -> str:
+    lower = name.lower()
+    if lower.endswith(".xml") or content.lstrip()[:5] == b"<?xml" or content.lstrip()[:6] == b"<quiz>":
+        return "xml"
+    if lower.endswith(".txt") and b"ANSWER:" in content and b"{" not in content:
+        return "aiken"
+    return "gift"
+
+
+def parse_bank_file(name: str, content: bytes, file_format: str | None = None) -> list[ParsedQuestion]:
+    """The questions of one file, every one checked by its type; BankFileError lists every problem."""
+    file_format = file_format or detect_format(name, content)
+    if file_format == "xml":
+        questions = parse_moodle_xml(content)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BankFileError([Problem(None, _("the file is not UTF-8 text"))]) from None
+        questions = parse_aiken(text) if file_format == "aiken" else parse_gift(text)
+    problems = [Problem(q.line, f"{q.title or '#' + str(n)}: {reason}")
+                for n, q in enumerate(questions, 1) for reason in type_of(q.type).check(q)]
+    if not questions:
+        problems.append(Problem(None, _("the file holds no question")))
+    if problems:
+        raise BankFileError(problems)
+    return questions
+
+
+def _same_shape(ar: ParsedQuestion, en: ParsedQuestion) -> bool:
+    return ar.type == en.type and type_of(ar.type).pairs_with(ar, en)
+
+
+def pair_languages(arabic: list[ParsedQuestion], english: list[ParsedQuestion]) -> list[dict[str, ParsedQuestion]]:
+    """Each Arabic question with its English twin (same title, or same place when untitled).
+
+    BankFileError (with the English file's lines) when the two files do not hold the same questions.
+    """
+    if not english:
+        return [{"ar": q} for q in arabic]
+    problems = []
+    titles = [q.title for q in arabic]
+    by_title = {q.title: q for q in english if q.title}
+    use_titles = all(titles) and len(set(titles)) == len(titles)
+    pairs = []
+    for index, ar in enumerate(arabic):
+        en = by_title.get(ar.title) if use_titles else (english[index] if index < len(english) else None)
+        if en is None:
+            problems.append(Problem(ar.line, _("%(title)s has no English version", title=ar.title or index + 1)))
+        elif not _same_shape(ar, en):
+            problems.append(Problem(en.line, _("%(title)s: the English version has another type, other answers "
+                                               "or other weights", title=en.title or index + 1)))
+        else:
+            pairs.append({"ar": ar, "en": en})
+    if len(english) > len(arabic):
+        extra = english[len(arabic)] if not use_titles else next(q for q in english if q.title not in titles)
+        problems.append(Problem(extra.line, _("%(title)s has no Arabic version", title=extra.title or "?")))
+    if problems:
+        raise BankFileError(problems)
+    return pairs
+
+
+# --- the course folder ---------------------------------------------------------------------------------------
+
+def check_course_folder(folder) -> list[FileProblem]:
+    """Problems with a course folder's `quiz:` block and question bank files (read before any import)."""
+    base = f"{folder.slug}/course.yaml"
+    problems = [FileProblem(base, None, reason) for reason in check(folder.quiz).values()]
+    if problems or "file" not in folder.quiz:
+        return problems
+    try:
+        _folder_pairs(folder)
+    except BankFileError as error:
+        return [FileProblem(f"{folder.slug}/{name}", p.line, p.reason) for name, p in _blame(folder, error)]
+    return []
+
+
+def _blame(folder, error: BankFileError):
+    settings = QuizSettings.from_dict(folder.quiz)
+    name = getattr(error, "file_name", settings.file)
+    return [(name, p) for p in error.problems]
+
+
+def _folder_pairs(folder) -> list[dict[str, ParsedQuestion]]:
+    settings = QuizSettings.from_dict(folder.quiz)
+    if settings.file not in folder.assets:
+        error = BankFileError([Problem(None, _("quiz file %(name)s not found", name=settings.file))])
+        error.file_name = "course.yaml"
+        raise error
+    arabic = _parse_named(settings.file, folder.assets[settings.file])
+    english_bytes = folder.assets.get(settings.english_file)
+    english = _parse_named(settings.english_file, english_bytes) if english_bytes is not None else []
+    try:
+        return pair_languages(arabic, english)
+    except BankFileError as error:
+        error.file_name = settings.english_file
+        raise
+
+
+def _parse_named(name: str, content: bytes) -> list[ParsedQuestion]:
+    try:
+        return parse_bank_file(name, content)
+    except BankFileError as error:
+        error.file_name = name
+        raise
+
+
+def sync_course_bank(course: Course, folder) -> None:
+    """Make the course's bank what its folder says (inside the course import's transaction)."""
+    if "file" not in folder.quiz:
+        return
+    _apply(course, _folder_pairs(folder), retire_missing=True)
+
+
+# --- storing -------------------------------------------------------------------------------------------------
+
+@dataclass
+class ImportPlan:
+    """What an import will do, shown before it is confirmed."""
+
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+
+def bank_questions(course_id: int, active_only: bool = True) -> list[Question]:
+    query = sa.select(Question).where(Question.course_id == course_id).order_by(Question.position)
+    if active_only:
+        query = query.where(Question.is_active)
+    return list(db.session.scalars(query))
+
+
+def _match(existing: list[Question], pairs: list[dict[str, ParsedQuestion]]) -> list[Question | None]:
+    by_title = {q.title: q for q in existing if q.title}
+    matched = []
+    for index, pair in enumerate(pairs):
+        title = _first(pair).title
+        if title:
+            matched.append(by_title.pop(title, None))
+        else:
+            untitled = [q for q in existing if not q.title]
+            matched.append(untitled[index] if index < len(untitled) else None)
+    return matched
+
+
+def _fill(question: Question, pair: dict[str, ParsedQuestion]) -> None:
+    first = _first(pair)
+    kind = type_of(first.type)
+    previous = question.data if question.type == first.type else None
+    question.title, question.category, question.type, question.format = (
+        first.title, first.category, first.type, first.format)
+    question.prompt = {lang: pair[lang].text if lang in pair else "" for lang in LANGS}
+    question.general_feedback = {lang: pair[lang].general_feedback if lang in pair else "" for lang in LANGS}
+    question.data = kind.to_data({lang: pair[lang] for lang in LANGS if lang in pair}, previous)
+    question.is_active = True
+
+
+def plan_import(course: Course, pairs: list[dict[str, ParsedQuestion]], retire_missing: bool) -> ImportPlan:
+    existing = bank_questions(course.id, active_only=False)
+    matched = _match(existing, pairs)
+    plan = ImportPlan()
+    for pair, question in zip(pairs, matched, strict=True):
+        label = _first(pair).title or _first(pair).text[:60]
+        (plan.updated if question is not None else plan.new).append(label)
+    if retire_missing:
+        kept = {id(q) for q in matched if q is not None}
+        plan.retired = [q.title or str(q.id) for q in existing if id(q) not in kept and q.is_active]
+    return plan
+
+
+def _apply(course: Course, pairs: list[dict[str, ParsedQuestion]], retire_missing: bool) -> ImportPlan:
+    plan = plan_import(course, pairs, retire_missing)
+    existing = bank_questions(course.id, active_only=False)
+    matched = _match(existing, pairs)
+    kept = set()
+    last = max((q.position for q in existing), default=0)
+    for index, (pair, question) in enumerate(zip(pairs, matched, strict=True), 1):
+        if question is None:
+            question = Question(course_id=course.id, position=last + index)
+            db.session.add(question)
+        elif retire_missing:
+            question.position = index
+        _fill(question, pair)
+        kept.add(id(question))
+    if retire_missing:
+        used = set(db.session.scalars(sa.select(AttemptQuestion.question_id).join(Question).where(
+            Question.course_id == course.id).distinct()))
+        for question in existing:
+            if id(question) in kept:
+                continue
+            if question.id in used:
+                question.is_active = False  # attempts still point at it
+            else:
+                db.session.delete(question)
+    db.session.flush()
+    return plan
+
+
+def import_questions(course: Course, name: str, content: bytes, lang: str, actor_id: int | None,
+                     confirm: bool = False, file_format: str | None = None) -> ImportPlan:
+    """A trainer's upload: questions with a known title are updated, the others added.
+
+    Without `confirm` nothing changes: the plan says what would. BankFileError lists every problem.
+    """
+    parsed = parse_bank_file(name, content, file_format)
+    pairs = [{lang: q} for q in parsed]
+    if lang == "en":  # keep the Arabic texts of the questions it updates when their shape is the same
+        existing = {q.title: q for q in bank_questions(course.id, active_only=False) if q.title}
+        for pair in pairs:
+            question = existing.get(pair["en"].title)
+            if question is not None and question.prompt.get("ar"):
+                arabic = _as_parsed(question, "ar")
+                if _same_shape(arabic, pair["en"]):
+                    pair["ar"] = arabic
+    plan = plan_import(course, pairs, retire_missing=False)
+    if not confirm:
+        return plan
+    begin_write()
+    _apply(course, pairs, retire_missing=False)
+    _write_back(course)
+    audit(course.id, actor_id, "import", {"file": name, "new": len(plan.new), "updated": len(plan.updated)})
+    db.session.commit()
+    return plan
+
+
+def _first(pair: dict[str, ParsedQuestion]) -> ParsedQuestion:
+    """The side that decides type, key and title: the Arabic one, or the English one of an English-only upload."""
+    return pair.get("ar") or pair["en"]
+
+
+def _as_parsed(question: Question, lang: str) -> ParsedQuestion:
+    return ParsedQuestion(
+        type=question.type, text=question.prompt.get(lang, ""), title=question.title, format=question.format,
+        category=question.category, general_feedback=question.general_feedback.get(lang, ""),
+        answers=type_of(question.type).to_answers(question.data, lang))
+
+
+def export_gift(course_id: int, lang: str = "ar") -> str:
+    return to_gift([_as_parsed(q, lang) for q in bank_questions(course_id)])
+
+
+def _write_back(course: Course) -> None:
+    """Keep the course folder's bank files in step with the bank, so that an export gives the bank."""
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    questions = bank_questions(course.id)
+    files = {settings.file: to_gift([_as_parsed(q, "ar") for q in questions])}
+    if any(q.prompt.get("en") for q in questions):
+        files[settings.english_file] = to_gift([_as_parsed(q, "en") for q in questions])
+    assets = {a.path: a for a in db.session.scalars(sa.select(CourseAsset).where(CourseAsset.course_id == course.id))}
+    for path, text in files.items():
+        asset = assets.get(path) or CourseAsset(course_id=course.id, path=path, media_type="text/plain")
+        asset.content = text.encode()
+        db.session.add(asset)
+    if "file" not in (course.quiz_settings or {}):
+        course.quiz_settings = {**(course.quiz_settings or {}), "file": settings.file}
+
+
+def audit(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
+    db.session.add(QuizAuditEntry(course_id=course_id, actor_id=actor_id, action=action, details=details))
+
+
+def has_questions(course_id: int) -> bool:
+    return db.session.scalar(sa.select(Question.id).where(Question.course_id == course_id, Question.is_active)
+                             .limit(1)) is not None
+
+
+def require_bank(course: Course) -> list[Question]:
+    questions = bank_questions(course.id)
+    if not questions:
+        raise ValidationError({"": _("This course has no quiz.")})
+    return questions
+
+
+@course_folder_read.connect
+def _check_folder(folder, **_kwargs) -> list[FileProblem]:
+    return check_course_folder(folder)
+
+
+@course_imported.connect
+def _load_bank(course: Course, folder, **_kwargs) -> None:
+    sync_course_bank(course, folder)

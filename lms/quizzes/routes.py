@@ -1,0 +1,174 @@
+"""The learner's side of a quiz: overview, the attempt's pages (with or without JavaScript), submission, result."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.core.errors import json_error
+from lms.core.i18n import _, current_locale
+from lms.core.models import utcnow
+from lms.core.security import login_required
+from lms.courses.models import Course
+from lms.courses.services import course_by_slug, may_see
+from lms.extensions import db
+from lms.quizzes import attempts as service
+from lms.quizzes.bank import has_questions
+from lms.quizzes.review import review, shown_questions
+from lms.quizzes.settings import QuizSettings
+
+bp = Blueprint("quizzes", __name__)
+
+
+def _course_or_404(slug: str):
+    course = course_by_slug(slug)
+    if course is None or not may_see(course, current_user) or not has_questions(course.id):
+        abort(404)
+    return course
+
+
+def _attempt_or_404(attempt_id: int):
+    try:
+        return service.load_attempt(attempt_id, current_user.id)
+    except LookupError:
+        abort(404)
+
+
+@bp.get("/courses/<slug>/quiz")
+@login_required
+def overview(slug: str):
+    course = _course_or_404(slug)
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    history = service.attempts_of(current_user.id, course.id)
+    may_start, ready_at = service.next_start(settings, history, utcnow())
+    return render_template("quizzes/overview.html", course=course, settings=settings, attempts=history,
+                           outcome=service.outcome(history, settings), may_start=may_start, ready_at=ready_at,
+                           current=next((a for a in history if a.is_open), None))
+
+
+@bp.post("/courses/<slug>/quiz/attempts")
+@login_required
+def start(slug: str):
+    course = _course_or_404(slug)
+    try:
+        attempt = service.start_attempt(current_user.id, course)
+    except service.NotAllowed as error:
+        flash(error.message, "error")
+        return redirect(url_for(".overview", slug=slug))
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+def _page_numbers(count: int, layout: str, page: int) -> tuple[int, int]:
+    pages = count if layout == "one" else 1
+    return min(max(page, 1), pages), pages
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = None):
+    attempt = _attempt_or_404(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    course = db.session.get(Course, attempt.course_id)
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    questions = shown_questions(service.attempt_questions(attempt.id), current_locale())
+    page, pages = _page_numbers(len(questions), settings.layout, request.args.get("page", 1, type=int))
+    on_page = questions if pages == 1 else [questions[page - 1]]
+    return render_template("quizzes/attempt.html", course=course, attempt=attempt, questions=questions,
+                           on_page=on_page, page=page, pages=pages, typed=typed or {}, errors=errors or {},
+                           remaining=service.remaining_seconds(attempt)), 422 if errors else 200
+
+
+def _answers_from_form(attempt_id: int, question_ids: list[int]) -> tuple[dict, dict]:
+    """The answers of the questions shown on the page; what was typed, to show again if refused."""
+    answers, typed = {}, {}
+    for qid in question_ids:
+        name = f"q-{qid}"
+        if name + "-kind" not in request.form:
+            continue
+        kind = request.form[name + "-kind"]
+        if kind == "multiple":
+            answers[str(qid)] = request.form.getlist(name)
+        elif kind == "matching":
+            prefix = name + "-"
+            answers[str(qid)] = {k[len(prefix):]: v for k, v in request.form.items()
+                                 if k.startswith(prefix) and k != name + "-kind" and v}
+        else:
+            answers[str(qid)] = request.form.get(name, "")
+        typed[qid] = answers[str(qid)]
+    return answers, typed
+
+
+@bp.post("/quiz/attempts/<int:attempt_id>")
+@login_required
+def save(attempt_id: int):
+    """Without JavaScript: the page's answers are saved, then the learner goes where the button said."""
+    question_ids = [int(i) for i in request.form.getlist("question") if i.isdigit()]
+    answers, typed = _answers_from_form(attempt_id, question_ids)
+    try:
+        service.save_answers(attempt_id, current_user.id, answers)
+    except LookupError:
+        abort(404)
+    except service.AttemptFinished:
+        flash(_("Your time was up: the attempt was submitted with the answers saved before."), "info")
+        return redirect(url_for(".result", attempt_id=attempt_id))
+    except service.InvalidAnswers as error:
+        return attempt(attempt_id, typed=typed, errors=error.errors)
+    go = request.form.get("go", "")
+    if go == "submit":  # the page's clock ran out: save and submit at once
+        service.submit_attempt(attempt_id, current_user.id)
+        return redirect(url_for(".result", attempt_id=attempt_id))
+    if go == "finish":
+        return redirect(url_for(".confirm", attempt_id=attempt_id))
+    page = int(go) if go.isdigit() else request.form.get("page", 1, type=int)
+    flash(_("Your answers are saved."), "success")
+    return redirect(url_for(".attempt", attempt_id=attempt_id, page=page))
+
+
+@bp.post("/quiz/attempts/<int:attempt_id>/answers")
+@login_required
+def autosave(attempt_id: int):
+    """The page's script saves each answer as it is given (JSON in, JSON out)."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return json_error(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
+    try:
+        saved_at = service.save_answers(attempt_id, current_user.id, payload["answers"])
+    except LookupError:
+        return json_error(404, "not_found")
+    except service.AttemptFinished:
+        return json_error(409, "attempt_finished", _("This attempt is finished: answers are no longer saved."))
+    except service.InvalidAnswers as error:
+        return jsonify({"error": {"code": "invalid_answers", "message": _("Some answers were not saved."),
+                                  "fields": error.errors}}), 422
+    return jsonify({"saved_at": saved_at.isoformat()})
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>/submit")
+@login_required
+def confirm(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    questions = shown_questions(service.attempt_questions(attempt.id), current_locale())
+    return render_template("quizzes/confirm.html", attempt=attempt, questions=questions,
+                           course=db.session.get(Course, attempt.course_id),
+                           remaining=service.remaining_seconds(attempt))
+
+
+@bp.post("/quiz/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    try:
+        service.submit_attempt(attempt_id, current_user.id)
+    except LookupError:
+        abort(404)
+    return redirect(url_for(".result", attempt_id=attempt_id))
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    course = db.session.get(Course, attempt.course_id)
+    reviewed = review(attempt, service.attempt_questions(attempt.id), current_locale())
+    return render_template("quizzes/result.html", course=course, attempt=attempt, reviewed=reviewed)

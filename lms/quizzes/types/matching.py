@@ -1,0 +1,83 @@
+"""Matching: each item on one side goes with a choice on the other; credit is the share of items matched."""
+from lms.core.i18n import _, _l
+from lms.quizzes.rendering import to_html
+from lms.quizzes.types.base import InvalidResponse, Presented, QuestionType, new_id, pick
+
+
+class MatchingType(QuestionType):
+    name = "matching"
+    label = _l("Matching")
+    answer_fields = ("text", "match", "fraction", "feedback")
+
+    def check(self, question):
+        problems = super().check(question)
+        items = [a for a in question.answers if a.text.strip()]
+        if len(items) < 2:
+            problems.append(_("a matching question needs at least two pairs"))
+        if any(not a.match.strip() for a in question.answers):
+            problems.append(_("a matching pair has no answer after ->"))
+        return problems
+
+    def to_data(self, by_lang, previous=None):
+        data = super().to_data(by_lang, previous)
+        # Items with the same answer share one choice; the choice ids are their own, not the items'.
+        old = {a["id"]: a.get("choice_id") for a in (previous or {}).get("answers", [])}
+        by_text: dict[tuple, str] = {}
+        for answer in data["answers"]:
+            key = tuple(sorted(answer["match"].items()))
+            answer["choice_id"] = by_text.setdefault(key, old.get(answer["id"]) or new_id())
+        return data
+
+    @staticmethod
+    def _items(data):
+        return [a for a in data["answers"] if any(a["text"].values())]
+
+    @staticmethod
+    def _choices(data) -> dict[str, dict]:
+        return {a["choice_id"]: a["match"] for a in data["answers"]}
+
+    def layout(self, data, rng, shuffle):
+        items = [a["id"] for a in self._items(data)]
+        choices = list(self._choices(data))
+        rng.shuffle(choices)  # always: in the authored order, item n would go with choice n
+        if shuffle:
+            rng.shuffle(items)
+        return {"items": items, "choices": choices}
+
+    def present(self, question, layout, lang):
+        by_id = {a["id"]: a for a in question.data["answers"]}
+        choices = self._choices(question.data)
+        fmt = question.format
+        return Presented(
+            question.id, self.name, to_html(pick(question.prompt, lang), fmt), [],
+            [{"id": i, "text": to_html(pick(by_id[i]["text"], lang), fmt, True)}
+             for i in layout["items"] if i in by_id],
+            [{"id": c, "text": to_html(pick(choices[c], lang), fmt, True)} for c in layout["choices"] if c in choices],
+        )
+
+    def clean(self, data, layout, raw):
+        if raw is None or raw == {}:
+            return None
+        items = {a["id"] for a in self._items(data)}
+        choices = set(self._choices(data))
+        if not isinstance(raw, dict) or not all(k in items and (v in choices or v in ("", None))
+                                                for k, v in raw.items()):
+            raise InvalidResponse(raw)
+        cleaned = {k: v for k, v in raw.items() if v}
+        return cleaned or None
+
+    def grade(self, data, response):
+        items = self._items(data)
+        if not items or not response:
+            return 0.0
+        return sum(response.get(a["id"]) == a["choice_id"] for a in items) / len(items)
+
+    def right_answers(self, question, lang):
+        return [f"{pick(a['text'], lang)} ← {pick(a['match'], lang)}" if lang == "ar"
+                else f"{pick(a['text'], lang)} → {pick(a['match'], lang)}" for a in self._items(question.data)]
+
+    def response_text(self, question, response, lang):
+        choices = self._choices(question.data)
+        arrow = "←" if lang == "ar" else "→"
+        return "؛ ".join(f"{pick(a['text'], lang)} {arrow} {pick(choices[response[a['id']]], lang)}"
+                         for a in self._items(question.data) if response and a["id"] in response)

@@ -1,0 +1,150 @@
+// Quiz page: saves each answer as it is given, shows whether it is saved, and counts the server's time down.
+// The page works without this script: its buttons save and submit through the form.
+(function () {
+  "use strict";
+  var form = document.getElementById("quiz-form");
+  if (!form) return;
+  var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
+  var status = document.getElementById("save-status");
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var pending = {};
+  var inFlight = false;
+  var debounce = null;
+  var retryDelay = 2000;
+
+  function answerOf(fieldset) {
+    var kind = fieldset.getAttribute("data-kind");
+    var id = fieldset.getAttribute("data-question");
+    var name = "q-" + id;
+    if (kind === "multiple") {
+      return Array.prototype.map.call(fieldset.querySelectorAll("input[name='" + name + "']:checked"),
+        function (input) { return input.value; });
+    }
+    if (kind === "matching") {
+      var pairs = {};
+      fieldset.querySelectorAll("select").forEach(function (select) {
+        if (select.value) pairs[select.name.slice(name.length + 1)] = select.value;
+      });
+      return pairs;
+    }
+    if (kind === "single" || kind === "truefalse") {
+      var checked = fieldset.querySelector("input[name='" + name + "']:checked");
+      return checked ? checked.value : null;
+    }
+    return fieldset.querySelector("input[name='" + name + "']").value;
+  }
+
+  function isEmpty(answer) {
+    if (answer === null || answer === "") return true;
+    if (Array.isArray(answer)) return answer.length === 0;
+    return typeof answer === "object" && Object.keys(answer).length === 0;
+  }
+
+  function say(text) { status.textContent = text; }
+
+  function markNavigator(id, answered) {
+    var link = document.querySelector("[data-nav='" + id + "']");
+    if (!link) return;
+    link.classList.toggle("is-answered", answered);
+    var state = link.querySelector(".nav-state");
+    if (state) state.textContent = " " + (answered ? texts.answered : texts.notAnswered);
+  }
+
+  function showError(id, message) {
+    var fieldset = form.querySelector("[data-question='" + id + "']");
+    if (!fieldset) return;
+    var error = fieldset.querySelector(".error.live");
+    if (!message) { if (error) error.remove(); fieldset.classList.remove("has-error"); return; }
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "error live";
+      error.id = "q-" + id + "-live-error";
+      fieldset.appendChild(error);
+      fieldset.setAttribute("aria-describedby", error.id);
+    }
+    fieldset.classList.add("has-error");
+    error.textContent = message;
+  }
+
+  function flush() {
+    if (inFlight || Object.keys(pending).length === 0) return Promise.resolve();
+    var batch = pending;
+    pending = {};
+    inFlight = true;
+    say(texts.saving);
+    return fetch(form.getAttribute("data-autosave-url"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      body: JSON.stringify({ answers: batch })
+    }).then(function (response) {
+      inFlight = false;
+      if (response.status === 409) { window.location.assign(form.getAttribute("data-result-url")); return; }
+      if (response.status === 422) {
+        return response.json().then(function (body) {
+          var fields = (body.error && body.error.fields) || {};
+          Object.keys(fields).forEach(function (id) { showError(id, fields[id]); });
+          say(texts.refused);
+        });
+      }
+      if (!response.ok) throw new Error(String(response.status));
+      retryDelay = 2000;
+      Object.keys(batch).forEach(function (id) { showError(id, ""); markNavigator(id, !isEmpty(batch[id])); });
+      say(Object.keys(pending).length ? texts.saving : texts.saved);
+      return flush();
+    }).catch(function () {
+      inFlight = false;
+      Object.keys(batch).forEach(function (id) { if (!(id in pending)) pending[id] = batch[id]; });
+      say(texts.failed);
+      setTimeout(flush, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    });
+  }
+
+  function queue(target, wait) {
+    var fieldset = target.closest("[data-question]");
+    if (!fieldset) return;
+    pending[fieldset.getAttribute("data-question")] = answerOf(fieldset);
+    clearTimeout(debounce);
+    debounce = setTimeout(flush, wait);
+  }
+
+  form.addEventListener("change", function (event) { queue(event.target, 0); });
+  form.addEventListener("input", function (event) {
+    if (event.target.type === "text") queue(event.target, 700);
+  });
+  window.addEventListener("online", flush);
+
+  // The clock: the server said how many seconds were left when it sent the page.
+  var timer = document.getElementById("quiz-timer");
+  if (!timer) return;
+  var value = timer.querySelector(".timer-value");
+  var announce = document.getElementById("timer-announce");
+  var deadline = Date.now() + Number(timer.getAttribute("data-remaining")) * 1000;
+  var digits = "٠١٢٣٤٥٦٧٨٩";
+  var finished = false;
+
+  function format(seconds) {
+    var text = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+    return texts.arabicDigits ? text.replace(/[0-9]/g, function (d) { return digits[Number(d)]; }) : text;
+  }
+
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    value.textContent = format(left);
+    if (left === 300) announce.textContent = texts.fiveMinutes;
+    if (left === 60) announce.textContent = texts.oneMinute;
+    if (left <= 60) timer.classList.add("is-urgent");
+    if (left === 0 && !finished) {
+      finished = true;
+      announce.textContent = texts.timeUp;
+      // Send what is on the page with the form itself: it saves, then submits.
+      var go = document.createElement("input");
+      go.type = "hidden"; go.name = "go"; go.value = "submit";
+      form.appendChild(go);
+      form.submit();
+    }
+  }
+  tick();
+  setInterval(tick, 1000);
+})();

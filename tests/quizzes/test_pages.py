@@ -1,0 +1,115 @@
+import re
+
+from lms.extensions import db as _db
+from lms.progress import services as progress
+from lms.quizzes import attempts
+from tests import factories
+from tests.quizzes.conftest import SECRET, add_bank, right_answers
+
+
+def _start(client, course):
+    response = client.post(f"/courses/{course.slug}/quiz/attempts")
+    assert response.status_code == 302
+    return int(re.search(r"/quiz/attempts/(\d+)", response.headers["Location"]).group(1))
+
+
+def test_the_attempt_page_holds_no_key_weight_or_feedback(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    page = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    assert "ما عاصمة مصر؟" in page and "القاهرة" in page
+    assert SECRET not in page
+    assert not re.search(r"fraction|weight|correct|data-right|is-right", page, re.I)
+    # Every option id on the page is one of the attempt's, and the right one is not marked in any way.
+    rows = attempts.attempt_questions(attempt_id)
+    single = next(q for _aq, q in rows if q.type == "single")
+    right = next(a["id"] for a in single.data["answers"] if a["fraction"] >= 1)
+    wrong = next(a["id"] for a in single.data["answers"] if a["fraction"] == 0)
+    tag = re.search(rf'<input[^>]*value="{right}"[^>]*>', page).group(0)
+    other = re.search(rf'<input[^>]*value="{wrong}"[^>]*>', page).group(0)
+    assert tag.replace(right, "X") == other.replace(wrong, "X")
+
+
+def test_a_learner_answers_without_javascript_submits_and_sees_the_review(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    rows = attempts.attempt_questions(attempt_id)
+    key = right_answers(rows)
+    form = {"page": "1", "go": "finish"}
+    for _aq, q in rows:
+        form.setdefault("question", []).append(str(q.id))
+        form[f"q-{q.id}-kind"] = q.type
+        value = key[str(q.id)]
+        if q.type == "matching":
+            form.update({f"q-{q.id}-{item}": choice for item, choice in value.items()})
+        else:
+            form[f"q-{q.id}"] = value if not isinstance(value, float) else "٥"  # Arabic-Indic five
+    response = client.post(f"/quiz/attempts/{attempt_id}", data=form)
+    assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/submit")
+    confirm = client.get(f"/quiz/attempts/{attempt_id}/submit").get_data(as_text=True)
+    assert "٦ من ٦" in confirm or "6 of 6" in confirm
+    client.post(f"/quiz/attempts/{attempt_id}/submit")
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "١٠٠٪" in result and SECRET in result  # review "full": feedback shown once it is over
+
+
+def test_a_refused_answer_keeps_what_was_typed(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    numeric = next(q for _aq, q in attempts.attempt_questions(attempt_id) if q.type == "numeric")
+    response = client.post(f"/quiz/attempts/{attempt_id}", data={
+        "question": str(numeric.id), f"q-{numeric.id}-kind": "numeric", f"q-{numeric.id}": "خمسة", "go": "1"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="خمسة"' in page and 'role="alert"' in page
+
+
+def test_autosave_answers_in_json(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    short = next(q for _aq, q in attempts.attempt_questions(attempt_id) if q.type == "short")
+    saved = client.post(f"/quiz/attempts/{attempt_id}/answers", json={"answers": {str(short.id): "  الاسكندريه "}})
+    assert saved.status_code == 200 and "saved_at" in saved.get_json()
+    refused = client.post(f"/quiz/attempts/{attempt_id}/answers", json={"answers": {"999999": "x"}})
+    assert refused.status_code == 422 and "999999" in refused.get_json()["error"]["fields"]
+    assert client.post(f"/quiz/attempts/{attempt_id}/answers", data="nope").status_code == 400
+
+
+def test_the_review_policy_score_shows_no_answers(client, as_learner):
+    course = add_bank(factories.CourseFactory(), review="score")
+    progress.enroll(as_learner.id, course)
+    attempt_id = _start(client, course)
+    client.post(f"/quiz/attempts/{attempt_id}/submit")
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert SECRET not in result and "القاهرة" not in result
+
+
+def test_one_question_per_page(client, as_learner):
+    course = add_bank(factories.CourseFactory(), layout="one")
+    progress.enroll(as_learner.id, course)
+    attempt_id = _start(client, course)
+    page = client.get(f"/quiz/attempts/{attempt_id}?page=2").get_data(as_text=True)
+    assert page.count('<fieldset') == 1 and "اختر الأعداد الزوجية" in page
+
+
+def test_another_learners_attempt_is_not_found(client, auth, quiz_course):
+    owner = factories.UserFactory()
+    progress.enroll(owner.id, quiz_course)
+    attempt = attempts.start_attempt(owner.id, quiz_course)
+    auth.as_role("learner")
+    for url in (f"/quiz/attempts/{attempt.id}", f"/quiz/attempts/{attempt.id}/result",
+                f"/quiz/attempts/{attempt.id}/submit"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/quiz/attempts/{attempt.id}/submit").status_code == 404
+    _db.session.refresh(attempt)
+    assert attempt.is_open
+
+
+def test_the_overview_lists_attempts_and_says_when_none_are_left(client, as_learner):
+    course = add_bank(factories.CourseFactory(), attempts=1)
+    progress.enroll(as_learner.id, course)
+    attempt_id = _start(client, course)
+    client.post(f"/quiz/attempts/{attempt_id}/submit")
+    page = client.get(f"/courses/{course.slug}/quiz").get_data(as_text=True)
+    assert f"/quiz/attempts/{attempt_id}/result" in page
+    assert 'action="/courses/%s/quiz/attempts"' % course.slug not in page
