@@ -1,6 +1,7 @@
 """Fixtures: one app and schema per run, every test inside a transaction that is rolled back."""
 import contextvars
 import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,6 +49,28 @@ def make_app(url: str, **extra):
                       "LMS_SIGN_IN_LIMITS": "10000 per minute", "SQLALCHEMY_DATABASE_URI": url, **extra})
     app.test_client_class = IsolatedClient
     return app
+
+
+def run_in_threads(app, work, workers: int = 8) -> list[str]:
+    """Run `work(n)` in `workers` threads released at the same instant; the errors they raised, as text."""
+    errors, barrier = [], threading.Barrier(workers)
+
+    def target(n):
+        with app.app_context():
+            try:
+                barrier.wait()
+                work(n)
+            except Exception as error:  # collected and asserted on by the caller
+                errors.append(repr(error))
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
 
 
 @pytest.fixture(scope="session")

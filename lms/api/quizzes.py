@@ -23,9 +23,9 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _plain(html: Markup) -> str:
+def _plain(html: Markup | str) -> str:
     """API texts are plain: the HTML the page would show, tags removed (it was sanitised already)."""
-    return html.striptags() if html else ""
+    return html.striptags() if isinstance(html, Markup) else str(html or "")
 
 
 def _lang() -> str:

@@ -1,6 +1,4 @@
 """Write transactions under several workers: no "database is locked" on SQLite, one row per race."""
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -9,7 +7,7 @@ from lms.courses.models import Course, CourseStatus, Module
 from lms.extensions import db
 from lms.progress import services
 from lms.progress.models import Enrollment, ModuleCompletion
-from tests.conftest import database_url, make_app
+from tests.conftest import database_url, make_app, run_in_threads
 
 WORKERS = 8
 
@@ -33,24 +31,7 @@ def committed_app(tmp_path):
 
 
 def _run_in_threads(app, work):
-    errors, barrier = [], threading.Barrier(WORKERS)
-
-    def target(n):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(n)
-            except Exception as error:  # collected and asserted on below
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
+    return run_in_threads(app, work, WORKERS)
 
 
 @pytest.mark.no_db
