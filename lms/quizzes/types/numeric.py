@@ -6,10 +6,12 @@ _TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234
 
 
 def parse_number(text: str) -> float | None:
-    """A number as people type it: Arabic-Indic or Persian digits, the Arabic decimal separator (٫), spaces."""
-    cleaned = "".join(text.translate(_TO_ASCII).split()).replace("\u2212", "-")
+    """A number as people type it: Arabic-Indic or Persian digits, the Arabic decimal separator (٫)."""
+    cleaned = text.translate(_TO_ASCII).strip().replace("\u2212", "-")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")  # 2,5 is two and a half where a comma is the decimal separator
+    if "_" in cleaned:  # float() reads "5_5" as 55: people do not
+        return None
     try:
         value = float(cleaned)
     except ValueError:
