@@ -7,8 +7,8 @@ import pytest
 from lms.courses.models import CourseAsset
 from lms.progress.services import enroll
 from lms.quizzes.attempts import start_attempt
-from tests.quizzes.conftest import add_bank
 from tests import factories
+from tests.quizzes.conftest import add_bank
 
 ROLES = [None, "learner", "trainer", "hr", "admin"]
 

@@ -82,6 +82,7 @@ FEATURES = {
                general_feedback="It is a trick question.")),
     "partial credit": ("Pick {=best ~%50%half ~%-25%bad ~%33.33333%third}",
                        choice("Pick", ("best", 1), ("half", .5), ("bad", -.25), ("third", .3333333))),
+    "arabic-indic weights": ("اختر {=أ ~%٥٠%ب ~%-٢٥٫٥%ج}", choice("اختر", ("أ", 1), ("ب", .5), ("ج", -.255))),
     "multiple (no =)": ("Pick two {~%50%a ~%50%b ~%-100%c}",
                         choice("Pick two", ("a", .5), ("b", .5), ("c", -1), kind="multiple")),
     "multiple with one right option": ("Pick {~%100%a ~b}", choice("Pick", ("a", 1), ("b",), kind="multiple")),
@@ -309,10 +310,11 @@ def questions(draw):
     else:
         items = filled.filter(lambda item: "->" not in item)
         answers = [Answer(draw(items), match=draw(filled)) for _index in range(draw(st.integers(2, 4)))]
-        answers += [Answer("", match=draw(filled))] if draw(st.booleans()) else [Answer(draw(items), match=draw(filled))]
-    return ParsedQuestion(kind, text, list(answers), title=draw(texts), format=draw(st.sampled_from(
-        ["moodle", "markdown", "html", "plain"])), category=draw(st.sampled_from(["", "$course$/top/Part 1", "قسم: ١"])),
-        general_feedback=draw(texts))
+        answers.append(Answer(draw(st.sampled_from(["", draw(items)])), match=draw(filled)))  # maybe a distractor
+    return ParsedQuestion(kind, text, list(answers), title=draw(texts),
+                          format=draw(st.sampled_from(["moodle", "markdown", "html", "plain"])),
+                          category=draw(st.sampled_from(["", "$course$/top/Part 1", "قسم: ١"])),
+                          general_feedback=draw(texts))
 
 
 @settings(max_examples=100, deadline=None)

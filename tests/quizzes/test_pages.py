@@ -112,4 +112,4 @@ def test_the_overview_lists_attempts_and_says_when_none_are_left(client, as_lear
     client.post(f"/quiz/attempts/{attempt_id}/submit")
     page = client.get(f"/courses/{course.slug}/quiz").get_data(as_text=True)
     assert f"/quiz/attempts/{attempt_id}/result" in page
-    assert 'action="/courses/%s/quiz/attempts"' % course.slug not in page
+    assert f'action="/courses/{course.slug}/quiz/attempts"' not in page

@@ -12,7 +12,7 @@ import re
 from lms.core.i18n import _
 from lms.quizzes.formats import Answer, BankFileError, ParsedQuestion, Problem
 
-_OPTION = re.compile(r"([A-Z])[.)][ \t]+(.*)")  # Moodle's /^[A-Z][).][ \t]/
+_OPTION = re.compile(r"([A-Z])[.)](?:[ \t]+(.*))?$")  # Moodle's /^[A-Z][).][ \t]/; "B)" alone: an empty option
 _ANSWER = re.compile(r"ANSWER:(.*)")
 
 
@@ -43,7 +43,7 @@ def parse_aiken(text: str) -> list[ParsedQuestion]:
                 problems.append(Problem(number, _("an option without a question before it")))
             elif option[1] in current.options:
                 problems.append(Problem(number, _("option %(letter)s appears twice", letter=option[1])))
-            elif not option[2].strip():
+            elif not (option[2] or "").strip():
                 problems.append(Problem(number, _("an answer is empty")))
             else:
                 current.options[option[1]] = option[2].strip()

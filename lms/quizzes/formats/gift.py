@@ -310,7 +310,7 @@ def to_gift(questions: list[ParsedQuestion]) -> str:
 def _write(question: ParsedQuestion) -> str:
     head = f"::{_escape(question.title)}:: " if question.title else ""
     # A marker also protects a text that would read as one, or as a comment.
-    if question.format != "moodle":
+    if question.format != "moodle" or question.text.startswith(("[", "//")):
         head += f"[{question.format}]"
     block = _block(question)
     text, blank = question.text, question.text.find(BLANK)
