@@ -7,6 +7,8 @@ from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
 from lms.courses.services import course_by_slug
 from lms.progress import services
+from lms.quizzes.attempts import quiz_outcome
+from lms.quizzes.bank import has_questions
 
 bp = Blueprint("progress", __name__)
 
@@ -38,7 +40,10 @@ def course(slug: str):
         progress, outline = services.course_overview(current_user, slug)
     except LookupError:
         abort(404)
-    return render_template("progress/course.html", course=progress.course, progress=progress, outline=outline)
+    course = progress.course
+    quiz = quiz_outcome(current_user.id, course) if progress.enrollment and has_questions(course.id) else None
+    return render_template("progress/course.html", course=course, progress=progress, outline=outline, quiz=quiz,
+                           has_quiz=quiz is not None or has_questions(course.id))
 
 
 @bp.post("/courses/<slug>/enrollment")
@@ -79,8 +84,11 @@ def complete(slug: str, position: int):
     except LookupError:
         abort(404)
     if progress.enrollment and progress.enrollment.completed_at and progress.completed >= course.module_count:
-        flash(_("Well done! You have finished every module of this course."), "success")
+        flash(_("Well done! You have completed this course."), "success")
         return redirect(url_for(".course", slug=slug))
+    if progress.completed >= course.module_count and has_questions(course.id):
+        flash(_("You have finished every module: the quiz is next."), "success")
+        return redirect(url_for("quizzes.overview", slug=slug))
     if position < course.module_count:
         return redirect(url_for(".module", slug=slug, position=position + 1))
     return redirect(url_for(".course", slug=slug))

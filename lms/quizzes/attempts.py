@@ -16,6 +16,7 @@ from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.core.signals import attempt_graded, attempt_starting
+from lms.core.web import date_text, time_text
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.bank import audit, require_bank
@@ -102,7 +103,8 @@ def start_attempt(user_id: int, course: Course, now: datetime | None = None, see
         db.session.commit()  # keeps an overdue attempt's grade
         if ready is None:
             raise NotAllowed(_("You have used all your attempts at this quiz."))
-        raise NotAllowed(_("You can start your next attempt after %(time)s.", time=ready.isoformat()))
+        raise NotAllowed(_("You can start your next attempt on %(date)s at %(time)s.", date=date_text(ready),
+                           time=time_text(ready)))
     attempt = QuizAttempt(
         user_id=user_id, course_id=course.id, number=max((a.number for a in attempts), default=0) + 1,
         started_at=now, pass_mark=settings.pass_mark, review=settings.review,

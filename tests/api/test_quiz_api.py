@@ -170,3 +170,28 @@ def test_english_prompts_on_request(api, db, learner):
     body = api.post(f"/courses/{course.slug}/quiz/attempts?lang=en").json
     assert body["questions"][0]["prompt"] == "The sun is a star"
     assert json.dumps(body["questions"][0]["options"][0], ensure_ascii=False)
+
+
+def test_the_three_shipped_quizzes_can_be_passed_and_failed_through_the_api(client, db):
+    from lms.courses.services import import_course_folders
+    from tests.conftest import PROJECT_ROOT
+
+    courses = import_course_folders([PROJECT_ROOT / "courses"])
+    assert len(courses) == 3
+    for course in courses:
+        for name, answer_right in ((f"pass-{course.slug}", True), (f"fail-{course.slug}", False)):
+            user = factories.UserFactory(username=name)
+            token = client.post("/api/v1/tokens", json={"username": name, "password": PASSWORD}).json["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            client.post(f"/api/v1/courses/{course.slug}/enrollment", headers=headers)
+            attempt = client.post(f"/api/v1/courses/{course.slug}/quiz/attempts", headers=headers).json
+            assert len(attempt["questions"]) >= 19
+            assert SECRET not in json.dumps(attempt)
+            if answer_right:
+                key = right_answers(attempts.attempt_questions(attempt["id"]))
+                saved = client.put(f"/api/v1/attempts/{attempt['id']}/answers", json={"answers": key},
+                                   headers=headers)
+                assert saved.status_code == 200, saved.json
+            result = client.post(f"/api/v1/attempts/{attempt['id']}/submission", headers=headers).json
+            assert result["passed"] is answer_right and result["score"] == (100 if answer_right else 0), course.slug
+            assert user.id

@@ -1,0 +1,121 @@
+"""A timed quiz in real Chromium: answers autosave, a reload keeps them and the clock, then pass and fail."""
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.quizzes import attempts
+from tests.browser.conftest import LiveSite
+from tests.browser.test_journey import VIEWPORTS, Auditor, new_page, sign_in  # noqa: F401 (new_page: a fixture)
+from tests.quizzes.conftest import right_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_db]
+TIME_LIMIT_MINUTES = 20
+
+
+def _set_quiz(site: LiveSite, slug: str, **settings) -> None:
+    with site.app.app_context():
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        course.quiz_settings = {**course.quiz_settings, **settings}
+        db.session.commit()
+
+
+def _key(site: LiveSite, attempt_id: int) -> dict:
+    """The right answers of the attempt (read from the database: the page must never hold them)."""
+    with site.app.app_context():
+        return {int(k): v for k, v in right_answers(attempts.attempt_questions(attempt_id)).items()}
+
+
+def _answer(page: Page, question_id: int, value) -> None:
+    fieldset = page.locator(f"fieldset[data-question='{question_id}']")
+    kind = fieldset.get_attribute("data-kind")
+    if kind in ("single", "truefalse"):
+        fieldset.locator(f"input[value='{value}']").check()
+    elif kind == "multiple":
+        for option in value:
+            fieldset.locator(f"input[value='{option}']").check()
+    elif kind == "matching":
+        for item, choice in value.items():
+            fieldset.locator(f"select[name='q-{question_id}-{item}']").select_option(choice)
+    else:
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        fieldset.locator("input[type=text]").fill(text)
+
+
+def _seconds(page: Page) -> int:
+    text = page.locator(".timer-value").inner_text().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+    minutes, seconds = text.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_a_timed_quiz_survives_a_reload_then_passes_and_fails(new_page, live_site: LiveSite, tmp_path):  # noqa: F811
+    slug = live_site.course_slugs[0]
+    _set_quiz(live_site, slug, time_limit_minutes=TIME_LIMIT_MINUTES, attempts=0)
+    audit = Auditor("desktop", tmp_path)
+    page = new_page(VIEWPORTS["desktop"])
+    sign_in(page, live_site, audit)
+
+    page.goto(f"{live_site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    page.goto(f"{live_site.url}/courses/{slug}/quiz")
+    audit.check(page)
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    audit.check(page)
+    key = _key(live_site, attempt_id)
+
+    # Answer half of the questions; each is saved by the page's script as it is given.
+    half = dict(list(key.items())[: len(key) // 2])
+    for question_id, value in half.items():
+        _answer(page, question_id, value)
+    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "All answers saved."), timeout=10_000)
+    for question_id in half:
+        expect(page.locator(f"[data-nav='{question_id}']")).to_have_class(re.compile("is-answered"))
+    before = _seconds(page)
+    assert TIME_LIMIT_MINUTES * 60 - 120 < before <= TIME_LIMIT_MINUTES * 60
+
+    page.reload()  # as after closing the tab or losing the connection
+    for question_id, value in half.items():
+        fieldset = page.locator(f"fieldset[data-question='{question_id}']")
+        kind = fieldset.get_attribute("data-kind")
+        if kind in ("single", "truefalse"):
+            expect(fieldset.locator(f"input[value='{value}']")).to_be_checked()
+        elif kind == "multiple":
+            for option in value:
+                expect(fieldset.locator(f"input[value='{option}']")).to_be_checked()
+        elif kind == "matching":
+            for item, choice in value.items():
+                expect(fieldset.locator(f"select[name='q-{question_id}-{item}']")).to_have_value(choice)
+        else:
+            assert fieldset.locator("input[type=text]").input_value()
+    after = _seconds(page)
+    assert before - 60 < after <= before  # the server's clock went on; it did not start again
+
+    for question_id, value in key.items():
+        if question_id not in half:
+            _answer(page, question_id, value)
+    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "All answers saved."), timeout=10_000)
+    page.locator("button[name=go][value=finish]").click()
+    expect(page).to_have_url(re.compile(r"/submit$"))
+    audit.check(page)
+    page.locator(f"form[action$='/quiz/attempts/{attempt_id}/submit']").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/result$"))
+    expect(page.locator(".result")).to_have_class(re.compile("is-passed"))
+    audit.check(page)
+
+    # A second attempt left empty fails, and the quiz keeps the highest grade.
+    page.goto(f"{live_site.url}/courses/{slug}/quiz")
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    page.locator("button[name=go][value=finish]").click()
+    page.locator("form[action$='/submit']").get_by_role("button").click()
+    expect(page.locator(".result")).to_have_class(re.compile("is-failed"))
+    page.goto(f"{live_site.url}/courses/{slug}/quiz")
+    expect(page.locator(".badge.done")).to_have_count(1)
+    audit.check(page)
+
+    if audit.problems:
+        pytest.fail("\n".join([*audit.problems, f"screenshots: {tmp_path}"]), pytrace=False)
