@@ -66,19 +66,26 @@ def pair_languages(arabic: list[ParsedQuestion], english: list[ParsedQuestion]) 
     titles = [q.title for q in arabic]
     by_title = {q.title: q for q in english if q.title}
     use_titles = all(titles) and len(set(titles)) == len(titles)
+    seen: set[str] = set()
+    for question in english:
+        if use_titles and question.title in seen:
+            problems.append(Problem(question.line, _("the title %(title)s appears twice", title=question.title),
+                                    "en"))
+        seen.add(question.title)
     pairs = []
     for index, ar in enumerate(arabic):
         en = by_title.get(ar.title) if use_titles else (english[index] if index < len(english) else None)
         if en is None:
-            problems.append(Problem(ar.line, _("%(title)s has no English version", title=ar.title or index + 1)))
+            problems.append(Problem(ar.line, _("%(title)s has no English version", title=ar.title or index + 1),
+                                    "ar"))
         elif not _same_shape(ar, en):
             problems.append(Problem(en.line, _("%(title)s: the English version has another type, other answers "
-                                               "or other weights", title=en.title or index + 1)))
+                                               "or other weights", title=en.title or index + 1), "en"))
         else:
             pairs.append({"ar": ar, "en": en})
     if len(english) > len(arabic):
         extra = english[len(arabic)] if not use_titles else next(q for q in english if q.title not in titles)
-        problems.append(Problem(extra.line, _("%(title)s has no Arabic version", title=extra.title or "?")))
+        problems.append(Problem(extra.line, _("%(title)s has no Arabic version", title=extra.title or "?"), "en"))
     if problems:
         raise BankFileError(problems)
     return pairs
@@ -101,8 +108,9 @@ def check_course_folder(folder) -> list[FileProblem]:
 
 def _blame(folder, error: BankFileError):
     settings = QuizSettings.from_dict(folder.quiz)
+    files = {"ar": settings.file, "en": settings.english_file}
     name = getattr(error, "file_name", settings.file)
-    return [(name, p) for p in error.problems]
+    return [(files.get(p.file, name), p) for p in error.problems]
 
 
 def _folder_pairs(folder) -> list[dict[str, ParsedQuestion]]:
@@ -114,11 +122,7 @@ def _folder_pairs(folder) -> list[dict[str, ParsedQuestion]]:
     arabic = _parse_named(settings.file, folder.assets[settings.file])
     english_bytes = folder.assets.get(settings.english_file)
     english = _parse_named(settings.english_file, english_bytes) if english_bytes is not None else []
-    try:
-        return pair_languages(arabic, english)
-    except BankFileError as error:
-        error.file_name = settings.english_file
-        raise
+    return pair_languages(arabic, english)
 
 
 def _parse_named(name: str, content: bytes) -> list[ParsedQuestion]:

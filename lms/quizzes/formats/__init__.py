@@ -51,6 +51,7 @@ class ParsedQuestion:
 class Problem:
     line: int | None
     reason: str
+    file: str | None = None  # when a problem spans two files (an Arabic and an English bank), which one
 
     def __str__(self) -> str:
         return _("line %(line)s: %(reason)s", line=self.line, reason=self.reason) if self.line else self.reason
