@@ -113,3 +113,19 @@ def test_the_overview_lists_attempts_and_says_when_none_are_left(client, as_lear
     page = client.get(f"/courses/{course.slug}/quiz").get_data(as_text=True)
     assert f"/quiz/attempts/{attempt_id}/result" in page
     assert f'action="/courses/{course.slug}/quiz/attempts"' not in page
+
+
+def test_moving_to_another_question_saves_this_one_without_javascript(client, as_learner):
+    course = add_bank(factories.CourseFactory(), layout="one")
+    progress.enroll(as_learner.id, course)
+    attempt_id = _start(client, course)
+    rows = attempts.attempt_questions(attempt_id)
+    first = rows[0][1]
+    key = right_answers(rows)[str(first.id)]
+    page = client.get(f"/quiz/attempts/{attempt_id}?page=1").get_data(as_text=True)
+    assert 'form="quiz-form" name="go" value="3"' in page  # the navigator submits the page's answers
+    response = client.post(f"/quiz/attempts/{attempt_id}", data={
+        "question": str(first.id), f"q-{first.id}-kind": first.type, f"q-{first.id}": key, "go": "3"})
+    assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}?page=3")
+    _db.session.expire_all()
+    assert attempts.attempt_questions(attempt_id)[0][0].response == key
