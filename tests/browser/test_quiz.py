@@ -51,11 +51,13 @@ def _seconds(page: Page) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
-def test_a_timed_quiz_survives_a_reload_then_passes_and_fails(new_page, live_site: LiveSite, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_timed_quiz_survives_a_reload_then_passes_and_fails(new_page, live_site: LiveSite, viewport,  # noqa: F811
+                                                              tmp_path):
     slug = live_site.course_slugs[0]
     _set_quiz(live_site, slug, time_limit_minutes=TIME_LIMIT_MINUTES, attempts=0)
-    audit = Auditor("desktop", tmp_path)
-    page = new_page(VIEWPORTS["desktop"])
+    audit = Auditor(viewport, tmp_path)
+    page = new_page(VIEWPORTS[viewport])
     sign_in(page, live_site, audit)
 
     page.goto(f"{live_site.url}/courses/{slug}")
