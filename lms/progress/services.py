@@ -17,19 +17,23 @@ from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
 from lms.quizzes.attempts import NotAllowed, quiz_outcome
 from lms.quizzes.bank import has_questions
-from lms.quizzes.models import QuizAttempt
+from lms.quizzes.models import Question, QuizAttempt
 
 
 @dataclass(frozen=True)
 class CourseProgress:
     course: Course
     enrollment: Enrollment | None
-    completed: int
+    completed: int  # modules done
+    has_quiz: bool = False
+    quiz_passed: bool = False
 
     @property
     def percent(self) -> int:
-        total = self.course.module_count
-        return round(100 * self.completed / total) if total else 0
+        """Modules done and the quiz passed, each counting as one step, as Moodle counts activities."""
+        total = self.course.module_count + self.has_quiz
+        done = self.completed + (self.has_quiz and self.quiz_passed)
+        return round(100 * done / total) if total else 0
 
     @property
     def resume_position(self) -> int:
@@ -46,8 +50,12 @@ _DONE_BY_COURSE = (
     .group_by(Module.course_id)
     .subquery()
 )
+# A course has a quiz when its bank holds an active question; a learner passed it when an attempt passed.
+_HAS_QUIZ = sa.exists().where(Question.course_id == Course.id, Question.is_active)
+_QUIZ_PASSED = sa.exists().where(QuizAttempt.course_id == Course.id, QuizAttempt.user_id == _USER,
+                                 QuizAttempt.is_passed)
 _COURSES_FOR_USER = (
-    sa.select(Course, Enrollment, sa.func.coalesce(_DONE_BY_COURSE.c.done, 0))
+    sa.select(Course, Enrollment, sa.func.coalesce(_DONE_BY_COURSE.c.done, 0), _HAS_QUIZ, _QUIZ_PASSED)
     .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id, Enrollment.user_id == _USER))
     .outerjoin(_DONE_BY_COURSE, _DONE_BY_COURSE.c.course_id == Course.id)
     .where(sa.or_(Course.status == CourseStatus.PUBLISHED, Enrollment.id.is_not(None)))
@@ -58,7 +66,7 @@ _COURSES_FOR_USER = (
 def courses_for(user_id: int) -> list[CourseProgress]:
     """Published courses and the user's enrolments, each with the user's progress (one query)."""
     rows = db.session.execute(_COURSES_FOR_USER, {"user_id": user_id})
-    return [CourseProgress(course, enrollment, completed) for course, enrollment, completed in rows]
+    return [CourseProgress(*row) for row in rows]
 
 
 def _enrolled_most_recent_first(entries: list[CourseProgress]) -> list[CourseProgress]:
@@ -116,7 +124,7 @@ _OUTLINE = (
 
 
 _COURSE_WITH_ENROLLMENT = (
-    sa.select(Course, Enrollment)
+    sa.select(Course, Enrollment, _HAS_QUIZ, _QUIZ_PASSED)
     .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id, Enrollment.user_id == _USER))
     .where(Course.slug == sa.bindparam("slug"))
 )
@@ -130,19 +138,28 @@ def course_overview(user: User, slug: str) -> tuple[CourseProgress, list[Outline
     row = db.session.execute(_COURSE_WITH_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
     if row is None or not may_see(row[0], user):
         raise LookupError(slug)
-    course, enrollment = row
+    course, enrollment, has_quiz, quiz_passed = row
     outline = [
         OutlineEntry(position, {"ar": title_ar, "en": title_en}, bool(done) and enrollment is not None)
         for position, title_ar, title_en, done in db.session.execute(
             _OUTLINE, {"user_id": user.id, "course_id": course.id})
     ]
-    return CourseProgress(course, enrollment, sum(e.is_done for e in outline)), outline
+    return CourseProgress(course, enrollment, sum(e.is_done for e in outline), has_quiz, quiz_passed), outline
+
+
+_QUIZ_STATE = sa.select(_HAS_QUIZ, _QUIZ_PASSED).where(Course.id == sa.bindparam("course_id"))
+
+
+def _quiz_state(user_id: int, course_id: int) -> tuple[bool, bool]:
+    """Whether the course has a quiz, and whether the user passed it (one query)."""
+    has_quiz, passed = db.session.execute(_QUIZ_STATE, {"user_id": user_id, "course_id": course_id}).one()
+    return bool(has_quiz), bool(passed)
 
 
 def course_progress(user_id: int, course: Course) -> CourseProgress:
     enrollment = enrollment_for(user_id, course.id)
     completed = len(completed_positions(user_id, course.id)) if enrollment else 0
-    return CourseProgress(course, enrollment, completed)
+    return CourseProgress(course, enrollment, completed, *_quiz_state(user_id, course.id))
 
 
 def enroll(user_id: int, course: Course) -> Enrollment:
@@ -246,7 +263,7 @@ def complete_module(user_id: int, course: Course, position: int) -> CourseProgre
     completed = len(completed_positions(user_id, course.id))
     _complete_if_done(enrollment, course, completed)
     db.session.commit()
-    return CourseProgress(course, enrollment, completed)
+    return CourseProgress(course, enrollment, completed, *_quiz_state(user_id, course.id))
 
 
 def _complete_if_done(enrollment: Enrollment, course: Course, completed: int) -> None:

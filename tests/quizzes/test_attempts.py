@@ -213,3 +213,15 @@ def test_regrading_after_a_fix_changes_scores_and_leaves_an_audit_entry(db):
                                                                QuizAuditEntry.action == "regrade"))
     assert entry.details["changed"][0]["attempt"] == attempt.id
     assert _db.session.get(QuizAttempt, attempt.id).score == pytest.approx(100 / 6, abs=0.01)
+
+
+def test_the_quiz_counts_as_one_step_of_the_course_progress(db):
+    course = add_bank(factories.CourseFactory(modules=2))
+    learner = _learner_in(course)
+    progress.complete_module(learner.id, course, 1)
+    assert progress.complete_module(learner.id, course, 2).percent == 67
+    attempt = attempts.start_attempt(learner.id, course)
+    attempts.save_answers(attempt.id, learner.id, right_answers(attempts.attempt_questions(attempt.id)))
+    attempts.submit_attempt(attempt.id, learner.id)
+    assert progress.course_progress(learner.id, course).percent == 100
+    assert [e.percent for e in progress.my_courses(learner.id)] == [100]
