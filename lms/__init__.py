@@ -46,9 +46,11 @@ def register_blueprints(app: Flask) -> None:
     from lms.core.routes import bp as core_bp
     from lms.courses.routes import bp as courses_bp
     from lms.progress.routes import bp as progress_bp
+    from lms.quizzes.manage import bp as quiz_manage_bp
     from lms.quizzes.routes import bp as quizzes_bp
 
-    for bp in (core_bp, auth_bp, accounts_bp, courses_bp, quizzes_bp, progress_bp, api_bp, api_quizzes_bp):
+    for bp in (core_bp, auth_bp, accounts_bp, courses_bp, quizzes_bp, quiz_manage_bp, progress_bp, api_bp,
+               api_quizzes_bp):
         app.register_blueprint(bp)
 
 

@@ -7,6 +7,7 @@ import pytest
 from lms.courses.models import CourseAsset
 from lms.progress.services import enroll
 from lms.quizzes.attempts import start_attempt
+from lms.quizzes.bank import bank_questions
 from tests import factories
 from tests.quizzes.conftest import add_bank
 
@@ -36,7 +37,8 @@ def _sample_values(db):
     enroll(user.id, course)
     attempt = start_attempt(user.id, course)  # someone else's: every role but its owner gets a 404
     return {"slug": course.slug, "position": 1, "module_id": course.modules[0].id, "path": "images/a.png",
-            "center_id": center.id, "user_id": user.id, "attempt_id": attempt.id}
+            "center_id": center.id, "user_id": user.id, "attempt_id": attempt.id,
+            "question_id": bank_questions(course.id)[0].id}
 
 
 def _is_allowed(access, role):

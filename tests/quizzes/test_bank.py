@@ -84,7 +84,7 @@ def test_an_upload_previews_then_adds_and_updates_by_title(db):
     plan = bank.import_questions(course, "bank.gift", gift, "ar", None)
     assert plan.new == ["A", "B"] and bank.bank_questions(course.id) == []  # a preview changes nothing
     bank.import_questions(course, "bank.gift", gift, "ar", None, confirm=True)
-    english = "::B:: The sun is a star {T}\n\n::C:: 2 + 2 = {#4}\n".encode()
+    english = b"::B:: The sun is a star {T}\n\n::C:: 2 + 2 = {#4}\n"
     plan = bank.import_questions(course, "bank.en.gift", english, "en", None, confirm=True)
     assert plan.updated == ["B"] and plan.new == ["C"]
     by_title = {q.title: q for q in bank.bank_questions(course.id)}

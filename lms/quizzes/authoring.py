@@ -1,0 +1,411 @@
+"""The trainer's side of a quiz: one question edited on a form, retired or deleted; the settings; the log.
+
+A question form sends plain values: its texts, and `answers`, one row per answer in the order shown, each with
+the id it had (kept, so that attempts' saved answers still point at the same options), its texts in both
+languages and its numbers as typed.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from lms.accounts.models import User
+from lms.core.db import begin_write
+from lms.core.i18n import _, _l, localize_digits, ngettext
+from lms.core.models import ValidationError
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.quizzes.bank import LANGS, _write_back, audit
+from lms.quizzes.formats import TEXT_FORMATS, Answer, ParsedQuestion, check_question, percent_to_fraction
+from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt, QuizAuditEntry
+from lms.quizzes.rendering import to_html
+from lms.quizzes.review import ReviewedQuestion, ShownQuestion
+from lms.quizzes.settings import QuizSettings, check
+from lms.quizzes.types import REGISTRY, pick, type_of
+from lms.quizzes.types.base import new_id
+from lms.quizzes.types.numeric import parse_number
+
+EXTRA_ROWS = 3  # empty rows after a question's answers, to add more
+NEW_ROWS = 4
+# A row is kept when one of these is filled; emptying them removes the answer.
+_KEEP = {"single": ("text_ar", "text_en"), "multiple": ("text_ar", "text_en"), "short": ("text_ar", "text_en"),
+         "numeric": ("value",), "matching": ("text_ar", "text_en", "match_ar", "match_en")}
+SETTING_LABELS = {
+    "pass_mark": _l("Pass mark (%)"), "attempts": _l("Attempts allowed (0 = unlimited)"),
+    "wait_minutes": _l("Wait between attempts (minutes)"), "time_limit_minutes": _l("Time limit (minutes, 0 = none)"),
+    "questions": _l("Questions drawn for each attempt (empty = all)"), "shuffle": _l("Shuffle the options"),
+    "review": _l("After an attempt, the learner sees"), "grading": _l("Which attempt counts"),
+    "layout": _l("Layout"),
+}
+
+
+class InvalidQuestion(ValidationError):
+    """The form does not describe a question that can be stored.
+
+    `cells` maps a field name ("answers-2-value") to what is wrong with it; `problems` are the type's reasons.
+    """
+
+    def __init__(self, cells: dict[str, str], problems: list[str]):
+        super().__init__({**cells, **({"": " ".join(problems)} if problems else {})})
+        self.cells, self.problems = cells, problems
+
+
+@dataclass
+class Draft:
+    kind: str
+    by_lang: dict[str, ParsedQuestion]  # "ar", and "en" when any English was given
+    data: dict  # the stored form of the answers, ids kept
+    problems: list[str]
+
+    @property
+    def first(self) -> ParsedQuestion:
+        return self.by_lang["ar"]
+
+
+# --- a question on a form --------------------------------------------------------------------------------------
+
+def _text(values: dict, key: str) -> str:
+    return (values.get(key) or "").strip()
+
+
+def _number_text(number: float | None) -> str:
+    return "" if number is None else format(Decimal(repr(float(number))).normalize(), "f")
+
+
+def _weight_text(fraction: float) -> str:
+    return format((Decimal(repr(float(fraction))) * 100).normalize(), "f")
+
+
+def _row(answer: dict, kind: str) -> dict:
+    text, match, feedback = answer.get("text") or {}, answer.get("match") or {}, answer.get("feedback") or {}
+    row = {"id": answer["id"]}
+    for lang in LANGS:
+        row |= {f"text_{lang}": text.get(lang, ""), f"match_{lang}": match.get(lang, ""),
+                f"feedback_{lang}": feedback.get(lang, "")}
+    if kind != "matching":
+        row["weight"] = _weight_text(answer.get("fraction", 0))
+    if kind == "numeric":
+        row |= {"value": _number_text(answer.get("value")), "tolerance": _number_text(answer.get("tolerance"))}
+    return row
+
+
+def question_values(question: Question | None, kind: str) -> dict:
+    """What the edit form shows: the question, one row per answer, then empty rows to add more."""
+    if question is None:
+        rows = [{"id": "true"}, {"id": "false"}] if kind == "truefalse" else [{} for _n in range(NEW_ROWS)]
+        return {"format": "moodle", "right": "true", "answers": rows}
+    answers = question.data["answers"]
+    values = {"title": question.title, "category": question.category, "format": question.format,
+              **{f"prompt_{lang}": question.prompt.get(lang, "") for lang in LANGS},
+              **{f"general_feedback_{lang}": (question.general_feedback or {}).get(lang, "") for lang in LANGS}}
+    if kind == "truefalse":
+        by_id = {a["id"]: a for a in answers}
+        values["right"] = next((a["id"] for a in answers if a["fraction"] >= 1), "true")
+        values["answers"] = [_row(by_id.get(i, {"id": i}), kind) for i in ("true", "false")]
+    else:
+        values["answers"] = [_row(a, kind) for a in answers] + [{} for _n in range(EXTRA_ROWS)]
+    return values
+
+
+def _read_numbers(kind: str, index: int, row: dict, cells: dict) -> tuple[float, float | None, float]:
+    """(credit, value, tolerance) of a row; what cannot be read goes into `cells`."""
+    name = f"answers-{index}-"
+    fraction, value, tolerance = 0.0, None, 0.0
+    if kind != "matching" and (typed := _text(row, "weight")):
+        fraction = percent_to_fraction(typed)
+        if fraction is None or not -1 <= fraction <= 1:
+            cells[name + "weight"], fraction = _("Give a percentage from -100 to 100."), 0.0
+    if kind == "numeric":
+        value = parse_number(_text(row, "value"))
+        if value is None:
+            cells[name + "value"] = _("This is not a number.")
+        if typed := _text(row, "tolerance"):
+            tolerance = parse_number(typed)
+            if tolerance is None:
+                cells[name + "tolerance"], tolerance = _("This is not a number."), 0.0
+            elif tolerance < 0:
+                cells[name + "tolerance"], tolerance = _("The tolerance cannot be negative."), 0.0
+    return fraction, value, tolerance
+
+
+def _answers(kind: str, values: dict, cells: dict) -> tuple[dict[str, list[Answer]], list[tuple[dict, float]]]:
+    """Each language's answers, and the kept rows with their credit."""
+    rows = list(values.get("answers") or [])
+    if kind == "truefalse":
+        right = values.get("right")
+        if right not in ("true", "false"):
+            cells["right"], right = _("Choose true or false."), "true"
+        rows = (rows + [{}, {}])[:2]
+        kept = [(row, 1.0 if word == right else 0.0) for word, row in zip(("true", "false"), rows, strict=True)]
+        return {lang: [Answer(word, credit, _text(row, f"feedback_{lang}"))
+                       for word, (row, credit) in zip(("true", "false"), kept, strict=True)] for lang in LANGS}, kept
+    answers: dict[str, list[Answer]] = {lang: [] for lang in LANGS}
+    kept = []
+    for index, row in enumerate(rows):
+        if not any(_text(row, key) for key in _KEEP[kind]):
+            continue
+        fraction, value, tolerance = _read_numbers(kind, index, row, cells)
+        kept.append((row, fraction))
+        for lang in LANGS:
+            if kind == "short" and not _text(row, f"text_{lang}"):
+                continue  # each language accepts its own words
+            answers[lang].append(Answer(
+                text=_text(row, f"text_{lang}"), fraction=fraction, feedback=_text(row, f"feedback_{lang}"),
+                value=value, tolerance=tolerance, match=_text(row, f"match_{lang}")))
+    return answers, kept
+
+
+def _has_english(kind: str, values: dict, kept: list[tuple[dict, float]]) -> bool:
+    keys = ("feedback_en",) if kind == "truefalse" else ("text_en", "match_en", "feedback_en")
+    return bool(_text(values, "prompt_en") or _text(values, "general_feedback_en")
+                or any(_text(row, key) for row, _f in kept for key in keys))
+
+
+def _stored(kind: str, by_lang: dict[str, ParsedQuestion], kept: list[tuple[dict, float]],
+            previous: dict | None) -> dict:
+    """The answers as stored, each row keeping the id it came with (when it is one of the question's)."""
+    known = {a["id"]: a for a in (previous or {}).get("answers", [])}
+    ids: list[str] = []
+    for row, _fraction in kept:
+        given = _text(row, "id")
+        ids.append(given if given in known and given not in ids else new_id())
+    if kind == "short":  # one stored answer per row, right in whichever language it is typed
+        return {"answers": [
+            {"id": i, "text": {lang: _text(row, f"text_{lang}") for lang in by_lang}, "fraction": fraction,
+             "feedback": {lang: _text(row, f"feedback_{lang}") for lang in by_lang}}
+            for i, (row, fraction) in zip(ids, kept, strict=True)]}
+    # The type stores ids by position in `previous`: give it the rows' own ids in the rows' order.
+    aligned = {"answers": [{"id": i, "choice_id": known.get(i, {}).get("choice_id")} for i in ids]}
+    return type_of(kind).to_data(by_lang, aligned)
+
+
+def read_question(kind: str, values: dict, previous: dict | None = None) -> Draft:
+    """The question a form describes; InvalidQuestion names the cells that cannot be read.
+
+    Problems with the question as a whole (no right answer, weights not adding up) are in `Draft.problems`:
+    the type's own checks, then Moodle's rules that every bank file must pass, so that the bank always exports.
+    """
+    if kind not in REGISTRY:
+        raise InvalidQuestion({}, [_("Unknown question type.")])
+    cells: dict[str, str] = {}
+    fmt = values.get("format") or "moodle"
+    if fmt not in TEXT_FORMATS:
+        cells["format"], fmt = _("Choose a text format."), "moodle"
+    answers, kept = _answers(kind, values, cells)
+    if cells:
+        raise InvalidQuestion(cells, [])
+    langs = LANGS if _has_english(kind, values, kept) else ("ar",)
+    by_lang = {lang: ParsedQuestion(
+        type=kind, text=_text(values, f"prompt_{lang}"), answers=answers[lang], title=_text(values, "title"),
+        format=fmt, category=_text(values, "category"), general_feedback=_text(values, f"general_feedback_{lang}"))
+        for lang in langs}
+    problems = []
+    for lang, parsed in by_lang.items():
+        found = type_of(kind).check(parsed) or check_question(parsed)
+        problems += [_("English version: %(problem)s", problem=p) if lang == "en" else p for p in found]
+    return Draft(kind, by_lang, _stored(kind, by_lang, kept, previous), problems)
+
+
+def authored_layout(kind: str, data: dict) -> dict:
+    """Options, items and choices in the order the trainer wrote them."""
+    if kind == "matching":
+        return {"items": [a["id"] for a in data["answers"] if any(a["text"].values())],
+                "choices": list(dict.fromkeys(a["choice_id"] for a in data["answers"]))}
+    return {} if kind in ("short", "numeric") else {"options": [a["id"] for a in data["answers"]]}
+
+
+def preview_question(kind: str, values: dict, question: Question | None = None
+                     ) -> tuple[dict[str, ShownQuestion], list[str]]:
+    """The question as a learner would see it, in each language given, and its problems; nothing is saved."""
+    draft = read_question(kind, values, question.data if question else None)
+    prompt = {lang: q.text for lang, q in draft.by_lang.items()}
+    layout = authored_layout(kind, draft.data)
+    shown = {}
+    for lang in draft.by_lang:  # an id per language: the page's controls must not share ids
+        stand_in = SimpleNamespace(id=f"preview-{lang}", data=draft.data, format=draft.first.format, prompt=prompt)
+        shown[lang] = ShownQuestion(1, type_of(kind).present(stand_in, layout, lang), None, False)
+    return shown, draft.problems
+
+
+def _refuse(error: ValidationError):
+    db.session.rollback()
+    raise error
+
+
+def question_in(course: Course, question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or question.course_id != course.id or not question.is_active:
+        raise LookupError(question_id)
+    return question
+
+
+def save_question(course: Course, kind: str, values: dict, actor_id: int | None,
+                  question_id: int | None = None) -> Question:
+    """Store a new question, or a question's new version; the course folder's bank files follow."""
+    begin_write()
+    question = question_in(course, question_id) if question_id is not None else None
+    kind = question.type if question else kind
+    try:
+        draft = read_question(kind, values, question.data if question else None)
+    except InvalidQuestion as error:
+        _refuse(error)
+    if draft.problems:
+        _refuse(InvalidQuestion({}, draft.problems))
+    title = draft.first.title
+    if not title:
+        _refuse(ValidationError({"title": _("Give the question a title.")}))
+    taken = sa.select(Question.id).where(Question.course_id == course.id, Question.title == title)
+    if question is not None:
+        taken = taken.where(Question.id != question.id)
+    if db.session.scalar(taken.limit(1)) is not None:
+        _refuse(ValidationError({"title": _("Another question of this bank (perhaps a retired one) has this "
+                                            "title: imports and exports would mix them up.")}))
+    if question is None:
+        last = db.session.scalar(sa.select(sa.func.max(Question.position)).where(Question.course_id == course.id))
+        question = Question(course_id=course.id, position=(last or 0) + 1, type=kind)
+        db.session.add(question)
+    question.title, question.category, question.format = title, draft.first.category, draft.first.format
+    question.prompt = {lang: draft.by_lang[lang].text if lang in draft.by_lang else "" for lang in LANGS}
+    question.general_feedback = {lang: draft.by_lang[lang].general_feedback if lang in draft.by_lang else ""
+                                 for lang in LANGS}
+    question.data = draft.data
+    db.session.flush()
+    _write_back(course)
+    audit(course.id, actor_id, "question", {"question": question.id, "title": title})
+    db.session.commit()
+    return question
+
+
+def delete_question(course: Course, question_id: int, actor_id: int | None) -> bool:
+    """Take a question out of the bank: retired when attempts used it (True), else deleted (False)."""
+    begin_write()
+    question = question_in(course, question_id)
+    title = question.title
+    used = db.session.scalar(sa.select(AttemptQuestion.id).where(AttemptQuestion.question_id == question.id)
+                             .limit(1)) is not None
+    if used:
+        question.is_active = False
+    else:
+        db.session.delete(question)
+    db.session.flush()
+    _write_back(course)
+    audit(course.id, actor_id, "question", {"question": question_id, "title": title,
+                                            "retired" if used else "deleted": True})
+    db.session.commit()
+    return used
+
+
+def finished_attempts_with(question_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(QuizAttempt.id))).join(AttemptQuestion)
+        .where(AttemptQuestion.question_id == question_id, QuizAttempt.status == AttemptStatus.FINISHED)) or 0
+
+
+def bank_listing(course_id: int, category: str = "", kind: str = "") -> tuple[list[Question], list[str]]:
+    """The active questions that pass the filters, and every category of the bank (for the filter)."""
+    questions = list(db.session.scalars(sa.select(Question).where(
+        Question.course_id == course_id, Question.is_active).order_by(Question.position)))
+    categories = sorted({q.category for q in questions if q.category})
+    shown = [q for q in questions if (not category or q.category == category) and (not kind or q.type == kind)]
+    return shown, categories
+
+
+# --- settings --------------------------------------------------------------------------------------------------
+
+def save_settings(course: Course, values: dict, actor_id: int | None) -> dict[str, list]:
+    """Store the quiz settings (the bank file's name kept); returns {key: [before, after]} of what changed.
+
+    Running attempts keep the deadline, pass mark and review policy they started with.
+    """
+    begin_write()
+    stored = dict(course.quiz_settings or {})
+    wanted = {**stored, **{k: values[k] for k in SETTING_LABELS if k in values}}
+    if wanted.get("questions") is None:
+        wanted.pop("questions", None)
+    if problems := check(wanted):
+        _refuse(ValidationError(problems))
+    before, after = QuizSettings.from_dict(stored).as_dict(), QuizSettings.from_dict(wanted).as_dict()
+    changed = {k: [before.get(k), after.get(k)] for k in SETTING_LABELS if before.get(k) != after.get(k)}
+    course.quiz_settings = wanted
+    if changed:
+        audit(course.id, actor_id, "settings", {"changed": changed})
+    db.session.commit()
+    return changed
+
+
+# --- attempts and the log ----------------------------------------------------------------------------------
+
+def attempts_page(course_id: int, page: int, per_page: int = 50) -> tuple[int, list[tuple[QuizAttempt, User]]]:
+    """The course's attempts, by learner then attempt number, one page of them, and how many there are."""
+    total = db.session.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(QuizAttempt.course_id == course_id))
+    rows = db.session.execute(
+        sa.select(QuizAttempt, User).join(User, User.id == QuizAttempt.user_id)
+        .where(QuizAttempt.course_id == course_id)
+        .order_by(User.full_name_ar, User.id, QuizAttempt.number)
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return total or 0, [(attempt, user) for attempt, user in rows]
+
+
+def attempt_in(course_id: int, attempt_id: int) -> tuple[QuizAttempt, User]:
+    row = db.session.execute(sa.select(QuizAttempt, User).join(User, User.id == QuizAttempt.user_id)
+                             .where(QuizAttempt.id == attempt_id, QuizAttempt.course_id == course_id)).first()
+    if row is None:
+        raise LookupError(attempt_id)
+    return row[0], row[1]
+
+
+def trainer_review(rows: list[tuple[AttemptQuestion, Question]], lang: str) -> list[ReviewedQuestion]:
+    """Every question of an attempt with the learner's answer, its credit and the key, whatever the review policy."""
+    reviewed = []
+    for n, (aq, question) in enumerate(rows, 1):
+        kind = type_of(question.type)
+        reviewed.append(ReviewedQuestion(
+            n, to_html(pick(question.prompt, lang), question.format), question.type,
+            kind.response_text(question, aq.response, lang) if aq.response is not None else "",
+            aq.fraction or 0.0, kind.right_answers(question, lang),
+            kind.chosen_feedback(question, aq.response, lang) if aq.response is not None else [], question.format))
+    return reviewed
+
+
+@dataclass(frozen=True)
+class LogLine:
+    entry: QuizAuditEntry
+    actor: User | None
+    summary: str
+
+
+def audit_log(course_id: int, limit: int = 200) -> list[LogLine]:
+    """The latest changes to the course's quiz that bear on grades, newest first."""
+    rows = db.session.execute(
+        sa.select(QuizAuditEntry, User).outerjoin(User, User.id == QuizAuditEntry.actor_id)
+        .where(QuizAuditEntry.course_id == course_id)
+        .order_by(QuizAuditEntry.created_at.desc(), QuizAuditEntry.id.desc()).limit(limit)).all()
+    return [LogLine(entry, actor, describe(entry)) for entry, actor in rows]
+
+
+def regraded_text(changed: int) -> str:
+    return ngettext("Regraded: %(count)s score changed", "Regraded: %(count)s scores changed", changed,
+                    count=localize_digits(changed))
+
+
+def describe(entry: QuizAuditEntry) -> str:
+    details, digits = entry.details or {}, localize_digits
+    if entry.action == "question":
+        title = details.get("title") or f"#{details.get('question')}"
+        if details.get("deleted"):
+            return _("Question “%(title)s” deleted", title=title)
+        if details.get("retired"):
+            return _("Question “%(title)s” retired (attempts used it)", title=title)
+        return _("Question “%(title)s” saved", title=title)
+    if entry.action == "import":
+        return _("File %(file)s imported: %(new)s new questions, %(updated)s updated", file=details.get("file", ""),
+                 new=digits(details.get("new", 0)), updated=digits(details.get("updated", 0)))
+    if entry.action == "settings":
+        keys = [str(SETTING_LABELS.get(k, k)) for k in details.get("changed", {})]
+        return _("Settings changed: %(keys)s", keys="، ".join(keys) if keys else "—")
+    if entry.action == "regrade":
+        changed = len(details.get("changed", []))
+        return regraded_text(changed)
+    return entry.action
+
