@@ -106,7 +106,19 @@ def test_progress_table_for_trainers_and_hr(client, auth, db):
     auth.as_role("hr")
     client.post("/language", data={"lang": "en"})
     page = client.get("/manage/courses/table/progress").text
-    assert "Samira Adel" in page and "50%" in page
+    assert "Samira Adel" in page and "50%" in page and 'rel="next"' not in page
+
+
+def test_the_progress_table_pages_by_50(client, auth, db):
+    course = factories.CourseFactory(slug="long-table", modules=1)
+    for _n in range(51):
+        services.enroll(factories.UserFactory().id, course)
+    auth.as_role("trainer")
+    client.post("/language", data={"lang": "en"})
+    first = client.get("/manage/courses/long-table/progress").text
+    assert "Page 1 of 2" in first and 'href="/manage/courses/long-table/progress?page=2"' in first
+    second = client.get("/manage/courses/long-table/progress?page=2").text
+    assert second.count("<tr>") == 2 and 'rel="prev"' in second and 'rel="next"' not in second
 
 
 class QueryCounter:
