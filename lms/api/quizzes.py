@@ -34,7 +34,7 @@ def _lang() -> str:
 
 
 def _course(slug: str) -> Course | None:
-    course = course_by_slug(slug)
+    course = course_by_slug(slug, with_settings=True)
     if course is None or not may_see(course, g.api_user) or not has_questions(course.id):
         return None
     return course
@@ -83,12 +83,11 @@ def start_attempt(slug: str):
     course = _course(slug)
     if course is None:
         return json_error(404, "not_found")
-    before = service.open_attempt(g.api_user.id, course.id)
     try:
-        attempt = service.start_attempt(g.api_user.id, course)
+        attempt, is_new = service.open_or_start(g.api_user.id, course)
     except service.NotAllowed as error:
         return json_error(403, "not_allowed", error.message)
-    return jsonify(_attempt_body(attempt)), 200 if before is not None and before.id == attempt.id else 201
+    return jsonify(_attempt_body(attempt)), 201 if is_new else 200
 
 
 def _load(attempt_id: int):

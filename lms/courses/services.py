@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _
@@ -49,8 +49,11 @@ def may_see(course: Course, user) -> bool:
     return course.is_published or user.role in ("trainer", "admin")
 
 
-def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool = False) -> Course | None:
+def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool = False,
+                   with_settings: bool = False) -> Course | None:
     query = sa.select(Course).where(Course.slug == slug)
+    if with_settings:  # the quiz and certificate settings, deferred otherwise
+        query = query.options(undefer(Course.quiz_settings), undefer(Course.certificate_settings))
     if with_modules or with_bodies:
         modules = selectinload(Course.modules)
         query = query.options(modules.undefer(Module.body_ar).undefer(Module.body_en) if with_bodies else modules)

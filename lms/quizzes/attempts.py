@@ -87,17 +87,23 @@ def next_start(settings: QuizSettings, attempts: list[QuizAttempt], now: datetim
 
 def start_attempt(user_id: int, course: Course, now: datetime | None = None, seed: int | None = None) -> QuizAttempt:
     """The learner's open attempt, or a new one when the rules allow it (NotAllowed says why not)."""
+    return open_or_start(user_id, course, now, seed)[0]
+
+
+def open_or_start(user_id: int, course: Course, now: datetime | None = None,
+                  seed: int | None = None) -> tuple[QuizAttempt, bool]:
+    """Like start_attempt, and whether the attempt is a new one."""
     now = now or utcnow()
     settings = QuizSettings.from_dict(course.quiz_settings)
     begin_write()
     attempt_starting.send(course, user_id=user_id)  # progress: enrolled? (and locks the enrolment row)
-    current = open_attempt(user_id, course.id)
+    attempts = attempts_of(user_id, course.id)
+    current = next((a for a in attempts if a.is_open), None)
     if current is not None and not is_overdue(current, now):
         db.session.commit()
-        return current
+        return current, False
     if current is not None:
         _finish(current, "timeout", now)
-    attempts = attempts_of(user_id, course.id)
     allowed, ready = next_start(settings, attempts, now)
     if not allowed:
         db.session.commit()  # keeps an overdue attempt's grade
@@ -107,24 +113,27 @@ def start_attempt(user_id: int, course: Course, now: datetime | None = None, see
                            time=time_text(ready)))
     attempt = QuizAttempt(
         user_id=user_id, course_id=course.id, number=max((a.number for a in attempts), default=0) + 1,
-        started_at=now, pass_mark=settings.pass_mark, review=settings.review,
+        status=AttemptStatus.OPEN, started_at=now, pass_mark=settings.pass_mark, review=settings.review,
         deadline=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None)
     rng = random.Random(seed) if seed is not None else random.SystemRandom()  # noqa: S311 (seeded in tests only)
     bank = require_bank(course)
     drawn = sorted(rng.sample(bank, min(settings.questions or len(bank), len(bank))), key=lambda q: q.position)
-    attempt.questions = [
-        AttemptQuestion(question_id=q.id, position=n, layout=type_of(q.type).layout(q.data, rng, settings.shuffle))
-        for n, q in enumerate(drawn, 1)]
     db.session.add(attempt)
     try:
+        db.session.flush()
+        # One multi-row INSERT: the attempt's questions need no ids back.
+        db.session.execute(sa.insert(AttemptQuestion), [
+            {"attempt_id": attempt.id, "question_id": q.id, "position": n,
+             "layout": type_of(q.type).layout(q.data, rng, settings.shuffle)}
+            for n, q in enumerate(drawn, 1)])
         db.session.commit()
     except IntegrityError:  # a parallel request of the same learner opened one first: that one it is
         db.session.rollback()
         current = open_attempt(user_id, course.id)
         if current is None:
             raise
-        return current
-    return attempt
+        return current, False
+    return attempt, True
 
 
 _WITH_QUESTIONS = (

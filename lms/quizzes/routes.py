@@ -18,7 +18,7 @@ bp = Blueprint("quizzes", __name__)
 
 
 def _course_or_404(slug: str):
-    course = course_by_slug(slug)
+    course = course_by_slug(slug, with_settings=True)
     if course is None or not may_see(course, current_user) or not has_questions(course.id):
         abort(404)
     return course
