@@ -232,14 +232,16 @@ def import_questions(course: Course, name: str, content: bytes, lang: str, actor
     """
     parsed = parse_bank_file(name, content, file_format)
     pairs = [{lang: q} for q in parsed]
-    if lang == "en":  # keep the Arabic texts of the questions it updates when their shape is the same
-        existing = {q.title: q for q in bank_questions(course.id, active_only=False) if q.title}
-        for pair in pairs:
-            question = existing.get(pair["en"].title)
-            if question is not None and question.prompt.get("ar"):
-                arabic = _as_parsed(question, "ar")
-                if _same_shape(arabic, pair["en"]):
-                    pair["ar"] = arabic
+    # A question it updates keeps its text in the other language when the two still say the same thing.
+    other = "en" if lang == "ar" else "ar"
+    existing = {q.title: q for q in bank_questions(course.id, active_only=False) if q.title}
+    for pair in pairs:
+        question = existing.get(pair[lang].title)
+        if question is not None and question.prompt.get(other):
+            kept = _as_parsed(question, other)
+            if _same_shape(*((pair[lang], kept) if lang == "ar" else (kept, pair[lang]))):
+                pair[other] = kept
+    pairs = [{k: pair[k] for k in LANGS if k in pair} for pair in pairs]  # Arabic first: it decides the key
     plan = plan_import(course, pairs, retire_missing=False)
     if not confirm:
         return plan
@@ -256,7 +258,10 @@ def _first(pair: dict[str, ParsedQuestion]) -> ParsedQuestion:
     return pair.get("ar") or pair["en"]
 
 
-def _as_parsed(question: Question, lang: str) -> ParsedQuestion:
+def _as_parsed(question: Question, lang: str, fallback: bool = False) -> ParsedQuestion:
+    """The question in one language; with `fallback`, in the other one when it has no text in `lang`."""
+    if fallback and not question.prompt.get(lang):
+        lang = "en" if lang == "ar" else "ar"
     return ParsedQuestion(
         type=question.type, text=question.prompt.get(lang, ""), title=question.title, format=question.format,
         category=question.category, general_feedback=question.general_feedback.get(lang, ""),
@@ -264,16 +269,17 @@ def _as_parsed(question: Question, lang: str) -> ParsedQuestion:
 
 
 def export_gift(course_id: int, lang: str = "ar") -> str:
-    return to_gift([_as_parsed(q, lang) for q in bank_questions(course_id)])
+    """The bank in GIFT; a question not yet written in `lang` comes in the other language, so none is lost."""
+    return to_gift([_as_parsed(q, lang, fallback=True) for q in bank_questions(course_id)])
 
 
 def _write_back(course: Course) -> None:
     """Keep the course folder's bank files in step with the bank, so that an export gives the bank."""
     settings = QuizSettings.from_dict(course.quiz_settings)
     questions = bank_questions(course.id)
-    files = {settings.file: to_gift([_as_parsed(q, "ar") for q in questions])}
+    files = {settings.file: to_gift([_as_parsed(q, "ar", fallback=True) for q in questions])}
     if any(q.prompt.get("en") for q in questions):
-        files[settings.english_file] = to_gift([_as_parsed(q, "en") for q in questions])
+        files[settings.english_file] = to_gift([_as_parsed(q, "en", fallback=True) for q in questions])
     assets = {a.path: a for a in db.session.scalars(sa.select(CourseAsset).where(CourseAsset.course_id == course.id))}
     for path, text in files.items():
         asset = assets.get(path) or CourseAsset(course_id=course.id, path=path, media_type="text/plain")

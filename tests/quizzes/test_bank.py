@@ -147,3 +147,26 @@ def test_the_sweep_command_closes_overdue_attempts(runner, db):
     assert result.exit_code == 0, result.output
     db.session.refresh(attempt)
     assert attempt.finished_by == "timeout"
+
+
+def test_an_arabic_upload_keeps_the_english_texts_of_the_questions_it_updates(db):
+    course = factories.CourseFactory()
+    bank.import_questions(course, "a.gift", "::A:: الشمس نجم {T}\n".encode(), "ar", None, confirm=True)
+    bank.import_questions(course, "a.en.gift", b"::A:: The sun is a star {T}\n", "en", None, confirm=True)
+    bank.import_questions(course, "a.gift", "::A:: الشمس نجمٌ {T}\n".encode(), "ar", None, confirm=True)
+    (question,) = bank.bank_questions(course.id)
+    assert question.prompt == {"ar": "الشمس نجمٌ", "en": "The sun is a star"}
+
+
+def test_a_bank_half_written_in_english_exports_and_imports_back(db, tmp_path):
+    course = factories.CourseFactory(slug="half-english")
+    bank.import_questions(course, "a.gift", "::A:: الشمس نجم {T}\n\n::B:: اكتب ٥ {=خمسة}\n".encode(), "ar", None,
+                          confirm=True)
+    bank.import_questions(course, "a.en.gift", b"::A:: The sun is a star {T}\n", "en", None, confirm=True)
+    target = courses.export_course("half-english", tmp_path)
+    english = (target / "quiz.en.gift").read_text(encoding="utf-8")
+    assert "::A:: The sun is a star" in english and "::B::" in english  # B falls back to Arabic
+    db.session.delete(course)
+    db.session.commit()
+    (reimported,) = courses.import_course_folders([target])
+    assert [q.title for q in bank.bank_questions(reimported.id)] == ["A", "B"]

@@ -30,6 +30,9 @@ class ShortType(QuestionType):
         return {"answers": answers}
 
     def to_answers(self, data, lang):
+        """The accepted answers written in `lang` (those of the other language when none is)."""
+        if not any(stored["text"].get(lang) for stored in data["answers"]):
+            lang = "en" if lang == "ar" else "ar"
         return [answer for answer, stored in zip(super().to_answers(data, lang), data["answers"], strict=True)
                 if stored["text"].get(lang)]
 
