@@ -7,10 +7,10 @@ from lms.core.errors import json_error
 from lms.core.i18n import _
 from lms.core.models import utcnow
 from lms.courses.models import Course
-from lms.courses.services import course_by_slug, may_see
-from lms.extensions import csrf, db
+from lms.courses.services import may_see
+from lms.extensions import csrf
 from lms.quizzes import attempts as service
-from lms.quizzes.bank import has_questions
+from lms.quizzes.bank import quiz_course
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.review import review, shown_questions
 from lms.quizzes.settings import QuizSettings
@@ -34,8 +34,8 @@ def _lang() -> str:
 
 
 def _course(slug: str) -> Course | None:
-    course = course_by_slug(slug, with_settings=True)
-    if course is None or not may_see(course, g.api_user) or not has_questions(course.id):
+    course = quiz_course(slug)
+    if course is None or not may_see(course, g.api_user):
         return None
     return course
 
@@ -47,17 +47,17 @@ def _attempt_summary(attempt: QuizAttempt) -> dict:
 
 
 def _attempt_body(attempt: QuizAttempt) -> dict:
-    rows = service.attempt_questions(attempt.id)
+    """The attempt with its questions and saved answers while open, with its review once finished."""
     body = _attempt_summary(attempt)
     body["remaining_seconds"] = service.remaining_seconds(attempt)
     if attempt.is_open:
-        shown = shown_questions(rows, _lang())
+        shown = shown_questions(service.attempt_sheet(attempt.id), _lang())
         body["questions"] = [s.presented.as_json(_plain) for s in shown]
         body["answers"] = {str(s.presented.id): s.response for s in shown if s.is_answered}
     else:
         body["review"] = [{"prompt": _plain(r.prompt), "answer": r.answer, "fraction": r.fraction,
                            "right_answers": r.right_answers, "feedback": r.feedback}
-                          for r in review(attempt, rows, _lang())]
+                          for r in review(attempt, service.attempt_questions(attempt.id), _lang())]
     return body
 
 
@@ -131,6 +131,5 @@ def submit(attempt_id: int):
         attempt = service.submit_attempt(attempt_id, g.api_user.id)
     except LookupError:
         return json_error(404, "not_found")
-    course = db.session.get(Course, attempt.course_id)
-    outcome = service.quiz_outcome(g.api_user.id, course)
-    return jsonify({**_attempt_body(attempt), "grade": outcome.score, "quiz_passed": outcome.is_passed})
+    # The score and verdict; the review is one GET /attempts/{id} away (it reads every question again).
+    return jsonify(_attempt_summary(attempt))

@@ -104,9 +104,13 @@ def issue_api_token(user: User, lifetime: timedelta) -> tuple[str, ApiToken]:
     return token, record
 
 
+_USER_FOR_API_TOKEN = (
+    sa.select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), User.is_active.is_(True),
+           ApiToken.expires_at > sa.bindparam("now", type_=UTCDateTime))
+)
+
+
 def user_for_api_token(token: str) -> User | None:
-    return db.session.scalar(
-        sa.select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token), User.is_active.is_(True), ApiToken.expires_at > utcnow())
-    )
+    return db.session.scalar(_USER_FOR_API_TOKEN, {"token_hash": hash_token(token), "now": utcnow()})

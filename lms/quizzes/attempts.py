@@ -19,7 +19,7 @@ from lms.core.signals import attempt_graded, attempt_starting
 from lms.core.web import date_text, time_text
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.quizzes.bank import audit, require_bank
+from lms.quizzes.bank import audit
 from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt
 from lms.quizzes.settings import QuizSettings
 from lms.quizzes.types import InvalidResponse, type_of
@@ -75,14 +75,28 @@ def attempts_of(user_id: int, course_id: int) -> list[QuizAttempt]:
 
 def next_start(settings: QuizSettings, attempts: list[QuizAttempt], now: datetime) -> tuple[bool, datetime | None]:
     """Whether another attempt may start now by the attempts limit, and, if it must wait, until when."""
-    finished = [a for a in attempts if not a.is_open]
-    if settings.attempts and len(finished) >= settings.attempts:
+    finished = [a.finished_at for a in attempts if not a.is_open]
+    return _may_start(settings, len(finished), max(finished, default=None), now)
+
+
+def _may_start(settings: QuizSettings, finished: int, last_finished_at: datetime | None,
+               now: datetime) -> tuple[bool, datetime | None]:
+    if settings.attempts and finished >= settings.attempts:
         return False, None
-    if settings.wait_minutes and finished:
-        ready = max(a.finished_at for a in finished) + timedelta(minutes=settings.wait_minutes)
+    if settings.wait_minutes and last_finished_at is not None:
+        ready = last_finished_at + timedelta(minutes=settings.wait_minutes)
         if ready > now:
             return False, ready
     return True, None
+
+
+# What starting needs of a learner's past attempts, in one row whatever their number.
+_HISTORY = sa.select(
+    sa.func.count(QuizAttempt.finished_at), sa.func.max(QuizAttempt.number), sa.func.max(QuizAttempt.finished_at),
+).where(QuizAttempt.user_id == sa.bindparam("user_id"), QuizAttempt.course_id == sa.bindparam("course_id"))
+_BANK = (sa.select(Question.id, Question.position, Question.type, Question.data)
+         .where(Question.course_id == sa.bindparam("course_id"), Question.is_active)
+         .order_by(Question.position))
 
 
 def start_attempt(user_id: int, course: Course, now: datetime | None = None, seed: int | None = None) -> QuizAttempt:
@@ -97,14 +111,15 @@ def open_or_start(user_id: int, course: Course, now: datetime | None = None,
     settings = QuizSettings.from_dict(course.quiz_settings)
     begin_write()
     attempt_starting.send(course, user_id=user_id)  # progress: enrolled? (and locks the enrolment row)
-    attempts = attempts_of(user_id, course.id)
-    current = next((a for a in attempts if a.is_open), None)
+    current = open_attempt(user_id, course.id)
     if current is not None and not is_overdue(current, now):
         db.session.commit()
         return current, False
     if current is not None:
         _finish(current, "timeout", now)
-    allowed, ready = next_start(settings, attempts, now)
+    params = {"user_id": user_id, "course_id": course.id}
+    finished, last_number, last_finished_at = db.session.execute(_HISTORY, params).one()
+    allowed, ready = _may_start(settings, finished, last_finished_at, now)
     if not allowed:
         db.session.commit()  # keeps an overdue attempt's grade
         if ready is None:
@@ -112,11 +127,14 @@ def open_or_start(user_id: int, course: Course, now: datetime | None = None,
         raise NotAllowed(_("You can start your next attempt on %(date)s at %(time)s.", date=date_text(ready),
                            time=time_text(ready)))
     attempt = QuizAttempt(
-        user_id=user_id, course_id=course.id, number=max((a.number for a in attempts), default=0) + 1,
+        user_id=user_id, course_id=course.id, number=(last_number or 0) + 1,
         status=AttemptStatus.OPEN, started_at=now, pass_mark=settings.pass_mark, review=settings.review,
         deadline=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None)
     rng = random.Random(seed) if seed is not None else random.SystemRandom()  # noqa: S311 (seeded in tests only)
-    bank = require_bank(course)
+    bank = db.session.execute(_BANK, {"course_id": course.id}).all()
+    if not bank:
+        db.session.rollback()
+        raise NotAllowed(_("This course has no quiz."))
     drawn = sorted(rng.sample(bank, min(settings.questions or len(bank), len(bank))), key=lambda q: q.position)
     db.session.add(attempt)
     try:
@@ -146,6 +164,31 @@ _WITH_QUESTIONS = (
 
 def attempt_questions(attempt_id: int) -> list[tuple[AttemptQuestion, Question]]:
     return [(aq, q) for aq, q in db.session.execute(_WITH_QUESTIONS, {"attempt_id": attempt_id})]
+
+
+# Saving, grading and showing an attempt read plain rows, not entities: the hottest statements of a quiz.
+_SHEET = (
+    sa.select(AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response,
+              Question.id, Question.type, Question.format, Question.prompt, Question.data)
+    .join(Question, Question.id == AttemptQuestion.question_id)
+    .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+    .order_by(AttemptQuestion.position)
+)
+
+
+def attempt_sheet(attempt_id: int) -> list[sa.Row]:
+    """The attempt's questions in order: row_id, layout, response and the question's id, type, format, prompt, data."""
+    return db.session.execute(_SHEET, {"attempt_id": attempt_id}).all()
+
+
+def _update_rows(attempt_id: int, values: list[dict]) -> None:
+    """UPDATE attempt questions by id in one executemany, and forget any stale copy the session holds."""
+    if values:
+        db.session.execute(sa.update(AttemptQuestion), values)
+    session = db.session()
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, AttemptQuestion) and instance.attempt_id == attempt_id:
+            session.expire(instance)
 
 
 def _locked(attempt_id: int, user_id: int | None) -> QuizAttempt:
@@ -183,23 +226,22 @@ def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | N
         db.session.commit()
     if not attempt.is_open:
         raise AttemptFinished(attempt)
-    rows = {str(aq.question_id): (aq, q) for aq, q in attempt_questions(attempt.id)}
-    errors, cleaned = {}, {}
+    rows = {str(row.id): row for row in attempt_sheet(attempt.id)}
+    errors, cleaned = {}, []
     for key, raw in answers.items():
-        if str(key) not in rows:
+        row = rows.get(str(key))
+        if row is None:
             errors[str(key)] = _("This question is not part of your attempt.")
             continue
-        aq, question = rows[str(key)]
         try:
-            cleaned[str(key)] = type_of(question.type).clean(question.data, aq.layout, raw)
+            cleaned.append({"id": row.row_id, "response": type_of(row.type).clean(row.data, row.layout, raw),
+                            "saved_at": now})
         except InvalidResponse:
             errors[str(key)] = _("This is not an answer to this question.")
     if errors:
         db.session.rollback()
         raise InvalidAnswers(errors)
-    for key, value in cleaned.items():
-        aq = rows[key][0]
-        aq.response, aq.saved_at = value, now
+    _update_rows(attempt.id, cleaned)
     db.session.commit()
     return now
 
@@ -216,11 +258,11 @@ def submit_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -
 
 
 def _grade(attempt: QuizAttempt) -> None:
-    rows = attempt_questions(attempt.id)
-    for aq, question in rows:
-        aq.fraction = type_of(question.type).grade(question.data, aq.response) if aq.response is not None else 0.0
-    total = sum(aq.fraction for aq, _q in rows)
-    attempt.score = round(min(100.0, max(0.0, 100 * total / len(rows))), 2) if rows else 0.0
+    fractions = [{"id": row.row_id, "fraction": type_of(row.type).grade(row.data, row.response)
+                  if row.response is not None else 0.0} for row in attempt_sheet(attempt.id)]
+    _update_rows(attempt.id, fractions)
+    total = sum(f["fraction"] for f in fractions)
+    attempt.score = round(min(100.0, max(0.0, 100 * total / len(fractions))), 2) if fractions else 0.0
     attempt.is_passed = attempt.score >= attempt.pass_mark
 
 

@@ -293,6 +293,19 @@ def audit(course_id: int, actor_id: int | None, action: str, details: dict) -> N
     db.session.add(QuizAuditEntry(course_id=course_id, actor_id=actor_id, action=action, details=details))
 
 
+_QUIZ_COURSE = (
+    sa.select(Course)
+    .options(sa.orm.undefer(Course.quiz_settings))
+    .where(Course.slug == sa.bindparam("slug"),
+           sa.exists().where(Question.course_id == Course.id, Question.is_active))
+)
+
+
+def quiz_course(slug: str) -> Course | None:
+    """The course with this slug when it has a quiz, its settings loaded (one query)."""
+    return db.session.scalar(_QUIZ_COURSE, {"slug": slug})
+
+
 def has_questions(course_id: int) -> bool:
     return db.session.scalar(sa.select(Question.id).where(Question.course_id == course_id, Question.is_active)
                              .limit(1)) is not None

@@ -15,9 +15,10 @@ class ShownQuestion:
     is_answered: bool
 
 
-def shown_questions(rows: list[tuple[AttemptQuestion, Question]], lang: str) -> list[ShownQuestion]:
-    return [ShownQuestion(n, type_of(q.type).present(q, aq.layout, lang), aq.response, aq.response is not None)
-            for n, (aq, q) in enumerate(rows, 1)]
+def shown_questions(sheet: list, lang: str) -> list[ShownQuestion]:
+    """The questions of a running attempt, from `attempts.attempt_sheet` rows (a question's fields and its layout)."""
+    return [ShownQuestion(n, type_of(row.type).present(row, row.layout, lang), row.response, row.response is not None)
+            for n, row in enumerate(sheet, 1)]
 
 
 @dataclass(frozen=True)

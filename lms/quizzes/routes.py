@@ -1,16 +1,17 @@
 """The learner's side of a quiz: overview, the attempt's pages (with or without JavaScript), submission, result."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import undefer
 
 from lms.core.errors import json_error
 from lms.core.i18n import _, current_locale
 from lms.core.models import utcnow
 from lms.core.security import login_required
 from lms.courses.models import Course
-from lms.courses.services import course_by_slug, may_see
+from lms.courses.services import may_see
 from lms.extensions import db
 from lms.quizzes import attempts as service
-from lms.quizzes.bank import has_questions
+from lms.quizzes.bank import quiz_course
 from lms.quizzes.review import review, shown_questions
 from lms.quizzes.settings import QuizSettings
 
@@ -18,8 +19,8 @@ bp = Blueprint("quizzes", __name__)
 
 
 def _course_or_404(slug: str):
-    course = course_by_slug(slug, with_settings=True)
-    if course is None or not may_see(course, current_user) or not has_questions(course.id):
+    course = quiz_course(slug)
+    if course is None or not may_see(course, current_user):
         abort(404)
     return course
 
@@ -66,9 +67,9 @@ def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = No
     attempt = _attempt_or_404(attempt_id)
     if not attempt.is_open:
         return redirect(url_for(".result", attempt_id=attempt.id))
-    course = db.session.get(Course, attempt.course_id)
+    course = db.session.get(Course, attempt.course_id, options=[undefer(Course.quiz_settings)])
     settings = QuizSettings.from_dict(course.quiz_settings)
-    questions = shown_questions(service.attempt_questions(attempt.id), current_locale())
+    questions = shown_questions(service.attempt_sheet(attempt.id), current_locale())
     page, pages = _page_numbers(len(questions), settings.layout, request.args.get("page", 1, type=int))
     on_page = questions if pages == 1 else [questions[page - 1]]
     return render_template("quizzes/attempt.html", course=course, attempt=attempt, questions=questions,
@@ -147,7 +148,7 @@ def confirm(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     if not attempt.is_open:
         return redirect(url_for(".result", attempt_id=attempt.id))
-    questions = shown_questions(service.attempt_questions(attempt.id), current_locale())
+    questions = shown_questions(service.attempt_sheet(attempt.id), current_locale())
     return render_template("quizzes/confirm.html", attempt=attempt, questions=questions,
                            course=db.session.get(Course, attempt.course_id),
                            remaining=service.remaining_seconds(attempt))

@@ -5,6 +5,7 @@ import pytest
 
 from lms.progress import services as progress
 from lms.quizzes import attempts
+from lms.quizzes.bank import require_bank as bank_of
 from tests import factories
 from tests.factories import PASSWORD
 from tests.quizzes.conftest import SECRET, add_bank, right_answers
@@ -164,7 +165,7 @@ def test_english_prompts_on_request(api, db, learner):
 
     course = factories.CourseFactory()
     add_bank(course, bank_questions=[ParsedQuestion("truefalse", "الشمس نجم", [Answer("true", 1), Answer("false", 0)])])
-    question = attempts.require_bank(course)[0]
+    question = bank_of(course)[0]
     question.prompt = {"ar": "الشمس نجم", "en": "The sun is a star"}
     progress.enroll(learner.id, course)
     body = api.post(f"/courses/{course.slug}/quiz/attempts?lang=en").json

@@ -121,3 +121,27 @@ def test_a_timed_quiz_survives_a_reload_then_passes_and_fails(new_page, live_sit
 
     if audit.problems:
         pytest.fail("\n".join([*audit.problems, f"screenshots: {tmp_path}"]), pytrace=False)
+
+
+def test_each_shipped_quiz_can_be_passed_and_failed_in_the_browser(new_page, live_site: LiveSite,  # noqa: F811
+                                                                  tmp_path):
+    audit = Auditor("desktop", tmp_path)
+    page = new_page(VIEWPORTS["desktop"])
+    sign_in(page, live_site, audit)
+    assert len(live_site.course_slugs) == 3
+    for slug in live_site.course_slugs:
+        page.goto(f"{live_site.url}/courses/{slug}")
+        page.locator("form[action$='/enrollment']").get_by_role("button").click()
+        for answer_right in (True, False):
+            page.goto(f"{live_site.url}/courses/{slug}/quiz")
+            page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+            attempt_id = int(page.url.rsplit("/", 1)[1])
+            if answer_right:
+                for question_id, value in _key(live_site, attempt_id).items():
+                    _answer(page, question_id, value)
+            page.locator("button[name=go][value=finish]").click()  # the form saves what is on the page
+            page.locator(f"form[action$='/quiz/attempts/{attempt_id}/submit']").get_by_role("button").click()
+            expect(page.locator(".result")).to_have_class(re.compile("is-passed" if answer_right else "is-failed"))
+        audit.check(page)
+    if audit.problems:
+        pytest.fail("\n".join([*audit.problems, f"screenshots: {tmp_path}"]), pytrace=False)

@@ -8,6 +8,7 @@ from lms.core.signals import course_completed
 from lms.extensions import db as _db
 from lms.progress import services as progress
 from lms.quizzes import attempts
+from lms.quizzes.bank import require_bank as bank_of
 from lms.quizzes.models import QuizAttempt, QuizAuditEntry
 from tests import factories
 from tests.quizzes.conftest import add_bank, right_answers
@@ -74,7 +75,7 @@ def test_answers_to_questions_or_options_outside_the_attempt_are_refused_and_not
     good = right_answers(rows)
     single = next(q for _aq, q in rows if q.type == "single")
     other_course = add_bank(factories.CourseFactory())
-    foreign = attempts.require_bank(other_course)[0]
+    foreign = bank_of(other_course)[0]
     for bad in ({str(foreign.id): "x"}, {str(single.id): "not-an-option"}, {"abc": 1}):
         with pytest.raises(attempts.InvalidAnswers) as refused:
             attempts.save_answers(attempt.id, learner.id, {**good, **bad})
