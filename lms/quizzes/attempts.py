@@ -178,7 +178,8 @@ _SHEET = (
 
 def attempt_sheet(attempt_id: int) -> list[sa.Row]:
     """The attempt's questions in order: row_id, layout, response and the question's id, type, format, prompt, data."""
-    return db.session.execute(_SHEET, {"attempt_id": attempt_id}).all()
+    with db.session.no_autoflush:  # the attempt's own changes are written once, at the end of the use case
+        return db.session.execute(_SHEET, {"attempt_id": attempt_id}).all()
 
 
 def _update_rows(attempt_id: int, values: list[dict]) -> None:
@@ -267,10 +268,10 @@ def _grade(attempt: QuizAttempt) -> None:
 
 
 def _finish(attempt: QuizAttempt, finished_by: str, now: datetime) -> None:
+    _grade(attempt)  # first: its bulk UPDATE would otherwise flush the attempt's row twice
     attempt.status = AttemptStatus.FINISHED
     attempt.finished_by = finished_by
     attempt.finished_at = min(now, attempt.deadline) if finished_by == "timeout" and attempt.deadline else now
-    _grade(attempt)
     db.session.flush()
     attempt_graded.send(attempt)
 
