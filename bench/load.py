@@ -1,9 +1,11 @@
-"""Load benchmark (`make bench`): learners' pages under gunicorn, on SQLite and PostgreSQL, driven by wrk.
+"""Load benchmark (`make bench`): learners' pages and quiz attempts under gunicorn, on SQLite and PostgreSQL.
 
-Prints requests per second and latency percentiles at 1 and 8 concurrent clients for the dashboard, a course
-page and a module page, beside `/healthz` of the same server, and whether the aims of the issue hold.
+Pages (driven by wrk): requests per second and latency percentiles at 1 and 8 concurrent clients for the
+dashboard, a course page and a module page, beside `/healthz` of the same server. Quiz attempts (bench/quiz_flow.py,
+one Python process per learner): complete attempts per second at 1 and 8 learners, through the pages' flow and
+through the API, checked against the database afterwards. Then whether the aims of the issues hold.
 Settings: BENCH_WORKERS, BENCH_THREADS (more than 1 selects gthread workers), BENCH_SECONDS, BENCH_BACKENDS
-("sqlite,postgres") and LMS_BENCH_POSTGRES_URL.
+("sqlite,postgres"), BENCH_SECTIONS ("pages,quiz") and LMS_BENCH_POSTGRES_URL.
 """
 import http.client
 import os
@@ -21,6 +23,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import quiz_flow
 import sqlalchemy as sa
 from cpu import CpuClock, CpuShares
 from seed import Seeded, seed_database
@@ -38,6 +41,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))  # sync workers, as in the production command of README.md
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
+SECTIONS = os.environ.get("BENCH_SECTIONS", "pages,quiz").split(",")
 POSTGRES_URL = os.environ.get("LMS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/lms_bench")
 AIM_RATIO = 5  # every page's p50 within 5x the health check's
 AIM_RPS = 500  # at 8 clients
@@ -66,11 +70,17 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that gunicorn is stopped on the way out
     print(f"{cpu_model()}, {os.cpu_count()} CPUs; gunicorn {WORKERS} worker(s) x {THREADS} thread(s); "
           f"{SECONDS} s per run")
+    unknown = set(SECTIONS) - {"pages", "quiz"}
+    if unknown:
+        raise SystemExit(f"unknown section(s) {', '.join(sorted(unknown))}: use pages and/or quiz")
+    sound = True
     for name in BACKENDS:
         with database(name) as url:
             if url is not None:
-                bench_backend(name, url)
-    return 0
+                sound &= bench_backend(name, url)
+    if not sound:
+        print("\nquiz attempts: errors, or the database disagrees with the clients (see above)")
+    return 0 if sound else 1
 
 
 def cpu_model() -> str:
@@ -106,8 +116,8 @@ def recreate_postgres(url: str) -> str | None:
     return url
 
 
-def bench_backend(name: str, url: str) -> None:
-    """Migrate, seed, serve and measure one backend."""
+def bench_backend(name: str, url: str) -> bool:
+    """Migrate, seed, serve and measure one backend; False when the quiz runs saw errors or failed their checks."""
     print(f"\n== {name} ==")
     secret = secrets.token_hex(32)
     started = time.monotonic()
@@ -115,12 +125,22 @@ def bench_backend(name: str, url: str) -> None:
     seeded = seed_database(url, ROOT / "courses", SLUG, PASSWORD)
     print(f"seeded {seeded.users} staff, {seeded.enrollments} enrolments, {seeded.completions} module completions "
           f"in {time.monotonic() - started:.1f} s")
+    results, runs = [], []
     with gunicorn(url, secret) as server:
         cookies = sign_in_all(server.port, seeded)
-        check_pages(server.port, cookies)
-        warm_up(server.port, cookies)
-        results = [measure(server, page, path, clients, cookies) for clients in CLIENTS for page, path in PAGES]
-    print_table(name, results)
+        if "pages" in SECTIONS:
+            check_pages(server.port, cookies)
+            warm_up(server.port, cookies)
+            results = [measure(server, page, path, clients, cookies) for clients in CLIENTS for page, path in PAGES]
+        if "quiz" in SECTIONS:
+            learners = quiz_flow.prepare(server.port, seeded.quiz_learners, PASSWORD, sign_in)
+            health = measure(server, "healthz", "/healthz", max(CLIENTS), [], seconds=4)  # the yardstick, just before
+            runs = quiz_flow.bench(server, url, learners, SECONDS, DISTURBED)
+    if results:
+        print_table(name, results)
+    if not runs:
+        return True
+    return quiz_flow.print_table(name, runs, DISTURBED, health)
 
 
 def server_env(url: str, secret: str) -> dict:
@@ -264,21 +284,21 @@ def wrk(port: int, path: str, clients: int, cookies: list[str], seconds: int) ->
     return figures
 
 
-def run_wrk(server: Server, page: str, path: str, clients: int, cookies: list[str]) -> Figures:
+def run_wrk(server: Server, page: str, path: str, clients: int, cookies: list[str], length: int = SECONDS) -> Figures:
     start = CpuClock.read(server.pid, server.database)
-    raw = wrk(server.port, path, clients, cookies, SECONDS)
+    raw = wrk(server.port, path, clients, cookies, length)
     seconds = raw["duration_us"] / 1e6
     cpu = CpuClock.read(server.pid, server.database).shares_since(start, seconds)
     return Figures(page, clients, raw["requests"] / seconds, raw["p50_us"] / 1000, raw["p95_us"] / 1000,
                    raw["p99_us"] / 1000, cpu)
 
 
-def measure(server: Server, page: str, path: str, clients: int, cookies: list[str]) -> Figures:
+def measure(server: Server, page: str, path: str, clients: int, cookies: list[str], seconds: int = SECONDS) -> Figures:
     """One run, repeated once when other processes took CPU from the server during it (a shared machine)."""
-    figures = run_wrk(server, page, path, clients, cookies)
+    figures = run_wrk(server, page, path, clients, cookies, seconds)
     if figures.cpu.other > DISTURBED:
         print(f"  {page} at {clients} client(s): other processes used {figures.cpu.other:.2f} cores, run again")
-        again = run_wrk(server, page, path, clients, cookies)
+        again = run_wrk(server, page, path, clients, cookies, seconds)
         figures = min(figures, again, key=lambda f: f.cpu.other)
     return figures
 

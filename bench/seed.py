@@ -18,6 +18,9 @@ from lms.progress.models import Enrollment, ModuleCompletion
 STAFF = 600
 CENTERS = 12
 BENCH_LEARNERS = 8  # the first users: all enrolled in the course that the benchmark reads
+QUIZ_LEARNERS = 32  # the first users, enrolled in the same course, take turns at its quiz (bench/quiz_flow.py)
+# The benchmark course's quiz: 10 questions drawn from its bank of 19, as many attempts as learners like.
+QUIZ_SETTINGS = {"file": "quiz.gift", "pass_mark": 70, "attempts": 0, "questions": 10, "time_limit_minutes": 30}
 FIRST_NAMES = ("أحمد", "محمد", "محمود", "مصطفى", "خالد", "عمر", "ياسر", "هاني", "منى", "سارة", "هبة", "نهى",
                "إيمان", "ريهام", "دعاء", "شيماء")
 FIRST_LATIN = ("Ahmed", "Mohamed", "Mahmoud", "Mostafa", "Khaled", "Omar", "Yasser", "Hany", "Mona", "Sara",
@@ -33,6 +36,7 @@ class Seeded:
     enrollments: int
     completions: int
     learners: list[str]  # usernames of the benchmark's learners, enrolled in `slug`
+    quiz_learners: list[str]  # usernames of the quiz's learners (the first of them are `learners`)
 
 
 def seed_database(url: str, courses_dir: Path, slug: str, password: str) -> Seeded:
@@ -41,13 +45,15 @@ def seed_database(url: str, courses_dir: Path, slug: str, password: str) -> Seed
     rng = random.Random(2024)  # the same organisation on every run and backend
     with app.app_context():
         import_course_folders([courses_dir])
+        db.session.execute(sa.update(Course).where(Course.slug == slug).values(quiz_settings=QUIZ_SETTINGS))
         centers = _add_centers()
         user_ids = _add_staff(rng, centers, generate_password_hash(password, method="scrypt"))
         enrollments, completions = _add_progress(rng, user_ids, slug)
         db.session.commit()
         db.engine.dispose()
     learners = [_username(i) for i in range(BENCH_LEARNERS)]
-    return Seeded(len(user_ids), enrollments, completions, learners)
+    quiz_learners = [_username(i) for i in range(QUIZ_LEARNERS)]
+    return Seeded(len(user_ids), enrollments, completions, learners, quiz_learners)
 
 
 def _add_centers() -> list[int]:
@@ -100,7 +106,7 @@ def _add_progress(rng: random.Random, user_ids: list[int], slug: str) -> tuple[i
 
 
 def _courses_for(rng: random.Random, courses: list, bench_course, index: int) -> list:
-    if index < BENCH_LEARNERS:
+    if index < max(BENCH_LEARNERS, QUIZ_LEARNERS):
         others = [c for c in courses if c is not bench_course]
         return [bench_course, *rng.sample(others, rng.randint(0, len(others)))]
     if rng.random() < 0.1:  # newcomers not enrolled yet
