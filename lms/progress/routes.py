@@ -7,8 +7,6 @@ from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
 from lms.courses.services import course_by_slug
 from lms.progress import services
-from lms.quizzes.attempts import quiz_outcome
-from lms.quizzes.bank import has_questions
 
 bp = Blueprint("progress", __name__)
 
@@ -40,10 +38,7 @@ def course(slug: str):
         progress, outline = services.course_overview(current_user, slug)
     except LookupError:
         abort(404)
-    course = progress.course
-    quiz = quiz_outcome(current_user.id, course) if progress.enrollment and has_questions(course.id) else None
-    return render_template("progress/course.html", course=course, progress=progress, outline=outline, quiz=quiz,
-                           has_quiz=quiz is not None or has_questions(course.id))
+    return render_template("progress/course.html", course=progress.course, progress=progress, outline=outline)
 
 
 @bp.post("/courses/<slug>/enrollment")
@@ -86,7 +81,7 @@ def complete(slug: str, position: int):
     if progress.enrollment and progress.enrollment.completed_at and progress.completed >= course.module_count:
         flash(_("Well done! You have completed this course."), "success")
         return redirect(url_for(".course", slug=slug))
-    if progress.completed >= course.module_count and has_questions(course.id):
+    if progress.completed >= course.module_count and progress.has_quiz:
         flash(_("You have finished every module: the quiz is next."), "success")
         return redirect(url_for("quizzes.overview", slug=slug))
     if position < course.module_count:
