@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.models import User
 from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
@@ -341,12 +340,3 @@ def regrade(course: Course, question_ids: list[int] | None, actor_id: int | None
         "changed": [{"attempt": a, "from": old, "to": new} for a, old, new in changes]})
     db.session.commit()
     return changes
-
-
-def learner_attempts(course_id: int):
-    """Every attempt at a course's quiz with its learner, by learner (for trainers)."""
-    return db.session.execute(
-        sa.select(QuizAttempt, User).join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.course_id == course_id)
-        .order_by(User.full_name_ar, QuizAttempt.number)
-    ).all()
