@@ -192,7 +192,9 @@ def _update_rows(attempt_id: int, values: list[dict]) -> None:
 
 
 def _locked(attempt_id: int, user_id: int | None) -> QuizAttempt:
-    attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update())
+    # populate_existing: a copy read before the lock (load_attempt's) must not hide another request's change.
+    attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
+                                .execution_options(populate_existing=True))
     if attempt is None or (user_id is not None and attempt.user_id != user_id):
         raise LookupError(attempt_id)  # someone else's attempt is as good as none
     return attempt

@@ -226,3 +226,19 @@ def test_the_quiz_counts_as_one_step_of_the_course_progress(db):
     attempts.submit_attempt(attempt.id, learner.id)
     assert progress.course_progress(learner.id, course).percent == 100
     assert [e.percent for e in progress.my_courses(learner.id)] == [100]
+
+
+def test_an_attempt_read_before_another_request_finished_it_is_not_finished_twice(db):
+    course = add_bank(factories.CourseFactory(), time_limit_minutes=5)
+    learner = _learner_in(course)
+    attempt = attempts.start_attempt(learner.id, course, now=utcnow() - timedelta(hours=1))
+    stale = _db.session.get(QuizAttempt, attempt.id)  # this request's copy, still open
+    # Another request finishes it meanwhile (its UPDATE bypasses this session's copy).
+    _db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(
+        status="finished", finished_by="learner", score=50.0, is_passed=False, finished_at=utcnow()
+    ).execution_options(synchronize_session=False))
+    assert stale.is_open
+    graded = []
+    with attempts.attempt_graded.connected_to(lambda a, **kw: graded.append(a)):
+        again = attempts.load_attempt(attempt.id, learner.id)
+    assert graded == [] and again is stale and again.finished_by == "learner" and again.score == 50.0
