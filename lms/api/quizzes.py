@@ -3,8 +3,8 @@ from flask import Blueprint, g, jsonify, request
 from markupsafe import Markup
 
 from lms.api.auth import token_required
+from lms.api.routes import iso
 from lms.core.errors import json_error
-from lms.core.i18n import _
 from lms.core.models import utcnow
 from lms.courses.models import Course
 from lms.courses.services import may_see
@@ -13,14 +13,11 @@ from lms.quizzes import attempts as service
 from lms.quizzes.bank import quiz_course
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.review import review, shown_questions
+from lms.quizzes.routes import save_posted_answers
 from lms.quizzes.settings import QuizSettings
 
 bp = Blueprint("api_quizzes", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _plain(html: Markup | str) -> str:
@@ -42,8 +39,8 @@ def _course(slug: str) -> Course | None:
 
 def _attempt_summary(attempt: QuizAttempt) -> dict:
     return {"id": attempt.id, "number": attempt.number, "state": attempt.status.value,
-            "started_at": _iso(attempt.started_at), "deadline": _iso(attempt.deadline),
-            "finished_at": _iso(attempt.finished_at), "score": attempt.score, "passed": attempt.is_passed}
+            "started_at": iso(attempt.started_at), "deadline": iso(attempt.deadline),
+            "finished_at": iso(attempt.finished_at), "score": attempt.score, "passed": attempt.is_passed}
 
 
 def _attempt_body(attempt: QuizAttempt) -> dict:
@@ -74,7 +71,7 @@ def get_quiz(slug: str):
     public = settings.as_dict()
     public.pop("file", None)
     return jsonify(slug=course.slug, settings=public, attempts=[_attempt_summary(a) for a in history],
-                   grade=outcome.score, passed=outcome.is_passed, may_start=may_start, next_start_at=_iso(ready_at))
+                   grade=outcome.score, passed=outcome.is_passed, may_start=may_start, next_start_at=iso(ready_at))
 
 
 @bp.post("/courses/<slug>/quiz/attempts")
@@ -109,19 +106,8 @@ def get_attempt(attempt_id: int):
 @bp.put("/attempts/<int:attempt_id>/answers")
 @token_required
 def put_answers(attempt_id: int):
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-        return json_error(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
-    try:
-        saved_at = service.save_answers(attempt_id, g.api_user.id, payload["answers"])
-    except LookupError:
-        return json_error(404, "not_found")
-    except service.AttemptFinished:
-        return json_error(409, "attempt_finished", _("This attempt is finished: answers are no longer saved."))
-    except service.InvalidAnswers as error:
-        return jsonify(error={"code": "invalid_answers", "message": _("Some answers were not saved."),
-                              "fields": error.errors}), 422
-    return jsonify(saved_at=_iso(saved_at), saved=sorted(payload["answers"], key=str))
+    answers, saved_at = save_posted_answers(attempt_id, g.api_user.id)
+    return jsonify(saved_at=iso(saved_at), saved=sorted(answers, key=str))
 
 
 @bp.post("/attempts/<int:attempt_id>/submission")

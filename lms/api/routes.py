@@ -25,7 +25,7 @@ def _bilingual(obj, field: str) -> dict[str, str]:
     return {"ar": getattr(obj, f"{field}_ar"), "en": getattr(obj, f"{field}_en")}
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -70,7 +70,7 @@ def create_token():
     if user is None:
         return json_error(401, "invalid_credentials", _("The username or password is not correct."))
     token, record = issue_api_token(user, timedelta(days=current_app.config["LMS_API_TOKEN_DAYS"]))
-    return jsonify(token=token, expires_at=_iso(record.expires_at)), 201
+    return jsonify(token=token, expires_at=iso(record.expires_at)), 201
 
 
 @bp.get("/courses")
@@ -102,7 +102,7 @@ def enroll(slug: str):
         enrollment = existing or progress.enroll(g.api_user.id, course)
     except ValidationError as error:
         return json_error(409, "not_open", error.errors[""])
-    return jsonify(slug=course.slug, enrolled_at=_iso(enrollment.enrolled_at)), 200 if existing else 201
+    return jsonify(slug=course.slug, enrolled_at=iso(enrollment.enrolled_at)), 200 if existing else 201
 
 
 @bp.get("/courses/<slug>/modules/<int:position>")
@@ -133,7 +133,7 @@ def complete_module(slug: str, position: int):
     except LookupError:
         return json_error(404, "not_found")
     return jsonify(slug=course.slug, position=position, percent=entry.percent,
-                   completed_at=_iso(entry.enrollment.completed_at if entry.enrollment else None))
+                   completed_at=iso(entry.enrollment.completed_at if entry.enrollment else None))
 
 
 @bp.get("/me/progress")
@@ -147,6 +147,6 @@ def my_progress():
         "percent": e.percent,
         "module_count": e.course.module_count,
         "completed_modules": sorted(positions.get(e.course.id, ())),
-        "enrolled_at": _iso(e.enrollment.enrolled_at),
-        "completed_at": _iso(e.enrollment.completed_at),
+        "enrolled_at": iso(e.enrollment.enrolled_at),
+        "completed_at": iso(e.enrollment.completed_at),
     } for e in entries])

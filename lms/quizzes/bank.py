@@ -107,29 +107,29 @@ def check_course_folder(folder) -> list[FileProblem]:
 
 
 def _blame(folder, error: BankFileError):
+    """Each problem with the file it is in: Problem.file says "ar", "en", or a file name."""
     settings = QuizSettings.from_dict(folder.quiz)
     files = {"ar": settings.file, "en": settings.english_file}
-    name = getattr(error, "file_name", settings.file)
-    return [(files.get(p.file, name), p) for p in error.problems]
+    return [(files.get(p.file, p.file or settings.file), p) for p in error.problems]
 
 
 def _folder_pairs(folder) -> list[dict[str, ParsedQuestion]]:
     settings = QuizSettings.from_dict(folder.quiz)
     if settings.file not in folder.assets:
-        error = BankFileError([Problem(None, _("quiz file %(name)s not found", name=settings.file))])
-        error.file_name = "course.yaml"
-        raise error
-    arabic = _parse_named(settings.file, folder.assets[settings.file])
+        raise BankFileError([Problem(None, _("quiz file %(name)s not found", name=settings.file), "course.yaml")])
+    arabic = _parse_as(settings.file, folder.assets[settings.file], "ar")
     english_bytes = folder.assets.get(settings.english_file)
-    english = _parse_named(settings.english_file, english_bytes) if english_bytes is not None else []
+    english = _parse_as(settings.english_file, english_bytes, "en") if english_bytes is not None else []
     return pair_languages(arabic, english)
 
 
-def _parse_named(name: str, content: bytes) -> list[ParsedQuestion]:
+def _parse_as(name: str, content: bytes, lang: str) -> list[ParsedQuestion]:
+    """The questions of one language's file; its problems say which language's file they are in."""
     try:
         return parse_bank_file(name, content)
     except BankFileError as error:
-        error.file_name = name
+        for problem in error.problems:
+            problem.file = problem.file or lang
         raise
 
 

@@ -1,5 +1,8 @@
 """The learner's side of a quiz: overview, the attempt's pages (with or without JavaScript), submission, result."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from datetime import datetime
+from typing import NoReturn
+
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import undefer
 
@@ -127,19 +130,29 @@ def save(attempt_id: int):
 @login_required
 def autosave(attempt_id: int):
     """The page's script saves each answer as it is given (JSON in, JSON out)."""
+    _answers, saved_at = save_posted_answers(attempt_id, current_user.id)
+    return jsonify({"saved_at": saved_at.isoformat()})
+
+
+def save_posted_answers(attempt_id: int, user_id: int) -> tuple[dict, datetime]:
+    """Save the request's {"answers": {...}} (the page's script and the API); a refusal ends the request with
+    its JSON error. Returns the answers and when they were saved."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-        return json_error(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
+        _abort_json(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
     try:
-        saved_at = service.save_answers(attempt_id, current_user.id, payload["answers"])
+        return payload["answers"], service.save_answers(attempt_id, user_id, payload["answers"])
     except LookupError:
-        return json_error(404, "not_found")
+        _abort_json(404, "not_found")
     except service.AttemptFinished:
-        return json_error(409, "attempt_finished", _("This attempt is finished: answers are no longer saved."))
+        _abort_json(409, "attempt_finished", _("This attempt is finished: answers are no longer saved."))
     except service.InvalidAnswers as error:
-        return jsonify({"error": {"code": "invalid_answers", "message": _("Some answers were not saved."),
-                                  "fields": error.errors}}), 422
-    return jsonify({"saved_at": saved_at.isoformat()})
+        abort(make_response(jsonify(error={"code": "invalid_answers", "message": _("Some answers were not saved."),
+                                           "fields": error.errors}), 422))
+
+
+def _abort_json(status: int, code: str, message: str | None = None) -> NoReturn:
+    abort(make_response(*json_error(status, code, message)))
 
 
 @bp.get("/quiz/attempts/<int:attempt_id>/submit")

@@ -3,18 +3,24 @@ from lms.core.i18n import _, _l
 from lms.quizzes.types.base import ChoiceType, InvalidResponse, Presented, clamp, pick
 
 
+def _options_problems(question) -> list[str]:
+    """What single choice and multiple response both require of their options."""
+    problems = []
+    if len(question.answers) < 2:
+        problems.append(_("a choice question needs at least two options"))
+    if any(not a.text.strip() for a in question.answers):
+        problems.append(_("an option has no text"))
+    return problems
+
+
 class SingleType(ChoiceType):
     name = "single"
     label = _l("Single choice")
 
     def check(self, question):
-        problems = super().check(question)
-        if len(question.answers) < 2:
-            problems.append(_("a choice question needs at least two options"))
+        problems = super().check(question) + _options_problems(question)
         if not any(a.fraction >= 1 for a in question.answers):
             problems.append(_("no option is marked right (=)"))
-        if any(not a.text.strip() for a in question.answers):
-            problems.append(_("an option has no text"))
         return problems
 
 
@@ -25,13 +31,9 @@ class MultipleType(ChoiceType):
     label = _l("Multiple response")
 
     def check(self, question):
-        problems = super().check(question)
-        if len(question.answers) < 2:
-            problems.append(_("a choice question needs at least two options"))
+        problems = super().check(question) + _options_problems(question)
         if sum(a.fraction for a in question.answers if a.fraction > 0) < 0.99:
             problems.append(_("the weights of the right options must add up to 100%"))
-        if any(not a.text.strip() for a in question.answers):
-            problems.append(_("an option has no text"))
         return problems
 
     def clean(self, data, layout, raw):
