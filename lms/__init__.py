@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.api.quizzes import bp as api_quizzes_bp
     from lms.api.routes import bp as api_bp
     from lms.auth.routes import bp as auth_bp
+    from lms.certificates import issuing  # noqa: F401  (listens to course_completed)
     from lms.core.routes import bp as core_bp
     from lms.courses.routes import bp as courses_bp
     from lms.progress.routes import bp as progress_bp

@@ -35,6 +35,12 @@ class Config:
     LMS_SIGN_IN_LIMITS = "10 per minute; 50 per hour"  # per address and account name
     # Answers that reach the server this long after a quiz's deadline still count (slow links, clock skew).
     LMS_QUIZ_GRACE_SECONDS = 30
+    # Certificates: the serial's governorate code when the learner's center names none, the absolute address
+    # printed in the QR code (https://lms.example.gov.eg; the request's own address when empty), and the public
+    # verification's limits per client address.
+    LMS_GOVERNORATE_CODE = "QLY"
+    LMS_PUBLIC_URL = ""
+    LMS_VERIFY_LIMITS = "30 per minute; 300 per hour"
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
 
 
@@ -49,6 +55,9 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["SECRET_KEY"] = key
     if grace := env.get("LMS_QUIZ_GRACE_SECONDS"):
         app.config["LMS_QUIZ_GRACE_SECONDS"] = int(grace)
+    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS"):
+        if value := env.get(name):
+            app.config[name] = value
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
     if isinstance(override, dict):
         app.config.update(override)

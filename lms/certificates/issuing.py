@@ -1,0 +1,127 @@
+"""Issuing: a course completed gives one certificate, in the completion's own transaction."""
+import calendar
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import User
+from lms.certificates.codes import new_code
+from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
+from lms.core.models import utcnow
+from lms.core.signals import course_completed
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.progress.models import Enrollment
+from lms.quizzes.attempts import quiz_outcome
+from lms.quizzes.bank import has_questions
+
+LANGUAGES = ("ar", "en", "both")
+DEFAULT_DESIGN = "classic"
+
+
+@course_completed.connect
+def _issue_on_completion(enrollment: Enrollment, **_kwargs) -> None:
+    issue_certificate(enrollment)
+
+
+def issue_certificate(enrollment: Enrollment) -> Certificate:
+    """The certificate of this completion: issued now, or the one already issued for it.
+
+    Runs inside the caller's write transaction. A certificate of an earlier completion of the same course
+    (recertification) is superseded. If a parallel transaction issued first, the unique index refuses this
+    one; the savepoint keeps the caller's own work and the other certificate stands.
+    """
+    current = _current(enrollment.user_id, enrollment.course_id)
+    if current is not None and current.completed_at >= enrollment.completed_at:
+        return current
+    try:
+        with db.session.begin_nested():
+            return _issue(enrollment.user, enrollment.course, enrollment.completed_at, replaces=current)
+    except IntegrityError:
+        return _current(enrollment.user_id, enrollment.course_id)
+
+
+def reissue_certificate(old: Certificate, actor_id: int | None, reason: str) -> Certificate:
+    """A new certificate for the same completion, from the learner's and course's data as they are now (a
+    corrected name, say); the old one becomes superseded. Runs inside the caller's write transaction."""
+    user, course = db.session.get(User, old.user_id), db.session.get(Course, old.course_id)
+    new = _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason)
+    return new
+
+
+def _issue(user: User, course: Course, completed_at: datetime, replaces: Certificate | None,
+           actor_id: int | None = None, reason: str = "") -> Certificate:
+    now = utcnow()
+    if replaces is not None:  # first, so that the unique index lets the new one in
+        replaces.superseded_at = now
+        db.session.flush()
+    settings = course.certificate_settings or {}
+    center = user.center
+    certificate = Certificate(
+        code=new_code(), serial=_next_serial(_prefix(user), _local(now).year), user_id=user.id, course_id=course.id,
+        name_ar=user.full_name_ar, name_latin=user.full_name_latin, employee_number=user.employee_number,
+        center_code=center.code if center else None, center_name_ar=center.name_ar if center else "",
+        center_name_en=center.name_en if center else "", course_title_ar=course.title_ar,
+        course_title_en=course.title_en, score=_score(user.id, course), completed_at=completed_at, issued_at=now,
+        expires_at=add_months(now, int(settings.get("validity_months") or 0)),
+        design=settings.get("design") or DEFAULT_DESIGN,
+        language=settings.get("language") if settings.get("language") in LANGUAGES else "both",
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    if replaces is not None:
+        replaces.superseded_by_id = certificate.id
+        db.session.add(CertificateEvent(certificate_id=replaces.id, action=CertificateAction.REISSUE.value,
+                                        actor_id=actor_id, at=now,
+                                        details={"new_serial": certificate.serial, "reason": reason}))
+    details = {"replaces": replaces.serial} if replaces is not None else {}
+    db.session.add(CertificateEvent(certificate_id=certificate.id, action=CertificateAction.ISSUE.value,
+                                    actor_id=actor_id, at=now, details=details))
+    db.session.flush()
+    return certificate
+
+
+def _current(user_id: int, course_id: int) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None)))
+
+
+def _score(user_id: int, course: Course) -> float | None:
+    if not has_questions(course.id):
+        return None
+    return quiz_outcome(user_id, course).score
+
+
+def _prefix(user: User) -> str:
+    """The governorate's code (of the learner's center), or the installation's (LMS_GOVERNORATE_CODE)."""
+    if user.center is not None and user.center.governorate is not None:
+        return user.center.governorate.code.upper()
+    return current_app.config["LMS_GOVERNORATE_CODE"]
+
+
+def _next_serial(prefix: str, year: int) -> str:
+    """PREFIX-YEAR-NNNNNN from a counter row that the write transaction holds until it ends (no gaps, no twins)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert(SerialCounter).values(prefix=prefix, year=year, last=1)
+                 .on_conflict_do_update(index_elements=["prefix", "year"], set_={"last": SerialCounter.last + 1})
+                 .returning(SerialCounter.last))
+    number = db.session.execute(statement).scalar_one()
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+def add_months(moment: datetime, months: int) -> datetime | None:
+    """`months` later on the same day of the month (or the month's last day); None for 0: never expires."""
+    if months <= 0:
+        return None
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))

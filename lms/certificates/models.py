@@ -1,0 +1,113 @@
+"""Certificates, their rendered PDFs, the serial counters and the append-only log of what happened to them."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.models import UTCDateTime, utcnow
+from lms.extensions import db
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+class Certificate(db.Model):
+    """One certificate, with a snapshot of what it certifies: later changes to the learner or the course do not
+    alter a certificate already handed out (a name correction is a reissue)."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # One current certificate per learner and course, whatever races: a second issue for the same completion
+        # is refused by the database. A reissue marks the old one superseded before it inserts the new one.
+        sa.Index("uq_certificates_current", "user_id", "course_id", unique=True,
+                 sqlite_where=sa.text("superseded_at IS NULL"), postgresql_where=sa.text("superseded_at IS NULL")),
+        sa.Index("ix_certificates_issued_at", "issued_at"),
+        sa.Index("ix_certificates_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)  # the public verification code, ungrouped
+    serial: Mapped[str] = mapped_column(sa.String(32), unique=True)  # for filing, e.g. QLY-2026-000123
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True)
+    # The snapshot.
+    name_ar: Mapped[str] = mapped_column(sa.String(200))
+    name_latin: Mapped[str] = mapped_column(sa.String(200))
+    employee_number: Mapped[str | None] = mapped_column(sa.String(32))
+    center_code: Mapped[str | None] = mapped_column(sa.String(32))
+    center_name_ar: Mapped[str] = mapped_column(sa.String(200), default="")
+    center_name_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    course_title_ar: Mapped[str] = mapped_column(sa.String(200))
+    course_title_en: Mapped[str] = mapped_column(sa.String(200))
+    score: Mapped[float | None] = mapped_column(sa.Float)  # the quiz's score by its grading policy; None: no quiz
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never expires
+    design: Mapped[str] = mapped_column(sa.String(64))  # the template folder it is rendered with
+    language: Mapped[str] = mapped_column(sa.String(8))  # "ar", "en" or "both": the course's choice
+    # What happened to it since.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"))
+
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+
+    def status(self, now: datetime | None = None) -> CertificateStatus:
+        if self.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        if self.superseded_at is not None:
+            return CertificateStatus.SUPERSEDED
+        if self.expires_at is not None and self.expires_at <= (now or utcnow()):
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+
+class CertificateFile(db.Model):
+    """A certificate's PDF in one language variant, rendered once and served from here afterwards."""
+
+    __tablename__ = "certificate_files"
+
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    language: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # "ar", "en" or "both"
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SerialCounter(db.Model):
+    """The last serial number given, per governorate code and year."""
+
+    __tablename__ = "certificate_serials"
+
+    prefix: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class CertificateAction(enum.StrEnum):
+    ISSUE = "issue"
+    PRINT = "print"
+    REPRINT = "reprint"
+    HANDOVER = "handover"
+    REVOKE = "revoke"
+    REISSUE = "reissue"
+
+
+class CertificateEvent(db.Model):
+    """The audit log: rows are added, never changed or deleted."""
+
+    __tablename__ = "certificate_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(16))  # a CertificateAction
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
