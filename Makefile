@@ -12,8 +12,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-sqlite test-postgres lint bench translations extract-messages clean
 
+# WeasyPrint needs Pango; HarfBuzz's subsetter makes a certificate render about 4 times faster.
 $(STAMP):
-	@bin/ensure-system-packages python3-venv
+	@bin/ensure-system-packages python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
@@ -39,6 +40,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # The suite runs twice: on SQLite, then on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server).
 test: $(STAMP) translations node_modules/.package-lock.json lint
+	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

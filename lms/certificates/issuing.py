@@ -49,8 +49,7 @@ def reissue_certificate(old: Certificate, actor_id: int | None, reason: str) -> 
     """A new certificate for the same completion, from the learner's and course's data as they are now (a
     corrected name, say); the old one becomes superseded. Runs inside the caller's write transaction."""
     user, course = db.session.get(User, old.user_id), db.session.get(Course, old.course_id)
-    new = _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason)
-    return new
+    return _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason)
 
 
 def _issue(user: User, course: Course, completed_at: datetime, replaces: Certificate | None,

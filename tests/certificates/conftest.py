@@ -15,7 +15,8 @@ def complete(user, course):
 
 @pytest.fixture
 def course(db):
-    return factories.CourseFactory(modules=2, certificate_settings={"validity_months": 24, "language": "both"})
+    return factories.CourseFactory(modules=2, title_ar="خدمة المواطنين عبر الشباك", title_en="Serving citizens",
+                                   certificate_settings={"validity_months": 24, "language": "both"})
 
 
 @pytest.fixture

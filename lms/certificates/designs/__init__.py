@@ -1,0 +1,110 @@
+"""Certificate designs: a folder of HTML, CSS, fonts and metadata, rendered in a sandbox that fetches nothing
+but the folder's own files and data: URLs."""
+import mimetypes
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+DESIGNS = Path(__file__).resolve().parent
+# What a design may hold and a PDF may embed: its stylesheet, fonts and pictures. Nothing else is served.
+SERVED = {".css", ".ttf", ".otf", ".woff", ".woff2", ".svg", ".png", ".jpg", ".jpeg"}
+
+
+class DesignError(Exception):
+    """A design folder is missing, malformed, or its page asks for something refused."""
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    folder: Path
+    meta: dict  # design.yaml: name, colours, authority, signatories
+
+    def render_html(self, context: dict) -> str:
+        html = _environment(self.folder).get_template("certificate.html").render(context)
+        _refuse_attachments(html)
+        return html
+
+    def fetcher(self) -> "DesignFetcher":
+        return DesignFetcher(self.folder)
+
+
+@cache
+def load_design(name: str) -> Design:
+    folder = (DESIGNS / name).resolve()
+    if not name.isidentifier() or folder.parent != DESIGNS or not (folder / "certificate.html").is_file():
+        raise DesignError(f"no certificate design {name!r}")
+    meta = yaml.safe_load((folder / "design.yaml").read_text(encoding="utf-8")) or {}
+    if not isinstance(meta, dict):
+        raise DesignError(f"{name}/design.yaml must be a mapping")
+    return Design(name, folder, meta)
+
+
+@cache
+def _environment(folder: Path) -> ImmutableSandboxedEnvironment:
+    """Designs are authored files: their Jinja runs sandboxed (no attribute tricks, no changing the data),
+    every value is escaped, and a misspelt variable is an error rather than an empty space on paper."""
+    return ImmutableSandboxedEnvironment(loader=FileSystemLoader(folder), autoescape=True, undefined=StrictUndefined)
+
+
+class _Attachments(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = False
+
+    def handle_starttag(self, tag, attrs):
+        rel = " ".join(value or "" for name, value in attrs if name == "rel").lower().split()
+        if tag in ("link", "a") and "attachment" in rel:
+            self.found = True
+
+
+def _refuse_attachments(html: str) -> None:
+    """WeasyPrint embeds the target of <link rel=attachment> (and <a rel=attachment>) in the PDF: never."""
+    parser = _Attachments()
+    parser.feed(html)
+    parser.close()
+    if parser.found:
+        raise DesignError("a certificate may not carry attachments (rel=attachment)")
+
+
+class DesignFetcher(URLFetcher):
+    """Deny by default: data: URLs and the design folder's own stylesheet, fonts and pictures; no network, no
+    redirects, no file outside the folder. What was refused is kept in `refused` (and logged by WeasyPrint)."""
+
+    def __init__(self, folder: Path):
+        super().__init__(allowed_protocols=("data",), allow_redirects=False)
+        self.folder = folder.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = self._own_file(url)
+            if path is not None:
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, _read(path), {"Content-Type": media_type})
+        self.refused.append(url)
+        raise ValueError(f"refused by the certificate sandbox: {url[:200]}")
+
+    def _own_file(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.folder) or path.suffix.lower() not in SERVED or not path.is_file():
+            return None
+        return path
+
+
+@cache
+def _read(path: Path) -> bytes:
+    return path.read_bytes()  # fonts and pictures are read once per process

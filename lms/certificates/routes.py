@@ -1,0 +1,66 @@
+"""The learner's certificates and their PDFs; the public verification register (no sign-in)."""
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.certificates import services
+from lms.certificates.codes import grouped, parse_code
+from lms.certificates.issuing import LANGUAGES
+from lms.core.security import login_required, public
+from lms.core.throttle import throttled
+
+bp = Blueprint("certificates", __name__)
+
+
+def verify_client() -> str:
+    return request.remote_addr or ""
+
+
+# Codes cannot be enumerated: every look-up, whatever it finds, counts against the client's address.
+verify_throttled = throttled("verify", "LMS_VERIFY_LIMITS", verify_client, methods=("GET",))
+
+
+@bp.get("/certificates")
+@login_required
+def mine():
+    return render_template("certificates/mine.html", certificates=services.certificates_of(current_user.id),
+                           grouped=grouped)
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def download(code: str):
+    certificate = services.certificate_by_code(code)
+    if certificate is None or not services.may_download(certificate, current_user):
+        abort(404)
+    language = request.args.get("lang", certificate.language)
+    if language not in LANGUAGES:
+        abort(404)
+    return pdf_response(services.certificate_pdf(certificate, language), f"{certificate.serial}-{language}.pdf")
+
+
+def pdf_response(content: bytes, filename: str):
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"  # shared counters: nothing stays behind
+    return response
+
+
+@bp.get("/verify")
+@public
+def verify_form():
+    """Type a code by hand (the QR code leads straight to the page below)."""
+    typed = request.args.get("code")
+    if typed:
+        code = parse_code(typed)
+        return redirect(url_for(".verify", code=grouped(code) if code else typed.strip()[:64]))
+    return render_template("certificates/verify.html", result=None, typed="")
+
+
+@bp.get("/verify/<code>")
+@public
+@verify_throttled
+def verify(code: str):
+    result = services.verify(code)
+    page = render_template("certificates/verify.html", result=result, typed=code, grouped=grouped)
+    return page, (200 if result.found else 404)

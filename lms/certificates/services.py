@@ -1,0 +1,129 @@
+"""Finding, downloading, checking, revoking and reissuing certificates: the rules; routes only translate HTTP."""
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lms.accounts.models import Role, User
+from lms.certificates.codes import LENGTH, parse_code
+from lms.certificates.issuing import LANGUAGES, reissue_certificate
+from lms.certificates.models import (
+    Certificate,
+    CertificateAction,
+    CertificateEvent,
+    CertificateFile,
+    CertificateStatus,
+)
+from lms.certificates.pdf import render_pdf
+from lms.core.db import begin_write
+from lms.core.i18n import _
+from lms.core.models import ValidationError, utcnow
+from lms.extensions import db
+
+_NO_CODE = "-" * LENGTH  # looked up in place of a malformed code: never stored, same query, same time
+_BY_CODE = sa.select(Certificate).where(Certificate.code == sa.bindparam("code"))
+STAFF_ROLES = (Role.HR, Role.ADMIN)
+REASON_MAX = 500
+
+
+def certificate_by_code(text: str | None) -> Certificate | None:
+    """The certificate whose code `text` reads as; a malformed code costs the same look-up as a real one."""
+    return db.session.scalar(_BY_CODE, {"code": parse_code(text) or _NO_CODE})
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user_id)
+                                   .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+
+
+def may_download(certificate: Certificate, user: User) -> bool:
+    """Its holder, HR and administrators: anyone else is told it does not exist."""
+    return certificate.user_id == user.id or user.role in STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public register says about a code: only the name, course, dates and status."""
+
+    status: str  # a CertificateStatus value, or "not_found"
+    certificate: Certificate | None = None
+    newer_code: str | None = None  # a superseded certificate's replacement
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+
+def verify(text: str | None, now: datetime | None = None) -> Verification:
+    certificate = certificate_by_code(text)
+    if certificate is None:
+        return Verification("not_found")
+    status = certificate.status(now)
+    newer = certificate.superseded_by.code if status is CertificateStatus.SUPERSEDED else None
+    return Verification(status.value, certificate, newer)
+
+
+def certificate_pdf(certificate: Certificate, language: str) -> bytes:
+    """The stored PDF in `language` ("ar", "en", "both"), rendered and stored on first request.
+
+    Rendering happens outside any transaction (it takes a fraction of a second); two first requests at once
+    both render, and the first to store wins.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(language)
+    content = db.session.scalar(sa.select(CertificateFile.content).where(
+        CertificateFile.certificate_id == certificate.id, CertificateFile.language == language))
+    if content is not None:
+        return content
+    certificate_id = certificate.id
+    content = render_pdf(certificate, language, stamp="revoked" if certificate.revoked_at else None)
+    begin_write()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(CertificateFile).values(
+        certificate_id=certificate_id, language=language, content=content, rendered_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["certificate_id", "language"]))
+    db.session.commit()
+    return content
+
+
+def revoke(certificate_id: int, reason: str, actor_id: int | None) -> Certificate:
+    """Revoke with a reason: the code keeps working and says revoked; the stored PDFs are rendered anew."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for revoking the certificate.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("The reason is too long.")})
+    begin_write()
+    certificate = _locked(certificate_id)
+    if certificate.revoked_at is not None:
+        raise ValidationError({"": _("This certificate is revoked already.")})
+    certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = utcnow(), actor_id, reason
+    db.session.execute(sa.delete(CertificateFile).where(CertificateFile.certificate_id == certificate_id))
+    db.session.add(CertificateEvent(certificate_id=certificate_id, action=CertificateAction.REVOKE.value,
+                                    actor_id=actor_id, at=certificate.revoked_at, details={"reason": reason}))
+    db.session.commit()
+    return certificate
+
+
+def reissue(certificate_id: int, reason: str, actor_id: int | None) -> Certificate:
+    """A new certificate from the learner's current data (after a name correction); the old one is superseded."""
+    reason = (reason or "").strip()[:REASON_MAX]
+    begin_write()
+    old = _locked(certificate_id)
+    if old.superseded_at is not None:
+        raise ValidationError({"": _("This certificate was replaced already: reissue the newer one.")})
+    if old.revoked_at is not None:
+        raise ValidationError({"": _("A revoked certificate cannot be reissued.")})
+    new = reissue_certificate(old, actor_id, reason)
+    db.session.commit()
+    return new
+
+
+def _locked(certificate_id: int) -> Certificate:
+    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.id == certificate_id)
+                                    .with_for_update().execution_options(populate_existing=True))
+    if certificate is None:
+        raise LookupError(certificate_id)
+    return certificate

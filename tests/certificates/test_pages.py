@@ -1,0 +1,165 @@
+"""The learner's certificates and PDFs, the public register, and the API: who sees what."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from lms.certificates import services
+from lms.certificates.codes import grouped
+from lms.certificates.models import Certificate, CertificateFile
+from lms.core import throttle
+from tests import factories
+from tests.certificates.conftest import complete
+
+
+@pytest.fixture
+def certificate(db, course, learner):
+    complete(learner, course)
+    return db.session.scalar(sa.select(Certificate).where(Certificate.user_id == learner.id))
+
+
+def test_the_learner_lists_and_downloads_their_certificate(auth, client, certificate, learner):
+    auth.login(learner)
+    page = client.get("/certificates").get_data(as_text=True)
+    assert certificate.serial in page and certificate.course_title_ar in page
+    response = client.get(f"/certificates/{grouped(certificate.code)}.pdf?lang=ar")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-") and "no-store" in response.headers["Cache-Control"]
+
+
+def test_a_pdf_is_rendered_once_and_served_from_storage(auth, client, certificate, learner, monkeypatch, db):
+    auth.login(learner)
+    first = client.get(f"/certificates/{grouped(certificate.code)}.pdf?lang=en").data
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateFile)) == 1
+    monkeypatch.setattr(services, "render_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    assert client.get(f"/certificates/{grouped(certificate.code)}.pdf?lang=en").data == first
+
+
+@pytest.mark.parametrize("role", ["hr", "admin"])
+def test_hr_and_admin_may_download_anyones_certificate(auth, client, certificate, role):
+    auth.as_role(role)
+    assert client.get(f"/certificates/{grouped(certificate.code)}.pdf").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["learner", "trainer"])
+def test_others_are_told_the_certificate_does_not_exist(auth, client, certificate, role):
+    auth.as_role(role)
+    assert client.get(f"/certificates/{grouped(certificate.code)}.pdf").status_code == 404
+    assert client.get(f"/certificates/{grouped(certificate.code)}.pdf?lang=fr").status_code == 404
+
+
+def test_downloading_needs_a_sign_in(client, certificate):
+    assert client.get(f"/certificates/{grouped(certificate.code)}.pdf").status_code in (302, 401)
+
+
+# -- the public register ----------------------------------------------------------------------------------------
+
+def test_a_valid_certificate_checks_out_without_a_sign_in(client, certificate, learner):
+    response = client.get(f"/verify/{grouped(certificate.code)}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "سارية" in page and learner.full_name_ar in page and certificate.course_title_ar in page
+    assert learner.employee_number not in page and certificate.serial not in page
+
+
+def test_a_code_typed_loosely_still_checks_out(client, certificate):
+    typed = " " + grouped(certificate.code).lower().replace("-", " ") + " "
+    response = client.get("/verify", query_string={"code": typed})
+    assert response.status_code == 302 and response.location.endswith(f"/verify/{grouped(certificate.code)}")
+
+
+def test_unknown_and_malformed_codes_answer_alike(client, certificate):
+    forged = certificate.code[:-1] + ("2" if certificate.code[-1] != "2" else "3")
+    pages = []
+    for code in (grouped(forged), "not-a-code", "ZZZZ"):
+        response = client.get(f"/verify/{code}")
+        assert response.status_code == 404
+        pages.append(re.sub(r'value="[^"]*"', "", response.get_data(as_text=True)))
+    assert "غير موجودة" in pages[0] and pages[0] == pages[1] == pages[2]
+    api = [client.get(f"/api/v1/verify/{code}") for code in (grouped(forged), "not-a-code")]
+    assert [r.status_code for r in api] == [404, 404] and api[0].json == api[1].json
+
+
+def test_a_revoked_certificate_says_so_with_its_date_and_reason(client, certificate, db):
+    hr = factories.UserFactory(role="hr")
+    services.revoke(certificate.id, "خطأ في البيانات", hr.id)
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert "ملغاة" in page and "خطأ في البيانات" in page
+    body = client.get(f"/api/v1/verify/{grouped(certificate.code)}").json
+    assert body["status"] == "revoked" and body["reason"] == "خطأ في البيانات" and body["revoked_at"]
+
+
+def test_a_reissued_certificate_points_to_the_newer_one(client, certificate, learner, db):
+    learner.full_name_ar = "منى عبد الرحمن محمود"
+    db.session.commit()
+    new = services.reissue(certificate.id, "تصحيح الاسم", None)
+    assert new.name_ar == "منى عبد الرحمن محمود" and new.code != certificate.code
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert "مستبدلة بشهادة أحدث" in page and f"/verify/{grouped(new.code)}" in page
+    body = client.get(f"/api/v1/verify/{grouped(certificate.code)}").json
+    assert body == {**body, "status": "superseded", "superseded_by": grouped(new.code)}
+    assert client.get(f"/api/v1/verify/{grouped(new.code)}").json["status"] == "valid"
+
+
+def test_an_expired_certificate_says_since_when(client, certificate, db):
+    certificate.expires_at = certificate.issued_at.replace(year=certificate.issued_at.year - 1)
+    db.session.commit()
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert "منتهية الصلاحية" in page
+    assert client.get(f"/api/v1/verify/{grouped(certificate.code)}").json["status"] == "expired"
+
+
+def test_the_register_is_in_english_too(client, certificate, learner):
+    client.post("/language", data={"lang": "en", "next": "/verify"})
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert 'lang="en"' in page and "Valid" in page and learner.full_name_latin in page
+
+
+def test_checking_codes_is_rate_limited_per_client(app, client, certificate, monkeypatch):
+    monkeypatch.setitem(app.config, "LMS_VERIFY_LIMITS", "3 per minute")
+    throttle.reset()
+    try:
+        codes = [grouped(certificate.code), "XXXX", grouped(certificate.code)]
+        assert [client.get(f"/verify/{c}").status_code for c in codes] == [200, 404, 200]
+        assert client.get(f"/verify/{grouped(certificate.code)}").status_code == 429
+        refused = client.get(f"/api/v1/verify/{grouped(certificate.code)}")
+        assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_requests"
+        other = client.get(f"/verify/{grouped(certificate.code)}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert other.status_code == 200
+    finally:
+        throttle.reset()
+
+
+# -- the API --------------------------------------------------------------------------------------------------
+
+def _token(client, user) -> dict:
+    from datetime import timedelta
+
+    from lms.auth.services import issue_api_token
+    token, _record = issue_api_token(user, timedelta(days=1))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_api_lists_my_certificates_and_serves_their_pdf(client, certificate, learner):
+    headers = _token(client, learner)
+    [entry] = client.get("/api/v1/me/certificates", headers=headers).json["certificates"]
+    assert entry["code"] == grouped(certificate.code) and entry["serial"] == certificate.serial
+    assert entry["status"] == "valid" and entry["course"]["en"] == certificate.course_title_en
+    pdf = client.get(entry["pdf_url"].replace("http://localhost", ""), headers=headers)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert client.get(f"/api/v1/certificates/{entry['code']}/pdf?lang=xx", headers=headers).status_code == 400
+
+
+def test_the_api_hides_a_certificate_from_other_learners(client, certificate):
+    other = _token(client, factories.UserFactory())
+    response = client.get(f"/api/v1/certificates/{grouped(certificate.code)}/pdf", headers=other)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    hr = _token(client, factories.UserFactory(role="hr"))
+    assert client.get(f"/api/v1/certificates/{grouped(certificate.code)}/pdf", headers=hr).status_code == 200
+
+
+def test_the_api_check_shows_no_personal_detail_beyond_the_name(client, certificate, learner):
+    body = client.get(f"/api/v1/verify/{grouped(certificate.code)}").json
+    assert body["status"] == "valid" and body["name"] == {"ar": learner.full_name_ar,
+                                                          "latin": learner.full_name_latin}
+    assert learner.employee_number not in str(body) and certificate.serial not in str(body)

@@ -1,0 +1,173 @@
+"""The PDF: right text in both languages, a QR code that leads to the register, PDF/A, and a sandbox that fetches
+nothing it should not."""
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from weasyprint import HTML
+
+from lms.certificates.codes import grouped
+from lms.certificates.designs import DESIGNS, Design, DesignError, DesignFetcher, load_design
+from lms.certificates.models import Certificate
+from lms.certificates.pdf import render_pdf
+from tests.certificates.conftest import complete
+
+# pdftotext, pdftoppm, pdfinfo (poppler-utils) and zbarimg (zbar-tools): `make test` installs them.
+
+
+@pytest.fixture
+def certificate(db, course, learner):
+    complete(learner, course)
+    return db.session.scalar(sa.select(Certificate).where(Certificate.user_id == learner.id))
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "c.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    # Compare letters, not presentation: drop bidi controls, fold Arabic presentation forms to their letters.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFKC", text)
+
+
+def pdf_info(pdf: bytes, tmp_path: Path, *options: str) -> str:
+    path = tmp_path / "i.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", *options, str(path)], capture_output=True, check=True, text=True).stdout
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "both"])
+def test_the_pdf_carries_the_names_course_and_code_in_its_languages(certificate, language, tmp_path):
+    pdf = render_pdf(certificate, language)
+    text = pdf_text(pdf, tmp_path)
+    assert grouped(certificate.code) in text
+    if language in ("ar", "both"):
+        # pdftotext gives right-to-left lines in logical order: the name reads as typed, letters joined.
+        assert certificate.name_ar in text and "شهادة إتمام تدريب" in text and certificate.course_title_ar in text
+        assert "تاريخ الإصدار" in text and certificate.serial in text
+    if language in ("en", "both"):
+        assert certificate.name_latin in text and "Certificate of completion" in text
+        assert certificate.course_title_en in text
+    if language == "en":
+        assert "شهادة" not in text
+
+
+def test_the_arabic_side_writes_dates_with_arabic_indic_digits_and_month_names(certificate, tmp_path):
+    text = pdf_text(render_pdf(certificate, "ar"), tmp_path)
+    months = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
+              "ديسمبر")
+    assert any(month in text for month in months)
+    year = str(certificate.issued_at.year).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert year in text and "هـ" in text  # the Hijri date beside the Gregorian one
+
+
+def test_the_pdf_is_pdf_a_with_title_author_and_language(certificate, tmp_path):
+    pdf = render_pdf(certificate, "ar")
+    info = pdf_info(pdf, tmp_path)
+    assert "شهادة إتمام تدريب" in info and certificate.name_ar in info  # Title
+    assert "المراكز التكنولوجية" in info  # Author
+    xmp = pdf_info(pdf, tmp_path, "-meta")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+
+
+def test_the_qr_code_opens_the_register(app, certificate, tmp_path):
+    app.config["LMS_PUBLIC_URL"] = "https://lms.example.gov.eg"
+    try:
+        (tmp_path / "c.pdf").write_bytes(render_pdf(certificate, "both"))
+    finally:
+        app.config["LMS_PUBLIC_URL"] = ""
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
+                   check=True)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert decoded == f"https://lms.example.gov.eg/verify/{grouped(certificate.code)}"
+
+
+def test_a_revoked_or_duplicate_copy_is_stamped(certificate, tmp_path):
+    assert "ملغاة" in pdf_text(render_pdf(certificate, "ar", stamp="revoked"), tmp_path)
+    assert "Duplicate copy" in pdf_text(render_pdf(certificate, "en", stamp="duplicate"), tmp_path)
+    assert "نسخة بدل فاقد" in pdf_text(render_pdf(certificate, "both", stamp="duplicate"), tmp_path)
+
+
+# -- the sandbox ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def hostile_design(tmp_path):
+    """A copy of the classic design whose page asks for what it must never get."""
+    folder = tmp_path / "hostile"
+    shutil.copytree(DESIGNS / "classic", folder)
+    html = (folder / "certificate.html").read_text()
+    html = html.replace("</head>", """<style>@import url("http://127.0.0.1:9/internal.css");</style>
+<link rel="stylesheet" href="file:///etc/passwd">
+<link rel="stylesheet" href="../../../../etc/hostname.css">
+</head>""").replace("</main>", """</main><img src="file:///etc/passwd" alt="">
+<img src="http://169.254.169.254/latest/meta-data/" alt=""><img src="design.yaml" alt="">""")
+    (folder / "certificate.html").write_text(html)
+    return Design("hostile", folder, load_design("classic").meta)
+
+
+def test_the_sandbox_refuses_files_outside_the_design_and_the_network(certificate, hostile_design, monkeypatch):
+    fetchers = []
+    original = hostile_design.fetcher
+
+    def recording_fetcher():
+        fetcher = original()
+        fetchers.append(fetcher)
+        return fetcher
+
+    monkeypatch.setattr("lms.certificates.pdf.load_design", lambda name: hostile_design)
+    monkeypatch.setattr(hostile_design.__class__, "fetcher", lambda self: recording_fetcher())
+    pdf = render_pdf(certificate, "ar")
+    refused = [url for fetcher in fetchers for url in fetcher.refused]
+    assert "http://127.0.0.1:9/internal.css" in refused
+    assert "file:///etc/passwd" in refused
+    assert "http://169.254.169.254/latest/meta-data/" in refused
+    assert any(url.endswith("/etc/hostname.css") for url in refused)
+    assert any(url.endswith("/design.yaml") for url in refused)  # in the folder, but not a stylesheet, font or picture
+    assert b"root:" not in pdf
+
+
+def test_the_sandbox_serves_the_designs_own_fonts_and_data_urls(tmp_path):
+    fetcher = DesignFetcher(DESIGNS / "classic")
+    font = fetcher.fetch((DESIGNS / "classic" / "fonts" / "Amiri-Regular.ttf").as_uri())
+    assert font.read(4) == b"\x00\x01\x00\x00"
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    for url in ("file:///etc/passwd", "https://example.org/x.png", "ftp://x/y", "file://otherhost/etc/passwd",
+                (DESIGNS / "classic" / "design.yaml").as_uri(), (DESIGNS / "classic" / ".." / "__init__.py").as_uri()):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 6
+
+
+@pytest.mark.parametrize("tag", ['<link rel="attachment" href="fonts/OFL.txt">',
+                                 '<a rel="Attachment nofollow" href="emblem.svg">x</a>'])
+def test_a_design_that_attaches_files_is_refused(certificate, hostile_design, monkeypatch, tag):
+    html = (hostile_design.folder / "certificate.html").read_text().replace("</body>", tag + "</body>")
+    (hostile_design.folder / "certificate.html").write_text(html)
+    monkeypatch.setattr("lms.certificates.pdf.load_design", lambda name: hostile_design)
+    with pytest.raises(DesignError):
+        render_pdf(certificate, "ar")
+
+
+def test_authored_values_are_escaped_in_the_page(certificate, db, tmp_path):
+    certificate.name_latin = '<img src="file:///etc/passwd"><link rel="attachment" href="/etc/passwd">'
+    html = load_design("classic").render_html({**_minimal_context(certificate)})
+    assert "<img src=\"file:///etc/passwd\">" not in html and "&lt;img" in html
+    pdf = HTML(string=html, base_url=(DESIGNS / "classic").as_uri() + "/",
+               url_fetcher=DesignFetcher(DESIGNS / "classic")).write_pdf()
+    assert b"root:" not in pdf
+
+
+def _minimal_context(certificate) -> dict:
+    from lms.certificates import pdf
+
+    return pdf._context(certificate, load_design("classic"), "en", None)
+
+
+def test_unknown_designs_are_refused():
+    for name in ("nope", "../classic", "classic/../classic", ""):
+        with pytest.raises(DesignError):
+            load_design(name)
