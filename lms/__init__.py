@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from lms.accounts.cli import demo_cli
+    from lms.certificates.cli import certificates_cli
     from lms.courses.cli import courses_cli
     from lms.quizzes.cli import questions_cli, quizzes_cli
 
@@ -66,6 +67,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(questions_cli)
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(certificates_cli)
 
 
 def register_errors(app: Flask) -> None:

@@ -1,0 +1,62 @@
+"""`flask --app lms certificates verify CODE` and `certificates revoke CODE --reason TEXT`."""
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from lms.accounts.models import User
+from lms.certificates import services
+from lms.certificates.codes import grouped
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.extensions import db
+
+certificates_cli = click.Group("certificates", help="Certificates: check and revoke.")
+
+
+def _status_text(status: str) -> str:
+    return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked"),
+            "superseded": _("Superseded by a newer certificate")}.get(status, _("Not found"))
+
+
+@certificates_cli.command("verify")
+@click.argument("code")
+@with_appcontext
+def verify_command(code: str) -> None:
+    """Say what the public register says of CODE (exit status 1 when no certificate has it)."""
+    result = services.verify(code)
+    if not result.found:
+        raise click.ClickException(_status_text("not_found"))
+    c = result.certificate
+    lines = [(_("Status"), _status_text(result.status)), (_("Verification code"), grouped(c.code)),
+             (_("Serial number"), c.serial), (_("Name"), f"{c.name_ar} / {c.name_latin}"),
+             (_("Course"), f"{c.course_title_ar} / {c.course_title_en}"),
+             (_("Issue date"), c.issued_at.date().isoformat()),
+             (_("Expiry date"), c.expires_at.date().isoformat() if c.expires_at else _("Does not expire"))]
+    if c.revoked_at:
+        lines += [(_("Revoked on"), c.revoked_at.date().isoformat()), (_("Reason"), c.revoke_reason)]
+    if result.newer_code:
+        lines.append((_("Open the newer certificate"), grouped(result.newer_code)))
+    for label, value in lines:
+        click.echo(f"{label}: {value}")
+
+
+@certificates_cli.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why it is revoked (shown by the public register).")
+@click.option("--by", "by_username", help="The HR or admin account this is done for (recorded in the log).")
+@with_appcontext
+def revoke_command(code: str, reason: str, by_username: str | None) -> None:
+    """Revoke the certificate with CODE: it keeps its code, and the register says it is revoked."""
+    certificate = services.certificate_by_code(code)
+    if certificate is None:
+        raise click.ClickException(_("Not found"))
+    actor = None
+    if by_username:
+        actor = db.session.scalar(sa.select(User).where(User.username == by_username))
+        if actor is None:
+            raise click.ClickException(_("No account has the username %(name)s.", name=by_username))
+    try:
+        services.revoke(certificate.id, reason, actor.id if actor else None)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.errors.values())) from None
+    click.echo(_("Certificate %(serial)s is revoked.", serial=certificate.serial))
