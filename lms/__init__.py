@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.api.routes import bp as api_bp
     from lms.auth.routes import bp as auth_bp
     from lms.certificates import issuing  # noqa: F401  (listens to course_completed)
+    from lms.certificates.manage import bp as certificates_manage_bp
     from lms.certificates.routes import bp as certificates_bp
     from lms.core.routes import bp as core_bp
     from lms.courses.routes import bp as courses_bp
@@ -53,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.quizzes.routes import bp as quizzes_bp
 
     for bp in (core_bp, auth_bp, accounts_bp, courses_bp, quizzes_bp, quiz_manage_bp, progress_bp, certificates_bp,
-               api_bp, api_quizzes_bp, api_certificates_bp):
+               certificates_manage_bp, api_bp, api_quizzes_bp, api_certificates_bp):
         app.register_blueprint(bp)
 
 

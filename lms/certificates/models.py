@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.arabic import normalize_for_matching
 from lms.core.models import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -57,6 +58,13 @@ class Certificate(db.Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"))
 
+    # The print room: first printed, handed over to whom; and what its search box matches (names, employee
+    # number, serial, folded as normalize_for_matching does: hamza, alef, ya, ta marbuta, digits).
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_to: Mapped[str | None] = mapped_column(sa.String(200))
+    search_key: Mapped[str] = mapped_column(sa.String(600), default="", deferred=True)
+
     superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
 
     def status(self, now: datetime | None = None) -> CertificateStatus:
@@ -67,6 +75,12 @@ class Certificate(db.Model):
         if self.expires_at is not None and self.expires_at <= (now or utcnow()):
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+
+@sa.event.listens_for(Certificate, "before_insert")
+def _fill_search_key(_mapper, _connection, certificate: Certificate) -> None:
+    parts = (certificate.name_ar, certificate.name_latin, certificate.employee_number, certificate.serial)
+    certificate.search_key = normalize_for_matching(" ".join(p or "" for p in parts))
 
 
 class CertificateFile(db.Model):
