@@ -143,6 +143,9 @@ def read_course_folder(root: Path) -> CourseFolder:
         reader.problem(yaml_file, lines.get("certificate"),
                        _("certificate.validity_months must be a whole number, 0 for never"))
         certificate = {}
+    elif certificate.get("language", "both") not in ("ar", "en", "both"):
+        reader.problem(yaml_file, lines.get("certificate"), _("certificate.language must be ar, en or both"))
+        certificate = {}
 
     modules = _read_modules(reader, root, data.get("modules"), lines.get("modules", 1))
     assets = _read_assets(reader, root, {m.file_name for m in modules})

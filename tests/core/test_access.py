@@ -38,7 +38,8 @@ def _sample_values(db):
     attempt = start_attempt(user.id, course)  # someone else's: every role but its owner gets a 404
     return {"slug": course.slug, "position": 1, "module_id": course.modules[0].id, "path": "images/a.png",
             "center_id": center.id, "user_id": user.id, "attempt_id": attempt.id,
-            "question_id": bank_questions(course.id)[0].id, "code": "7F3K-9QXM-2PLA-H4TD"}
+            "question_id": bank_questions(course.id)[0].id, "code": "7F3K-9QXM-2PLA-H4TD",
+            "certificate_id": 10**6}
 
 
 def _is_allowed(access, role):
@@ -78,7 +79,8 @@ def test_access_rules_hold_for_every_role(app, client, auth, db, role):
 
 
 def test_api_routes_need_a_token(app, client):
-    values = {"slug": "x", "position": 1, "attempt_id": 1, "code": "7F3K-9QXM-2PLA-H4TD"}
+    values = {"slug": "x", "position": 1, "attempt_id": 1, "code": "7F3K-9QXM-2PLA-H4TD",
+            "certificate_id": 10**6}
     for rule, view in _views(app):
         if view.access != "token":
             continue

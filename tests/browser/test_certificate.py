@@ -1,0 +1,102 @@
+"""The certificate's whole story in Chromium: a learner completes a course, downloads the certificate, its QR
+code opens the register on a phone, which says valid; HR revokes it and the register says so; a forged code is
+not found. Every page passes axe-core."""
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from lms.accounts.services import create_user
+from lms.courses.models import Course
+from lms.extensions import db
+from tests.browser.conftest import LEARNER_PASSWORD, LiveSite
+from tests.browser.test_journey import VIEWPORTS, Auditor, new_page, sign_in  # noqa: F401 (new_page: a fixture)
+from tests.browser.test_quiz import _answer, _key
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_db]
+
+
+def _complete_course(page: Page, site: LiveSite, slug: str) -> None:
+    with site.app.app_context():
+        modules = db.session.scalar(sa.select(Course.module_count).where(Course.slug == slug))
+    page.goto(f"{site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    for position in range(1, modules + 1):
+        page.goto(f"{site.url}/courses/{slug}/modules/{position}")
+        page.locator("form[action$='/completion']").get_by_role("button").click()
+    page.goto(f"{site.url}/courses/{slug}/quiz")
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    for question_id, value in _key(site, attempt_id).items():
+        _answer(page, question_id, value)
+    page.locator("button[name=go][value=finish]").click()
+    page.locator(f"form[action$='/quiz/attempts/{attempt_id}/submit']").get_by_role("button").click()
+
+
+def _qr_url(pdf: bytes, folder: Path) -> str:
+    (folder / "c.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(folder / "c.pdf"), str(folder / "c")],
+                   check=True)
+    return subprocess.run(["zbarimg", "--quiet", "--raw", str(folder / "c.png")], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_a_completed_course_gives_a_certificate_that_anyone_can_check(new_page, live_site: LiveSite,  # noqa: F811
+                                                                     tmp_path):
+    live_site.app.config["LMS_PUBLIC_URL"] = live_site.url  # what the QR code points to
+    desktop, phone = Auditor("desktop", tmp_path), Auditor("phone", tmp_path)
+    page = new_page(VIEWPORTS["desktop"])
+    sign_in(page, live_site, desktop)
+    slug = live_site.course_slugs[0]
+    _complete_course(page, live_site, slug)
+
+    page.locator(".main-nav a[href='/certificates']").click()
+    desktop.check(page)
+    link = page.locator("a[href$='.pdf?lang=ar']").first
+    pdf = page.request.get(live_site.url + link.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True).stdout
+    assert "متعلم التجربة" in text.decode()
+    verify_url = _qr_url(pdf.body(), tmp_path)
+    assert verify_url.startswith(f"{live_site.url}/verify/")
+
+    visitor = new_page(VIEWPORTS["phone"])  # a citizen's phone, not signed in
+    visitor.goto(verify_url)
+    expect(visitor.locator("html")).to_have_attribute("dir", "rtl")
+    expect(visitor.locator(".verdict h2")).to_have_text(live_site.text("ar", "Valid"))
+    phone.check(visitor)
+
+    with live_site.app.app_context():
+        create_user({"username": "hr", "role": "hr", "full_name_ar": "الموارد البشرية", "full_name_latin": "HR"},
+                    LEARNER_PASSWORD)
+    hr = new_page(VIEWPORTS["desktop"])
+    hr.goto(f"{live_site.url}/login")
+    hr.get_by_label(live_site.text("ar", "Username or employee number"), exact=True).fill("hr")
+    hr.get_by_label(live_site.text("ar", "Password"), exact=True).fill(LEARNER_PASSWORD)
+    hr.get_by_role("button", name=live_site.text("ar", "Sign in"), exact=True).click()
+    hr.locator(".main-nav a[href='/manage/certificates']").click()
+    hr.get_by_label(live_site.text("ar", "Name, employee number or serial")).fill("متعلم")
+    hr.get_by_role("button", name=live_site.text("ar", "Search"), exact=True).click()
+    desktop.check(hr)
+    hr.locator("main table a").first.click()
+    desktop.check(hr)
+    hr.get_by_label(live_site.text("ar", "Reason")).fill("صدرت بالخطأ")
+    hr.get_by_role("button", name=live_site.text("ar", "Revoke the certificate")).click()
+    expect(hr.locator(".flash")).to_be_visible()
+    hr.goto(f"{live_site.url}/manage/certificates/expiry")
+    desktop.check(hr)
+
+    visitor.reload()
+    expect(visitor.locator(".verdict h2")).to_have_text(live_site.text("ar", "Revoked"))
+    expect(visitor.locator(".verdict")).to_contain_text("صدرت بالخطأ")
+    phone.check(visitor)
+    forged = verify_url[:-1] + ("2" if not verify_url.endswith("2") else "3")
+    assert visitor.goto(forged).status == 404
+    expect(visitor.locator(".verdict h2")).to_have_text(live_site.text("ar", "Not found"))
+    phone.check(visitor)
+
+    problems = desktop.problems + phone.problems
+    if problems:
+        pytest.fail("\n".join([*problems, f"screenshots: {tmp_path}"]), pytrace=False)
