@@ -21,7 +21,7 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from lms.core import db as core_db
-    from lms.core import i18n, throttle, web
+    from lms.core import i18n, jobs, throttle, web
     from lms.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    jobs.init_app(app)
 
     from lms.auth import sessions
 

@@ -1,16 +1,21 @@
-"""`flask --app lms certificates verify CODE` and `certificates revoke CODE --reason TEXT`."""
+"""`flask --app lms certificates print ... --out FILE.pdf`, `certificates verify CODE`, `certificates revoke CODE`."""
+import sys
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from lms.accounts.models import User
-from lms.certificates import services
+from lms.certificates import batches, services
 from lms.certificates.codes import grouped
+from lms.certificates.models import BatchStatus, PrintBatch
+from lms.certificates.printroom import CertificateFilter
 from lms.core.i18n import _
 from lms.core.models import ValidationError
+from lms.courses.services import course_by_slug
 from lms.extensions import db
 
-certificates_cli = click.Group("certificates", help="Certificates: check and revoke.")
+certificates_cli = click.Group("certificates", help="Certificates: print, check and revoke.")
 
 
 def _status_text(status: str) -> str:
@@ -60,3 +65,44 @@ def revoke_command(code: str, reason: str, by_username: str | None) -> None:
     except ValidationError as error:
         raise click.ClickException(" ".join(error.errors.values())) from None
     click.echo(_("Certificate %(serial)s is revoked.", serial=certificate.serial))
+
+
+@certificates_cli.command("print")
+@click.option("--course", "slug", help="Only this course's certificates (its slug).")
+@click.option("--center", "center_code", help="Only the certificates of this technology center (its code).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Issued on or after this day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Issued on or before this day (YYYY-MM-DD).")
+@click.option("--language", type=click.Choice(batches.BATCH_LANGUAGES), default="course", show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The PDF file to write.")
+@with_appcontext
+def print_command(slug, center_code, since, until, language, out) -> None:
+    """Write one print-ordered PDF of the matching certificates (revoked and superseded ones left out). It is
+    logged as a print batch; mark it printed in the print room once it is."""
+    course_id = None
+    if slug:
+        course = course_by_slug(slug)
+        if course is None:
+            raise click.ClickException(_("No course has the slug %(slug)s.", slug=slug))
+        course_id = course.id
+    criteria = CertificateFilter(center_code=center_code, course_id=course_id,
+                                 since=since.date() if since else None, until=until.date() if until else None)
+    try:
+        batch = batches.create_batch(criteria, language, None, _("Command line"), queue=False)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.errors.values())) from None
+    with click.progressbar(length=batch.total, label=_("Preparing the certificates"), file=sys.stderr) as bar:
+        seen = [0]
+
+        def advance(done: int) -> None:
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        batches.run_batch(batch.id, on_progress=advance)
+    if db.session.get(PrintBatch, batch.id).status != BatchStatus.DONE:
+        raise click.ClickException(_("Preparing the PDF failed. Try again, and tell the administrator if it "
+                                     "fails again."))
+    with open(out, "wb") as file:
+        file.write(batches.batch_pdf(batch.id))
+    click.echo(_("%(num)s certificates written to %(file)s (print batch %(batch)s).", num=batch.total, file=out,
+                 batch=batch.id))

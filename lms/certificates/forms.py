@@ -38,6 +38,21 @@ class SearchForm(FlaskForm):
             status=self.status.data or None, printed={"yes": True, "no": False}.get(self.printed.data or ""))
 
 
+BATCH_LANGUAGE_LABELS = {"course": _l("As each course chose"), "ar": _l("Arabic"), "en": _l("English"),
+                         "both": _l("Both languages")}
+
+
+class BatchForm(FlaskForm):
+    """Print every certificate the search found; the search's own fields travel as hidden query arguments."""
+
+    language = SelectField(_l("Language of the certificates"), choices=choices(BATCH_LANGUAGE_LABELS))
+
+
+class HandOverForm(FlaskForm):
+    recipient = StringField(_l("Handed over to"), validators=[DataRequired(), Length(max=200)],
+                            description=_l("The name and job of the person who received them."))
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX)],
                            render_kw={"rows": 2, "maxlength": REASON_MAX})

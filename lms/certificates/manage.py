@@ -4,10 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from lms.accounts.models import Center
-from lms.certificates import printroom, services
+from lms.certificates import batches, printroom, services
 from lms.certificates.codes import grouped
-from lms.certificates.forms import ReasonForm, ReissueForm, SearchForm, choices
-from lms.certificates.models import Certificate
+from lms.certificates.forms import BatchForm, HandOverForm, ReasonForm, ReissueForm, SearchForm, choices
+from lms.certificates.models import BatchStatus, Certificate, PrintBatch
+from lms.certificates.routes import pdf_response
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
@@ -39,7 +40,7 @@ def search():
     total, rows = printroom.search(form.criteria(), page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("certificates/manage/search.html", form=form, rows=rows, total=total, page=page,
-                           per_page=printroom.PER_PAGE, args=args, grouped=grouped)
+                           per_page=printroom.PER_PAGE, args=args, grouped=grouped, batch_form=BatchForm())
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
@@ -102,3 +103,93 @@ def expiry():
     soon, past = printroom.expiring(days)
     return render_template("certificates/manage/expiry.html", soon=soon, past=past, days=days,
                            choices=EXPIRY_DAYS)
+
+
+# -- bulk printing and the print log ----------------------------------------------------------------------------
+
+def _describe(form: SearchForm) -> str:
+    """The search, in words, for the print log."""
+    parts = []
+    for field in form:
+        if field.data and not field.errors:
+            shown = (next((str(c.label) for c in field.choices if c.value == field.data), field.data)
+                     if field.type == "SelectField" else field.data)
+            parts.append(f"{field.label.text}: {shown}")
+    return "; ".join(parts) or _("Every certificate")
+
+
+@bp.post("/batches")
+@roles_required("hr")
+def create_batch():
+    search_form, form = _search_form(), BatchForm()
+    if form.validate_on_submit():
+        try:
+            batch = batches.create_batch(search_form.criteria(), form.language.data, current_user.id,
+                                         _describe(search_form))
+        except ValidationError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            return redirect(url_for(".batch", batch_id=batch.id))
+    return redirect(url_for(".search", **request.args))
+
+
+@bp.get("/batches")
+@roles_required("hr")
+def batch_list():
+    return render_template("certificates/manage/batches.html", batches=batches.recent_batches())
+
+
+def _batch_or_404(batch_id: int) -> PrintBatch:
+    batch = db.session.get(PrintBatch, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.get("/batches/<int:batch_id>")
+@roles_required("hr")
+def batch(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
+                           running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING))
+
+
+@bp.get("/batches/<int:batch_id>.pdf")
+@roles_required("hr")
+def batch_download(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    content = batches.batch_pdf(batch.id)
+    if content is None:
+        abort(404)
+    return pdf_response(content, f"certificates-batch-{batch.id}.pdf")
+
+
+@bp.post("/batches/<int:batch_id>/printed")
+@roles_required("hr")
+def batch_printed(batch_id: int):
+    _batch_or_404(batch_id)
+    try:
+        batches.mark_printed(batch_id, current_user.id)
+    except ValidationError as error:
+        for message in error.errors.values():
+            flash(message, "error")
+    else:
+        flash(_("The batch is marked printed; each certificate's log says so."), "success")
+    return redirect(url_for(".batch", batch_id=batch_id))
+
+
+@bp.post("/batches/<int:batch_id>/handover")
+@roles_required("hr")
+def batch_handover(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    form = HandOverForm()
+    if form.validate_on_submit():
+        try:
+            batches.hand_over(batch_id, form.recipient.data, current_user.id)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The hand-over is recorded."), "success")
+            return redirect(url_for(".batch", batch_id=batch_id))
+    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=form, running=False), 400

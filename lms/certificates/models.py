@@ -125,3 +125,48 @@ class CertificateEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class BatchStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PrintBatch(db.Model):
+    """A stack of certificates printed together: one merged PDF made by a background job, then the print log
+    (printed when, handed over to whom)."""
+
+    __tablename__ = "print_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    description: Mapped[str] = mapped_column(sa.String(500), default="")  # the filter, as HR chose it
+    language: Mapped[str] = mapped_column(sa.String(8))  # "ar", "en", "both", or "course": each course's choice
+    status: Mapped[str] = mapped_column(sa.String(16), default=BatchStatus.QUEUED.value)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)  # certificates rendered so far: the progress bar
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    printed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_to: Mapped[str | None] = mapped_column(sa.String(200))
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == BatchStatus.DONE else (100 * self.done // self.total if self.total else 0)
+
+
+class PrintBatchItem(db.Model):
+    """A certificate of a batch, in print order; `duplicate`: it had been printed before, so it is stamped."""
+
+    __tablename__ = "print_batch_items"
+
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("print_batches.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"), index=True)
+    duplicate: Mapped[bool] = mapped_column(default=False)

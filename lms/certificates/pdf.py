@@ -104,3 +104,18 @@ def _check_label(lang: str) -> str:
 def _stamp(kind: str, lang: str) -> str:
     with force_locale(lang):
         return _("Revoked") if kind == "revoked" else _("Duplicate copy")
+
+
+def render_many(entries: list[tuple[Certificate, str, bool]], progress=None) -> bytes:
+    """One PDF of many certificates, in order: (certificate, language, duplicate). Each is laid out on its own;
+    the pages are then written together, so that the fonts are embedded once for the whole stack."""
+    documents = []
+    for done, (certificate, language, duplicate) in enumerate(entries, 1):
+        design = load_design(certificate.design)
+        html = design.render_html(_context(certificate, design, language, "duplicate" if duplicate else None))
+        documents.append(HTML(string=html, base_url=design.folder.as_uri() + "/",
+                              url_fetcher=design.fetcher()).render())
+        if progress is not None:
+            progress(done)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(pdf_variant="pdf/a-3b")

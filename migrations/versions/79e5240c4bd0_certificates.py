@@ -87,6 +87,38 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_certificate_events_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_events_certificate_id'), ['certificate_id'], unique=False)
 
+    op.create_table('print_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', lms.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('description', sa.String(length=500), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('finished_at', lms.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True),
+    sa.Column('printed_at', lms.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('printed_by_id', sa.Integer(), nullable=True),
+    sa.Column('handed_over_at', lms.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handed_over_to', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_print_batches_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['printed_by_id'], ['users.id'], name=op.f('fk_print_batches_printed_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_print_batches'))
+    )
+    op.create_table('print_batch_items',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('duplicate', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['print_batches.id'], name=op.f('fk_print_batch_items_batch_id_print_batches'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_print_batch_items_certificate_id_certificates'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('batch_id', 'position', name=op.f('pk_print_batch_items'))
+    )
+    with op.batch_alter_table('print_batch_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_print_batch_items_certificate_id'), ['certificate_id'], unique=False)
+
     op.create_table('certificate_files',
     sa.Column('certificate_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
@@ -98,6 +130,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('print_batch_items')
+    op.drop_table('print_batches')
     op.drop_table('certificate_files')
     with op.batch_alter_table('certificate_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificate_events_certificate_id'))

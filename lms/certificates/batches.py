@@ -1,0 +1,156 @@
+"""Bulk printing: a batch fixes which certificates, in print order; a background job renders them into one PDF;
+HR then marks the batch printed (a reprint is logged as such) and handed over."""
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import current_app
+
+from lms.certificates.models import (
+    BatchStatus,
+    Certificate,
+    CertificateAction,
+    CertificateEvent,
+    PrintBatch,
+    PrintBatchItem,
+)
+from lms.certificates.pdf import render_many
+from lms.certificates.printroom import CertificateFilter, matching
+from lms.core.db import begin_write
+from lms.core.i18n import _
+from lms.core.models import ValidationError, utcnow
+from lms.extensions import db
+
+BATCH_LANGUAGES = ("course", "ar", "en", "both")  # "course": each certificate in its course's choice
+MAX_BATCH = 5000
+PROGRESS_EVERY = 10  # certificates between two progress updates
+
+
+def create_batch(criteria: CertificateFilter, language: str, actor_id: int | None, description: str,
+                 queue: bool = True) -> PrintBatch:
+    """Fix the batch's certificates (revoked and superseded ones are never printed) and queue its job (the
+    command line runs it itself: `queue=False`)."""
+    if language not in BATCH_LANGUAGES:
+        raise ValidationError({"language": _("Choose the language of the certificates.")})
+    begin_write()
+    query = matching(criteria).where(Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None))
+    rows = db.session.execute(query.with_only_columns(Certificate.id, Certificate.printed_at)
+                              .limit(MAX_BATCH + 1)).all()
+    if not rows:
+        raise ValidationError({"": _("No certificate to print matches this search.")})
+    if len(rows) > MAX_BATCH:
+        raise ValidationError({"": _("At most %(num)s certificates can be printed at once: narrow the search.",
+                                     num=MAX_BATCH)})
+    batch = PrintBatch(created_by_id=actor_id, description=description[:500], language=language, total=len(rows),
+                       status=BatchStatus.QUEUED.value)
+    db.session.add(batch)
+    db.session.flush()
+    db.session.execute(sa.insert(PrintBatchItem), [
+        {"batch_id": batch.id, "position": n, "certificate_id": row.id, "duplicate": row.printed_at is not None}
+        for n, row in enumerate(rows, 1)])
+    db.session.commit()
+    if queue:
+        from lms.certificates.tasks import render_batch  # the job module imports this one
+
+        render_batch(batch.id)
+    return batch
+
+
+def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -> None:
+    """The job: render the batch into one PDF, saying how far it got as it goes."""
+    begin_write()
+    batch = _locked(batch_id)
+    if batch.status != BatchStatus.QUEUED:
+        db.session.rollback()
+        return  # run already (a job delivered twice)
+    batch.status = BatchStatus.RUNNING.value
+    db.session.commit()
+    try:
+        items = db.session.execute(
+            sa.select(Certificate, PrintBatchItem.duplicate).join(PrintBatchItem)
+            .where(PrintBatchItem.batch_id == batch_id).order_by(PrintBatchItem.position)).all()
+        entries = [(c, c.language if batch.language == "course" else batch.language, duplicate)
+                   for c, duplicate in items]
+        pdf = render_many(entries, progress=lambda n: _progress(batch_id, n, on_progress))
+    except Exception as error:
+        current_app.logger.exception("print batch %s failed", batch_id)
+        db.session.rollback()
+        begin_write()
+        failed = _locked(batch_id)
+        failed.status, failed.error, failed.finished_at = BatchStatus.FAILED.value, repr(error)[:2000], utcnow()
+        db.session.commit()
+        return
+    begin_write()
+    batch = _locked(batch_id)
+    batch.pdf, batch.done, batch.status, batch.finished_at = pdf, batch.total, BatchStatus.DONE.value, utcnow()
+    db.session.commit()
+
+
+def _progress(batch_id: int, done: int, on_progress: Callable[[int], None] | None) -> None:
+    if on_progress is not None:
+        on_progress(done)
+    if done % PROGRESS_EVERY:
+        return
+    begin_write()
+    db.session.execute(sa.update(PrintBatch).where(PrintBatch.id == batch_id).values(done=done))
+    db.session.commit()
+
+
+def batch_pdf(batch_id: int) -> bytes | None:
+    return db.session.scalar(sa.select(PrintBatch.pdf).where(PrintBatch.id == batch_id))
+
+
+def mark_printed(batch_id: int, actor_id: int | None) -> PrintBatch:
+    """The stack came out of the printer: each certificate is logged as printed, or reprinted if it was before."""
+    begin_write()
+    batch = _locked(batch_id)
+    if batch.status != BatchStatus.DONE:
+        raise ValidationError({"": _("The batch is not ready yet.")})
+    if batch.printed_at is not None:
+        raise ValidationError({"": _("This batch is marked printed already.")})
+    now = utcnow()
+    for certificate, duplicate in _certificates(batch_id):
+        again = duplicate or certificate.printed_at is not None
+        certificate.printed_at = certificate.printed_at or now
+        db.session.add(CertificateEvent(
+            certificate_id=certificate.id, actor_id=actor_id, at=now, details={"batch": batch_id},
+            action=(CertificateAction.REPRINT if again else CertificateAction.PRINT).value))
+    batch.printed_at, batch.printed_by_id = now, actor_id
+    db.session.commit()
+    return batch
+
+
+def hand_over(batch_id: int, recipient: str, actor_id: int | None) -> PrintBatch:
+    """The printed stack was handed to `recipient` (a center manager, say): logged for each certificate."""
+    recipient = (recipient or "").strip()
+    if not recipient:
+        raise ValidationError({"recipient": _("Say to whom the certificates were handed over.")})
+    begin_write()
+    batch = _locked(batch_id)
+    if batch.printed_at is None:
+        raise ValidationError({"": _("Mark the batch printed first.")})
+    now = utcnow()
+    for certificate, _duplicate in _certificates(batch_id):
+        certificate.handed_over_at, certificate.handed_over_to = now, recipient[:200]
+        db.session.add(CertificateEvent(certificate_id=certificate.id, action=CertificateAction.HANDOVER.value,
+                                        actor_id=actor_id, at=now, details={"batch": batch_id, "to": recipient}))
+    batch.handed_over_at, batch.handed_over_to = now, recipient[:200]
+    db.session.commit()
+    return batch
+
+
+def recent_batches(limit: int = 20) -> list[PrintBatch]:
+    return list(db.session.scalars(sa.select(PrintBatch).order_by(PrintBatch.id.desc()).limit(limit)))
+
+
+def _certificates(batch_id: int) -> list[tuple[Certificate, bool]]:
+    return [(c, d) for c, d in db.session.execute(
+        sa.select(Certificate, PrintBatchItem.duplicate).join(PrintBatchItem)
+        .where(PrintBatchItem.batch_id == batch_id).order_by(PrintBatchItem.position).with_for_update())]
+
+
+def _locked(batch_id: int) -> PrintBatch:
+    batch = db.session.scalar(sa.select(PrintBatch).where(PrintBatch.id == batch_id).with_for_update()
+                              .execution_options(populate_existing=True))
+    if batch is None:
+        raise LookupError(batch_id)
+    return batch

@@ -1,0 +1,5 @@
+"""Every background job, for the consumer: `huey_consumer lms.tasks.huey`."""
+from lms.certificates import tasks  # noqa: F401  (registers its jobs)
+from lms.core.jobs import huey
+
+__all__ = ["huey"]

@@ -1,0 +1,146 @@
+"""Bulk printing: a batch of the certificates a search found, rendered by a job into one PDF, then logged as
+printed (reprints as duplicates) and handed over; and the same from the command line."""
+import subprocess
+import unicodedata
+
+import pytest
+import sqlalchemy as sa
+
+from lms.certificates import batches
+from lms.certificates import pdf as pdf_module
+from lms.certificates.models import Certificate, CertificateEvent, PrintBatch, PrintBatchItem
+from lms.certificates.printroom import CertificateFilter
+from tests import factories
+from tests.certificates.conftest import complete
+
+
+def _issue(db, course, **user) -> Certificate:
+    learner = factories.UserFactory(**user)
+    complete(learner, course)
+    return db.session.scalar(sa.select(Certificate).where(Certificate.user_id == learner.id))
+
+
+def _text(pdf: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return unicodedata.normalize("NFKC", "".join(ch for ch in out if unicodedata.category(ch) != "Cf"))
+
+
+def _pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@pytest.fixture
+def center_certificates(db, course):
+    center = factories.CenterFactory()
+    names = ["سامح نبيل", "أمل فاروق", "بسمة راغب"]
+    return center, [_issue(db, course, center=center, full_name_ar=name) for name in names]
+
+
+def test_hr_prints_a_centers_certificates_in_one_pdf(auth, client, db, center_certificates):
+    center, certificates = center_certificates
+    revoked = _issue(db, factories.CourseFactory(modules=1), center=center, full_name_ar="ملغاة")
+    revoked.revoked_at = revoked.issued_at
+    db.session.commit()
+    auth.as_role("hr")
+    response = client.post(f"/manage/certificates/batches?center={center.code}", data={"language": "ar"})
+    assert response.status_code == 302
+    batch = db.session.scalar(sa.select(PrintBatch))
+    assert response.location.endswith(f"/manage/certificates/batches/{batch.id}")
+    assert batch.status == "done" and batch.total == 3 and batch.percent == 100  # the job ran at once in tests
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "http-equiv" not in page and f"/manage/certificates/batches/{batch.id}.pdf" in page
+    pdf = client.get(f"/manage/certificates/batches/{batch.id}.pdf").data
+    assert _pages(pdf) == 3
+    text = _text(pdf)
+    order = sorted(certificates, key=lambda c: c.name_ar)  # print order: center, then name
+    positions = [text.index(c.name_ar) for c in order]
+    assert positions == sorted(positions) and "ملغاة" not in text and "نسخة بدل فاقد" not in text
+
+
+def test_a_certificate_printed_before_is_stamped_and_logged_as_a_duplicate(db, center_certificates):
+    center, certificates = center_certificates
+    first = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "first")
+    batches.mark_printed(first.id, None)
+    newcomer = _issue(db, factories.CourseFactory(modules=1), center=center, full_name_ar="زائر جديد")
+    second = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "second")
+    items = {i.certificate_id: i.duplicate for i in db.session.scalars(
+        sa.select(PrintBatchItem).where(PrintBatchItem.batch_id == second.id))}
+    assert items == {**{c.id: True for c in certificates}, newcomer.id: False}
+    text = _text(batches.batch_pdf(second.id))
+    assert text.count("نسخة بدل فاقد") == 3
+    batches.mark_printed(second.id, None)
+    actions = db.session.execute(sa.select(CertificateEvent.certificate_id, CertificateEvent.action)
+                                 .where(CertificateEvent.action.in_(("print", "reprint")))).all()
+    assert sorted(a for cid, a in actions if cid == certificates[0].id) == ["print", "reprint"]
+    assert [a for cid, a in actions if cid == newcomer.id] == ["print"]
+
+
+def test_hand_over_comes_after_printing_and_is_logged(auth, client, db, center_certificates):
+    center, certificates = center_certificates
+    batch = batches.create_batch(CertificateFilter(center_code=center.code), "both", None, "x")
+    auth.as_role("hr")
+    early = client.post(f"/manage/certificates/batches/{batch.id}/handover", data={"recipient": "مدير المركز"})
+    assert early.status_code == 400 and db.session.get(PrintBatch, batch.id).handed_over_at is None
+    client.post(f"/manage/certificates/batches/{batch.id}/printed")
+    assert client.post(f"/manage/certificates/batches/{batch.id}/handover", data={"recipient": " "}).status_code == 400
+    done = client.post(f"/manage/certificates/batches/{batch.id}/handover", data={"recipient": "مدير المركز"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert {c.handed_over_to for c in db.session.scalars(sa.select(Certificate))} == {"مدير المركز"}
+    events = db.session.scalars(sa.select(CertificateEvent).where(CertificateEvent.action == "handover")).all()
+    assert len(events) == 3 and events[0].details["to"] == "مدير المركز"
+    log = client.get("/manage/certificates/batches").get_data(as_text=True)
+    assert "مدير المركز" in log
+
+
+def test_a_batch_whose_rendering_fails_says_so(auth, client, db, center_certificates, monkeypatch):
+    center, _certificates = center_certificates
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("printer on fire")
+
+    monkeypatch.setattr(batches, "render_many", broken)
+    batch = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "x")
+    db.session.expire_all()
+    assert db.session.get(PrintBatch, batch.id).status == "failed"
+    auth.as_role("hr")
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "تعذّر تجهيز ملف PDF" in page
+    assert client.get(f"/manage/certificates/batches/{batch.id}.pdf").status_code == 404
+
+
+def test_a_running_batch_shows_its_progress_and_refreshes(auth, client, db, center_certificates):
+    center, _certificates = center_certificates
+    batch = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "x", queue=False)
+    batch.total, batch.done, batch.status = 40, 10, "running"
+    db.session.commit()
+    auth.as_role("hr")
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page and 'aria-valuenow="25"' in page
+
+
+def test_nothing_to_print_changes_nothing(auth, client, db):
+    auth.as_role("hr")
+    response = client.post("/manage/certificates/batches?q=nobody", data={"language": "ar"})
+    assert response.status_code == 302 and "q=nobody" in response.location
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PrintBatch)) == 0
+
+
+def test_the_command_line_prints_to_a_file_with_a_progress_bar(runner, db, center_certificates, tmp_path):
+    center, certificates = center_certificates
+    out = tmp_path / "stack.pdf"
+    result = runner.invoke(args=["certificates", "print", "--center", center.code, "--language", "en",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _pages(out.read_bytes()) == 3 and certificates[0].name_latin in _text(out.read_bytes())
+    assert db.session.scalar(sa.select(PrintBatch.description)) == "سطر الأوامر"
+    nothing = runner.invoke(args=["certificates", "print", "--center", "NOPE", "--out", str(tmp_path / "x.pdf")])
+    assert nothing.exit_code == 1 and not (tmp_path / "x.pdf").exists()
+
+
+def test_render_many_embeds_the_fonts_once(db, center_certificates):
+    _center, certificates = center_certificates
+    one = pdf_module.render_pdf(certificates[0], "ar")
+    many = pdf_module.render_many([(c, "ar", False) for c in certificates])
+    assert len(many) < 2 * len(one)  # three certificates, not three copies of the fonts
