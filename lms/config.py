@@ -41,6 +41,7 @@ class Config:
     LMS_GOVERNORATE_CODE = "QLY"
     LMS_PUBLIC_URL = ""
     LMS_VERIFY_LIMITS = "30 per minute; 300 per hour"
+    LMS_PRINT_PROCESSES = 0  # processes a print batch lays certificates out with; 0: one per CPU
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
 
 
@@ -58,6 +59,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
     for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS"):
         if value := env.get(name):
             app.config[name] = value
+    if processes := env.get("LMS_PRINT_PROCESSES"):
+        app.config["LMS_PRINT_PROCESSES"] = int(processes)
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
     if isinstance(override, dict):
         app.config.update(override)

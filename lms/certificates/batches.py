@@ -1,5 +1,6 @@
 """Bulk printing: a batch fixes which certificates, in print order; a background job renders them into one PDF;
 HR then marks the batch printed (a reprint is logged as such) and handed over."""
+import os
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -22,7 +23,6 @@ from lms.extensions import db
 
 BATCH_LANGUAGES = ("course", "ar", "en", "both")  # "course": each certificate in its course's choice
 MAX_BATCH = 5000
-PROGRESS_EVERY = 10  # certificates between two progress updates
 
 
 def create_batch(criteria: CertificateFilter, language: str, actor_id: int | None, description: str,
@@ -70,7 +70,8 @@ def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -
             .where(PrintBatchItem.batch_id == batch_id).order_by(PrintBatchItem.position)).all()
         entries = [(c, c.language if batch.language == "course" else batch.language, duplicate)
                    for c, duplicate in items]
-        pdf = render_many(entries, progress=lambda n: _progress(batch_id, n, on_progress))
+        pdf = render_many(entries, progress=lambda n: _progress(batch_id, n, on_progress),
+                          processes=current_app.config["LMS_PRINT_PROCESSES"] or os.cpu_count() or 1)
     except Exception as error:
         current_app.logger.exception("print batch %s failed", batch_id)
         db.session.rollback()
@@ -88,8 +89,6 @@ def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -
 def _progress(batch_id: int, done: int, on_progress: Callable[[int], None] | None) -> None:
     if on_progress is not None:
         on_progress(done)
-    if done % PROGRESS_EVERY:
-        return
     begin_write()
     db.session.execute(sa.update(PrintBatch).where(PrintBatch.id == batch_id).values(done=done))
     db.session.commit()

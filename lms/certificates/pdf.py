@@ -1,13 +1,19 @@
 """A certificate's PDF: its design filled in, in Arabic, English or both, with the QR code of its check page."""
+import io
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from functools import cache
+from multiprocessing import get_context
 from zoneinfo import ZoneInfo
 
+import pikepdf
 import segno
 from babel.dates import format_date
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from hijridate import Gregorian
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from lms.certificates.codes import grouped
 from lms.certificates.designs import Design, load_design
@@ -25,26 +31,158 @@ def verify_url(code: str) -> str:
     return f"{base.rstrip('/')}/verify/{grouped(code)}"
 
 
+# Which parts of the design each layer draws: (static, shared, own); see the design's certificate.html.
+LAYERS = {"all": (True, True, True), "static": (True, False, False), "shared": (False, True, False),
+          "own": (False, False, True)}
+CHUNK = 100  # certificates laid out per document in a stack (a progress step)
+
+
 def render_pdf(certificate: Certificate, language: str, stamp: str | None = None) -> bytes:
     """`language` is "ar", "en" or "both"; `stamp` ("revoked", "duplicate") is printed across the page."""
     design = load_design(certificate.design)
-    html = design.render_html(_context(certificate, design, language, stamp))
-    document = HTML(string=html, base_url=design.folder.as_uri() + "/", url_fetcher=design.fetcher())
-    return document.write_pdf(pdf_variant="pdf/a-3b")
+    page = _page(certificate, design, language, stamp)
+    return _write(design, _document(design, [page], page["title"]), layer="all")
 
 
-def _context(certificate: Certificate, design: Design, language: str, stamp: str | None) -> dict:
+def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, processes: int = 1) -> bytes:
+    """One PDF of many certificates, in order: (certificate, language, duplicate).
+
+    Each part of a page is drawn as rarely as it can be (see the design's layers): the static layer once per
+    design, language and set of labels; the shared layer once per distinct course, dates and center; only the
+    own layer (name, serial, QR code...) for every certificate, CHUNK pages to a document, by `processes`
+    worker processes when there is more than one chunk (they start while this process prepares the pages).
+    The parts are joined in order (qpdf) and the static and shared pages placed under each page as form
+    XObjects. `progress(n)` is told how many certificates are done.
+    """
+    title = f"{len(entries)} × {_('Certificate of completion')}"
+    pool = None
+    if processes > 1 and len(entries) > CHUNK:
+        # forkserver, not fork: the job consumer runs threads, and a forked child could inherit a held lock.
+        # The server imports this module once, so later stacks start their workers at once.
+        context = get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        pool = ProcessPoolExecutor(processes, mp_context=context)
+    try:
+        keys, under, pending = [], {"static": {}, "shared": {}}, []
+        for design_name, pages, chunk_keys in _chunks(entries, under):
+            keys += chunk_keys
+            document = {**_document(load_design(design_name), pages, title), **_layer("own"),
+                        "link_stylesheet": False}
+            pending.append((len(pages), pool.submit(_layer_pdf, design_name, document) if pool
+                            else _layer_pdf(design_name, document)))
+            if pool is None and progress is not None:
+                progress(len(keys))
+        backgrounds = {layer: {key: _layer_pdf(design.name, {**_document(design, [page], title), **_layer(layer),
+                                                             "link_stylesheet": layer == "static"})
+                               for key, (design, page) in pages.items()}
+                       for layer, pages in under.items()}
+        parts, done = [], 0
+        for count, part in pending:
+            parts.append(part.result() if pool else part)
+            done += count
+            if pool is not None and progress is not None:
+                progress(done)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return _assemble(parts, keys, backgrounds, title)
+
+
+def _chunks(entries, under: dict):
+    """(design, up to CHUNK pages, each page's (static key, shared key)), in print order. The first page of each
+    static and shared key is kept in `under`, to draw that layer once."""
+    name, pages, keys = None, [], []
+    for certificate, language, duplicate in entries:
+        design = load_design(certificate.design)
+        page = _page(certificate, design, language, "duplicate" if duplicate else None)
+        static = (design.name, language, tuple(fact["label"] for side in page["sides"] for fact in side["facts"]))
+        shared = (*static, tuple((side["course"], *(fact["value"] for fact in side["facts"] if not fact["own"]))
+                                 for side in page["sides"]))
+        under["static"].setdefault(static, (design, page))
+        under["shared"].setdefault(shared, (design, page))
+        if pages and (design.name != name or len(pages) == CHUNK):
+            yield name, pages, keys
+            pages, keys = [], []
+        name = design.name
+        pages.append(page)
+        keys.append((static, shared))
+    if pages:
+        yield name, pages, keys
+
+
+def _layer_pdf(design_name: str, document: dict) -> bytes:
+    """A layer of a chunk of certificates (may run in a worker process: no app, no database)."""
+    design = load_design(design_name)
+    html = design.render_html(_with_qr_codes(document))
+    options = {}
+    if not document["link_stylesheet"]:  # a stack's layers share the stylesheet and fonts parsed once
+        stylesheet, fonts = _stylesheet(design_name)
+        options = {"stylesheets": [stylesheet], "font_config": fonts}
+    return HTML(string=html, base_url=design.folder.as_uri() + "/", url_fetcher=design.fetcher()).write_pdf(
+        pdf_variant="pdf/a-3b", **options)
+
+
+def _layer(name: str) -> dict:
+    static, shared, own = LAYERS[name]
+    return {"layer": name, "show_static": static, "show_shared": shared, "show_own": own}
+
+
+def _write(design: Design, document: dict, layer: str) -> bytes:
+    return _layer_pdf(design.name, {**document, **_layer(layer), "link_stylesheet": True})
+
+
+@cache
+def _stylesheet(design_name: str) -> tuple[CSS, FontConfiguration]:
+    """A design's stylesheet parsed once per process, with the fonts it declares."""
+    design = load_design(design_name)
+    fonts = FontConfiguration()
+    return CSS(filename=str(design.folder / "certificate.css"), url_fetcher=design.fetcher(), font_config=fonts), fonts
+
+
+def _assemble(parts: list[bytes], keys: list[tuple], backgrounds: dict[str, dict], title: str) -> bytes:
+    """Join the parts in order, put each page's shared and static layers under it (qpdf, through pikepdf) and
+    name the stack. The first part's PDF/A metadata and output intent stand for the whole."""
+    opened = []
+
+    def open_pdf(content: bytes) -> pikepdf.Pdf:
+        opened.append(pikepdf.open(io.BytesIO(content)))
+        return opened[-1]
+
+    try:
+        with pikepdf.open(io.BytesIO(parts[0])) as pdf:
+            for part in parts[1:]:
+                pdf.pages.extend(open_pdf(part).pages)
+            forms = {layer: {key: pdf.copy_foreign(open_pdf(content).pages[0].as_form_xobject())
+                             for key, content in contents.items()} for layer, contents in backgrounds.items()}
+            for page, (static, shared) in zip(pdf.pages, keys, strict=True):
+                page.add_underlay(forms["shared"][shared])
+                page.add_underlay(forms["static"][static])  # underneath the shared layer
+            with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+                meta["dc:title"] = title
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    finally:
+        for other in opened:
+            other.close()
+
+
+def _document(design: Design, pages: list[dict], title: str) -> dict:
+    """What the design's page needs besides its pages: the PDF's metadata, colours, logo."""
+    first = pages[0]
+    return {"lang": first["lang"], "dir": first["dir"], "title": title, "author": first["author"],
+            "colours": design.meta.get("colours", {}), "logo": "emblem.svg", "pages": pages}
+
+
+def _page(certificate: Certificate, design: Design, language: str, stamp: str | None) -> dict:
     languages = ("ar", "en") if language == "both" else (language,)
-    sides = [_side(certificate, design, lang) for lang in languages]
-    url = verify_url(certificate.code)
     with force_locale(languages[0]):
         title = f"{_('Certificate of completion')}: {_name(certificate, languages[0])}"
     return {
         "lang": languages[0], "dir": DIRECTIONS[languages[0]], "title": title,
         "author": " / ".join(_pick(design.meta.get("authority"), lang) for lang in languages),
-        "serial": certificate.serial, "sides": sides, "colours": design.meta.get("colours", {}),
-        "logo": "emblem.svg", "code": grouped(certificate.code),
-        "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
+        "sides": [_side(certificate, design, lang) for lang in languages], "code": grouped(certificate.code),
+        "verify_url": verify_url(certificate.code),  # drawn as a QR code where the page is laid out
         "check_labels": [{"lang": lang, "text": _check_label(lang)} for lang in languages],
         "signatories": [{"name": " / ".join(filter(None, (_pick(s.get("name"), lang) for lang in languages))),
                          "titles": [{"lang": lang, "text": _pick(s.get("title"), lang)} for lang in languages],
@@ -53,20 +191,36 @@ def _context(certificate: Certificate, design: Design, language: str, stamp: str
     }
 
 
+def _with_qr_codes(document: dict) -> dict:
+    if not document["show_own"]:
+        return document
+    return {**document, "pages": [{**page, "qr": _qr(page["verify_url"])} for page in document["pages"]]}
+
+
+def _qr(url: str) -> str:
+    """The QR code as a one-pixel-per-module PNG, drawn without smoothing (CSS image-rendering: pixelated), so
+    it prints sharp at any size. Mask 0: choosing the best mask costs more than the rest of the page's layout,
+    and any mask reads back the same."""
+    return segno.make(url, error="m", mask=0).png_data_uri(scale=1, border=0)
+
+
 def _side(certificate: Certificate, design: Design, lang: str) -> dict:
+    """One language's side of the page. A fact is `own` when it differs from one certificate to the next;
+    the others (dates, center) are often the same across a stack."""
     with force_locale(lang):
-        facts = [(_("Serial number"), _ISOLATE.format(certificate.serial)),
-                 (_("Issue date"), _date(certificate.issued_at, lang))]
+        facts = [_fact(_("Serial number"), _ISOLATE.format(certificate.serial), own=True),
+                 _fact(_("Issue date"), _date(certificate.issued_at, lang))]
         if certificate.expires_at is not None:
-            facts.append((_("Expiry date"), _date(certificate.expires_at, lang)))
+            facts.append(_fact(_("Expiry date"), _date(certificate.expires_at, lang)))
         if certificate.score is not None:
             score = localize_digits(round(certificate.score), lang)
-            facts.append((_("Quiz score"), f"{score}٪" if lang == "ar" else f"{score}%"))
+            facts.append(_fact(_("Quiz score"), f"{score}٪" if lang == "ar" else f"{score}%", own=True))
         center = certificate.center_name_ar if lang == "ar" else certificate.center_name_en
         if center:
-            facts.append((_("Technology center"), _ISOLATE.format(center)))
+            facts.append(_fact(_("Technology center"), _ISOLATE.format(center)))
         if certificate.employee_number:
-            facts.append((_("Employee number"), _ISOLATE.format(localize_digits(certificate.employee_number, lang))))
+            facts.append(_fact(_("Employee number"),
+                               _ISOLATE.format(localize_digits(certificate.employee_number, lang)), own=True))
         return {
             "lang": lang, "dir": DIRECTIONS[lang], "authority": _pick(design.meta.get("authority"), lang),
             "heading": _("Certificate of completion"), "certifies": _("This certifies that"),
@@ -75,6 +229,10 @@ def _side(certificate: Certificate, design: Design, lang: str) -> dict:
             "course": _ISOLATE.format(certificate.course_title_ar if lang == "ar" else certificate.course_title_en),
             "facts": facts,
         }
+
+
+def _fact(label: str, value: str, own: bool = False) -> dict:
+    return {"label": label, "value": value, "own": own}
 
 
 def _name(certificate: Certificate, lang: str) -> str:
@@ -105,17 +263,3 @@ def _stamp(kind: str, lang: str) -> str:
     with force_locale(lang):
         return _("Revoked") if kind == "revoked" else _("Duplicate copy")
 
-
-def render_many(entries: list[tuple[Certificate, str, bool]], progress=None) -> bytes:
-    """One PDF of many certificates, in order: (certificate, language, duplicate). Each is laid out on its own;
-    the pages are then written together, so that the fonts are embedded once for the whole stack."""
-    documents = []
-    for done, (certificate, language, duplicate) in enumerate(entries, 1):
-        design = load_design(certificate.design)
-        html = design.render_html(_context(certificate, design, language, "duplicate" if duplicate else None))
-        documents.append(HTML(string=html, base_url=design.folder.as_uri() + "/",
-                              url_fetcher=design.fetcher()).render())
-        if progress is not None:
-            progress(done)
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf(pdf_variant="pdf/a-3b")

@@ -144,3 +144,35 @@ def test_render_many_embeds_the_fonts_once(db, center_certificates):
     one = pdf_module.render_pdf(certificates[0], "ar")
     many = pdf_module.render_many([(c, "ar", False) for c in certificates])
     assert len(many) < 2 * len(one)  # three certificates, not three copies of the fonts
+
+
+def _gray(pdf: bytes, page: int, folder) -> bytes:
+    """The page as 8-bit gray pixels (the body of a PGM file), 40 dpi."""
+    (folder / "in.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", str(page), "-l", str(page), "-singlefile",
+                    str(folder / "in.pdf"), str(folder / "out")], check=True)
+    return (folder / "out.pgm").read_bytes().split(b"\n", 3)[3]
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "both"])
+def test_a_stack_page_looks_like_the_single_certificate(db, center_certificates, language, tmp_path):
+    """The layers drawn once for the stack and the certificate's own layer land exactly where the single
+    certificate has them."""
+    _center, certificates = center_certificates
+    single = _gray(pdf_module.render_pdf(certificates[1], language, stamp="duplicate"), 1, tmp_path)
+    stack = _gray(pdf_module.render_many([(certificates[0], language, False), (certificates[1], language, True)]), 2,
+                  tmp_path)
+    assert len(single) == len(stack)
+    differing = sum(abs(a - b) > 64 for a, b in zip(single, stack, strict=True))
+    assert differing < len(single) / 1000, f"{differing} of {len(single)} pixels differ"
+
+
+def test_worker_processes_lay_out_a_stack_in_order(db, center_certificates, monkeypatch):
+    _center, certificates = center_certificates
+    monkeypatch.setattr(pdf_module, "CHUNK", 1)  # three chunks: the workers' path
+    seen = []
+    pdf = pdf_module.render_many([(c, "ar", False) for c in certificates], progress=seen.append, processes=2)
+    assert _pages(pdf) == 3 and seen == [1, 2, 3]
+    text = _text(pdf)
+    positions = [text.index(c.name_ar) for c in certificates]
+    assert positions == sorted(positions)

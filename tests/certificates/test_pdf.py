@@ -103,8 +103,8 @@ def hostile_design(tmp_path):
     html = html.replace("</head>", """<style>@import url("http://127.0.0.1:9/internal.css");</style>
 <link rel="stylesheet" href="file:///etc/passwd">
 <link rel="stylesheet" href="../../../../etc/hostname.css">
-</head>""").replace("</main>", """</main><img src="file:///etc/passwd" alt="">
-<img src="http://169.254.169.254/latest/meta-data/" alt=""><img src="design.yaml" alt="">""")
+</head>""").replace("</body>", """<img src="file:///etc/passwd" alt="">
+<img src="http://169.254.169.254/latest/meta-data/" alt=""><img src="design.yaml" alt=""></body>""")
     (folder / "certificate.html").write_text(html)
     return Design("hostile", folder, load_design("classic").meta)
 
@@ -154,17 +154,19 @@ def test_a_design_that_attaches_files_is_refused(certificate, hostile_design, mo
 
 def test_authored_values_are_escaped_in_the_page(certificate, db, tmp_path):
     certificate.name_latin = '<img src="file:///etc/passwd"><link rel="attachment" href="/etc/passwd">'
-    html = load_design("classic").render_html({**_minimal_context(certificate)})
+    html = load_design("classic").render_html(_document(certificate))
     assert "<img src=\"file:///etc/passwd\">" not in html and "&lt;img" in html
     pdf = HTML(string=html, base_url=(DESIGNS / "classic").as_uri() + "/",
                url_fetcher=DesignFetcher(DESIGNS / "classic")).write_pdf()
     assert b"root:" not in pdf
 
 
-def _minimal_context(certificate) -> dict:
+def _document(certificate) -> dict:
     from lms.certificates import pdf
 
-    return pdf._context(certificate, load_design("classic"), "en", None)
+    design = load_design("classic")
+    page = pdf._page(certificate, design, "en", None)
+    return pdf._with_qr_codes({**pdf._document(design, [page], "t"), **pdf._layer("all"), "link_stylesheet": True})
 
 
 def test_unknown_designs_are_refused():
