@@ -5,7 +5,7 @@ from lms.api.auth import token_required
 from lms.api.routes import iso
 from lms.certificates import services
 from lms.certificates.codes import grouped
-from lms.certificates.issuing import LANGUAGES
+from lms.certificates.look import LANGUAGES
 from lms.certificates.models import Certificate
 from lms.certificates.routes import pdf_response, verify_throttled
 from lms.core.errors import json_error

@@ -1,11 +1,24 @@
 """The print room's forms: the search (a GET form, no CSRF: it changes nothing), revoking and reissuing."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    ColorField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.certificates.look import MAX_SIGNATORIES
 from lms.certificates.printroom import CertificateFilter
 from lms.certificates.services import REASON_MAX
-from lms.core.i18n import _l
+from lms.core.i18n import _l, pick_language
 
 STATUS_LABELS = {"": _l("Any status"), "valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked"),
                  "superseded": _l("Superseded by a newer certificate")}
@@ -61,3 +74,46 @@ class ReasonForm(FlaskForm):
 class ReissueForm(FlaskForm):
     reason = TextAreaField(_l("What was corrected"), validators=[Optional(), Length(max=REASON_MAX)],
                            render_kw={"rows": 2, "maxlength": REASON_MAX})
+
+
+AR = {"dir": "rtl", "lang": "ar"}
+EN = {"dir": "ltr", "lang": "en"}
+
+
+class SignatoryForm(Form):
+    name_ar = StringField(_l("Name in Arabic"), validators=[Length(max=120)], render_kw=AR)
+    name_en = StringField(_l("Name in English"), validators=[Length(max=120)], render_kw=EN)
+    title_ar = StringField(_l("Job title in Arabic"), validators=[Length(max=120)], render_kw=AR)
+    title_en = StringField(_l("Job title in English"), validators=[Length(max=120)], render_kw=EN)
+    signature = FileField(_l("Signature picture"), description=_l("PNG or JPEG, at most 512 KB."),
+                          render_kw={"accept": "image/png,image/jpeg"})
+    remove_signature = BooleanField(_l("Remove the signature picture"))
+
+
+class LookForm(FlaskForm):
+    """How certificates look: applies to certificates rendered from now on."""
+
+    authority_ar = StringField(_l("Issuing authority in Arabic"), validators=[Length(max=200)], render_kw=AR)
+    authority_en = StringField(_l("Issuing authority in English"), validators=[Length(max=200)], render_kw=EN)
+    primary_colour = ColorField(_l("Main colour"))
+    accent_colour = ColorField(_l("Accent colour"))
+    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, at most 512 KB."),
+                     render_kw={"accept": "image/png,image/jpeg"})
+    remove_logo = BooleanField(_l("Use the design's emblem instead of the logo"))
+    hijri = BooleanField(_l("Print the Hijri date beside the Gregorian one"))
+    signatories = FieldList(FormField(SignatoryForm), min_entries=MAX_SIGNATORIES, max_entries=MAX_SIGNATORIES)
+
+
+LANGUAGE_LABELS = {"ar": _l("Arabic"), "en": _l("English"), "both": _l("Both languages")}
+
+
+def course_languages_form(courses, chosen: dict[str, str]) -> FlaskForm:
+    """One select per course: the language of its certificates."""
+
+    class CourseLanguagesForm(FlaskForm):
+        pass
+
+    for course in courses:
+        setattr(CourseLanguagesForm, f"course_{course.id}", SelectField(
+            pick_language(course, "title"), choices=choices(LANGUAGE_LABELS), default=chosen[course.slug]))
+    return CourseLanguagesForm()

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.certificates.codes import new_code
+from lms.certificates.look import course_language
 from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
 from lms.core.models import utcnow
 from lms.core.signals import course_completed
@@ -19,7 +20,6 @@ from lms.progress.models import Enrollment
 from lms.quizzes.attempts import quiz_outcome
 from lms.quizzes.bank import has_questions
 
-LANGUAGES = ("ar", "en", "both")
 DEFAULT_DESIGN = "classic"
 
 
@@ -67,8 +67,7 @@ def _issue(user: User, course: Course, completed_at: datetime, replaces: Certifi
         center_name_en=center.name_en if center else "", course_title_ar=course.title_ar,
         course_title_en=course.title_en, score=_score(user.id, course), completed_at=completed_at, issued_at=now,
         expires_at=add_months(now, int(settings.get("validity_months") or 0)),
-        design=settings.get("design") or DEFAULT_DESIGN,
-        language=settings.get("language") if settings.get("language") in LANGUAGES else "both",
+        design=settings.get("design") or DEFAULT_DESIGN, language=course_language(course),
     )
     db.session.add(certificate)
     db.session.flush()

@@ -170,3 +170,23 @@ class PrintBatchItem(db.Model):
     position: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"), index=True)
     duplicate: Mapped[bool] = mapped_column(default=False)
+
+
+class CertificateLook(db.Model):
+    """How certificates look, as HR or an administrator set it (one row; the design's design.yaml gives the
+    defaults): the authority's name, colours, logo, signatories, the Hijri date, each course's language."""
+
+    __tablename__ = "certificate_looks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_ar: Mapped[str] = mapped_column(sa.String(200), default="")
+    authority_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    primary_colour: Mapped[str] = mapped_column(sa.String(7), default="")
+    accent_colour: Mapped[str] = mapped_column(sa.String(7), default="")
+    logo: Mapped[str | None] = mapped_column(sa.Text)  # a data: URL (PNG or JPEG, checked on upload)
+    # [{"name": {"ar", "en"}, "title": {"ar", "en"}, "signature": data URL or None}], at most MAX_SIGNATORIES
+    signatories: Mapped[list] = mapped_column(sa.JSON, default=list)
+    hijri: Mapped[bool] = mapped_column(default=True)
+    course_languages: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # course slug: "ar" | "en" | "both"
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

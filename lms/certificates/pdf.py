@@ -17,6 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from lms.certificates.codes import grouped
 from lms.certificates.designs import Design, load_design
+from lms.certificates.look import Look, look_for
 from lms.certificates.models import Certificate
 from lms.core.i18n import _, localize_digits
 
@@ -40,8 +41,9 @@ CHUNK = 100  # certificates laid out per document in a stack (a progress step)
 def render_pdf(certificate: Certificate, language: str, stamp: str | None = None) -> bytes:
     """`language` is "ar", "en" or "both"; `stamp` ("revoked", "duplicate") is printed across the page."""
     design = load_design(certificate.design)
-    page = _page(certificate, design, language, stamp)
-    return _write(design, _document(design, [page], page["title"]), layer="all")
+    look = look_for(design)
+    page = _page(certificate, look, language, stamp)
+    return _write(design, _document(look, [page], page["title"]), layer="all")
 
 
 def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, processes: int = 1) -> bytes:
@@ -63,17 +65,16 @@ def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, pro
         context.set_forkserver_preload([__name__])
         pool = ProcessPoolExecutor(processes, mp_context=context)
     try:
-        keys, under, pending = [], {"static": {}, "shared": {}}, []
-        for design_name, pages, chunk_keys in _chunks(entries, under):
+        keys, under, pending, looks = [], {"static": {}, "shared": {}}, [], {}
+        for design_name, pages, chunk_keys in _chunks(entries, under, looks):
             keys += chunk_keys
-            document = {**_document(load_design(design_name), pages, title), **_layer("own"),
-                        "link_stylesheet": False}
+            document = {**_document(looks[design_name], pages, title), **_layer("own"), "link_stylesheet": False}
             pending.append((len(pages), pool.submit(_layer_pdf, design_name, document) if pool
                             else _layer_pdf(design_name, document)))
             if pool is None and progress is not None:
                 progress(len(keys))
-        backgrounds = {layer: {key: _layer_pdf(design.name, {**_document(design, [page], title), **_layer(layer),
-                                                             "link_stylesheet": layer == "static"})
+        backgrounds = {layer: {key: _layer_pdf(design.name, {**_document(looks[design.name], [page], title),
+                                                             **_layer(layer), "link_stylesheet": layer == "static"})
                                for key, (design, page) in pages.items()}
                        for layer, pages in under.items()}
         parts, done = [], 0
@@ -88,13 +89,15 @@ def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, pro
     return _assemble(parts, keys, backgrounds, title)
 
 
-def _chunks(entries, under: dict):
+def _chunks(entries, under: dict, looks: dict):
     """(design, up to CHUNK pages, each page's (static key, shared key)), in print order. The first page of each
-    static and shared key is kept in `under`, to draw that layer once."""
+    static and shared key is kept in `under`, to draw that layer once; each design's look, in `looks`."""
     name, pages, keys = None, [], []
     for certificate, language, duplicate in entries:
         design = load_design(certificate.design)
-        page = _page(certificate, design, language, "duplicate" if duplicate else None)
+        if design.name not in looks:
+            looks[design.name] = look_for(design)
+        page = _page(certificate, looks[design.name], language, "duplicate" if duplicate else None)
         static = (design.name, language, tuple(fact["label"] for side in page["sides"] for fact in side["facts"]))
         shared = (*static, tuple((side["course"], *(fact["value"] for fact in side["facts"] if not fact["own"]))
                                  for side in page["sides"]))
@@ -167,26 +170,26 @@ def _assemble(parts: list[bytes], keys: list[tuple], backgrounds: dict[str, dict
             other.close()
 
 
-def _document(design: Design, pages: list[dict], title: str) -> dict:
+def _document(look: Look, pages: list[dict], title: str) -> dict:
     """What the design's page needs besides its pages: the PDF's metadata, colours, logo."""
     first = pages[0]
     return {"lang": first["lang"], "dir": first["dir"], "title": title, "author": first["author"],
-            "colours": design.meta.get("colours", {}), "logo": "emblem.svg", "pages": pages}
+            "colours": look.colours, "logo": look.logo, "pages": pages}
 
 
-def _page(certificate: Certificate, design: Design, language: str, stamp: str | None) -> dict:
+def _page(certificate: Certificate, look: Look, language: str, stamp: str | None) -> dict:
     languages = ("ar", "en") if language == "both" else (language,)
     with force_locale(languages[0]):
         title = f"{_('Certificate of completion')}: {_name(certificate, languages[0])}"
     return {
         "lang": languages[0], "dir": DIRECTIONS[languages[0]], "title": title,
-        "author": " / ".join(_pick(design.meta.get("authority"), lang) for lang in languages),
-        "sides": [_side(certificate, design, lang) for lang in languages], "code": grouped(certificate.code),
+        "author": " / ".join(_pick(look.authority, lang) for lang in languages),
+        "sides": [_side(certificate, look, lang) for lang in languages], "code": grouped(certificate.code),
         "verify_url": verify_url(certificate.code),  # drawn as a QR code where the page is laid out
         "check_labels": [{"lang": lang, "text": _check_label(lang)} for lang in languages],
         "signatories": [{"name": " / ".join(filter(None, (_pick(s.get("name"), lang) for lang in languages))),
                          "titles": [{"lang": lang, "text": _pick(s.get("title"), lang)} for lang in languages],
-                         "signature": s.get("signature")} for s in design.meta.get("signatories", [])],
+                         "signature": s.get("signature")} for s in look.signatories],
         "stamp": " · ".join(_stamp(stamp, lang) for lang in languages) if stamp else None,
     }
 
@@ -204,14 +207,14 @@ def _qr(url: str) -> str:
     return segno.make(url, error="m", mask=0).png_data_uri(scale=1, border=0)
 
 
-def _side(certificate: Certificate, design: Design, lang: str) -> dict:
+def _side(certificate: Certificate, look: Look, lang: str) -> dict:
     """One language's side of the page. A fact is `own` when it differs from one certificate to the next;
     the others (dates, center) are often the same across a stack."""
     with force_locale(lang):
         facts = [_fact(_("Serial number"), _ISOLATE.format(certificate.serial), own=True),
-                 _fact(_("Issue date"), _date(certificate.issued_at, lang))]
+                 _fact(_("Issue date"), _date(certificate.issued_at, lang, look.hijri))]
         if certificate.expires_at is not None:
-            facts.append(_fact(_("Expiry date"), _date(certificate.expires_at, lang)))
+            facts.append(_fact(_("Expiry date"), _date(certificate.expires_at, lang, look.hijri)))
         if certificate.score is not None:
             score = localize_digits(round(certificate.score), lang)
             facts.append(_fact(_("Quiz score"), f"{score}٪" if lang == "ar" else f"{score}%", own=True))
@@ -222,7 +225,7 @@ def _side(certificate: Certificate, design: Design, lang: str) -> dict:
             facts.append(_fact(_("Employee number"),
                                _ISOLATE.format(localize_digits(certificate.employee_number, lang)), own=True))
         return {
-            "lang": lang, "dir": DIRECTIONS[lang], "authority": _pick(design.meta.get("authority"), lang),
+            "lang": lang, "dir": DIRECTIONS[lang], "authority": _pick(look.authority, lang),
             "heading": _("Certificate of completion"), "certifies": _("This certifies that"),
             "name": _ISOLATE.format(_name(certificate, lang)),
             "completed": _("has completed the training course"),
@@ -239,14 +242,17 @@ def _name(certificate: Certificate, lang: str) -> str:
     return (certificate.name_ar if lang == "ar" else certificate.name_latin) or certificate.name_ar
 
 
-def _date(moment: datetime, lang: str) -> str:
-    """Gregorian, then Hijri (Umm al-Qura), in the governorate's time zone; Arabic-Indic digits on the Arabic side."""
+def _date(moment: datetime, lang: str, with_hijri: bool) -> str:
+    """Gregorian, then (if chosen) Hijri (Umm al-Qura), in the governorate's time zone; Arabic-Indic digits and
+    Arabic month names on the Arabic side."""
     day = moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    gregorian = format_date(day, "d MMMM y", locale=lang)
+    if not with_hijri:
+        return localize_digits(gregorian, lang)
     hijri = Gregorian(day.year, day.month, day.day).to_hijri()
     if lang == "ar":
-        text = f"{format_date(day, 'd MMMM y', locale='ar')} م، {hijri.day} {hijri.month_name('ar')} {hijri.year} هـ"
-        return localize_digits(text, "ar")
-    return f"{format_date(day, 'd MMMM y', locale='en')} · {hijri.day} {hijri.month_name('en')} {hijri.year} AH"
+        return localize_digits(f"{gregorian} م، {hijri.day} {hijri.month_name('ar')} {hijri.year} هـ", "ar")
+    return f"{gregorian} · {hijri.day} {hijri.month_name('en')} {hijri.year} AH"
 
 
 def _pick(texts: dict | None, lang: str) -> str:
@@ -261,5 +267,5 @@ def _check_label(lang: str) -> str:
 
 def _stamp(kind: str, lang: str) -> str:
     with force_locale(lang):
-        return _("Revoked") if kind == "revoked" else _("Duplicate copy")
+        return {"revoked": _("Revoked"), "sample": _("Sample")}.get(kind) or _("Duplicate copy")
 

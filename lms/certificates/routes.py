@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from lms.certificates import services
 from lms.certificates.codes import grouped, parse_code
-from lms.certificates.issuing import LANGUAGES
+from lms.certificates.look import LANGUAGES
 from lms.core.security import login_required, public
 from lms.core.throttle import throttled
 

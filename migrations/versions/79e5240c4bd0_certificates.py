@@ -119,6 +119,21 @@ def upgrade():
     with op.batch_alter_table('print_batch_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_print_batch_items_certificate_id'), ['certificate_id'], unique=False)
 
+    op.create_table('certificate_looks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('authority_ar', sa.String(length=200), nullable=False),
+    sa.Column('authority_en', sa.String(length=200), nullable=False),
+    sa.Column('primary_colour', sa.String(length=7), nullable=False),
+    sa.Column('accent_colour', sa.String(length=7), nullable=False),
+    sa.Column('logo', sa.Text(), nullable=True),
+    sa.Column('signatories', sa.JSON(), nullable=False),
+    sa.Column('hijri', sa.Boolean(), nullable=False),
+    sa.Column('course_languages', sa.JSON(), nullable=False),
+    sa.Column('updated_at', lms.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_certificate_looks_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_looks'))
+    )
     op.create_table('certificate_files',
     sa.Column('certificate_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
@@ -130,6 +145,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('certificate_looks')
     op.drop_table('print_batch_items')
     op.drop_table('print_batches')
     op.drop_table('certificate_files')

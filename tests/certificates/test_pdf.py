@@ -164,9 +164,9 @@ def test_authored_values_are_escaped_in_the_page(certificate, db, tmp_path):
 def _document(certificate) -> dict:
     from lms.certificates import pdf
 
-    design = load_design("classic")
-    page = pdf._page(certificate, design, "en", None)
-    return pdf._with_qr_codes({**pdf._document(design, [page], "t"), **pdf._layer("all"), "link_stylesheet": True})
+    look = pdf.look_for(load_design("classic"))
+    page = pdf._page(certificate, look, "en", None)
+    return pdf._with_qr_codes({**pdf._document(look, [page], "t"), **pdf._layer("all"), "link_stylesheet": True})
 
 
 def test_unknown_designs_are_refused():
