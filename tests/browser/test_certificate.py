@@ -80,6 +80,10 @@ def test_a_completed_course_gives_a_certificate_that_anyone_can_check(new_page, 
     hr.get_by_label(live_site.text("ar", "Name, employee number or serial")).fill("متعلم")
     hr.get_by_role("button", name=live_site.text("ar", "Search"), exact=True).click()
     desktop.check(hr)
+    hr.get_by_role("button", name=live_site.text("ar", "Print every certificate found")).click()
+    expect(hr.get_by_role("link", name=live_site.text("ar", "Download the PDF to print"))).to_be_visible()
+    desktop.check(hr)  # the job ran at once (tests): the batch is ready
+    hr.goto(f"{live_site.url}/manage/certificates?q=متعلم")
     hr.locator("main table a").first.click()
     desktop.check(hr)
     hr.get_by_label(live_site.text("ar", "Reason")).fill("صدرت بالخطأ")
@@ -87,6 +91,9 @@ def test_a_completed_course_gives_a_certificate_that_anyone_can_check(new_page, 
     expect(hr.locator(".flash")).to_be_visible()
     hr.goto(f"{live_site.url}/manage/certificates/expiry")
     desktop.check(hr)
+    hr.goto(f"{live_site.url}/manage/certificates/settings")
+    desktop.check(hr)
+
 
     visitor.reload()
     expect(visitor.locator(".verdict h2")).to_have_text(live_site.text("ar", "Revoked"))
