@@ -146,25 +146,40 @@ def test_render_many_embeds_the_fonts_once(db, center_certificates):
     assert len(many) < 2 * len(one)  # three certificates, not three copies of the fonts
 
 
-def _gray(pdf: bytes, page: int, folder) -> bytes:
-    """The page as 8-bit gray pixels (the body of a PGM file), 40 dpi."""
+def _gray(pdf: bytes, page: int, folder) -> tuple[int, bytes]:
+    """The page as 8-bit gray pixels (width, and the body of a PGM file), 40 dpi."""
     (folder / "in.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", str(page), "-l", str(page), "-singlefile",
                     str(folder / "in.pdf"), str(folder / "out")], check=True)
-    return (folder / "out.pgm").read_bytes().split(b"\n", 3)[3]
+    _magic, size, _maxval, pixels = (folder / "out.pgm").read_bytes().split(b"\n", 3)
+    return int(size.split()[0]), pixels
+
+
+# Where the design draws the QR code, in pixels at 40 dpi (page margin 9 mm + border 2.2 mm + the design's
+# 124.3 mm and 135 mm; 26 mm wide), with a pixel to spare: a single certificate draws it as SVG, a stack as a
+# PNG of the same modules, whose edges fall on other pixels.
+QR_BOX = (211, 228, 257, 273)  # left, top, right, bottom
 
 
 @pytest.mark.parametrize("language", ["ar", "en", "both"])
 def test_a_stack_page_looks_like_the_single_certificate(db, center_certificates, language, tmp_path):
     """The layers drawn once for the stack and the certificate's own layer land exactly where the single
-    certificate has them."""
+    certificate has them; the stack's QR code reads back."""
     _center, certificates = center_certificates
-    single = _gray(pdf_module.render_pdf(certificates[1], language, stamp="duplicate"), 1, tmp_path)
-    stack = _gray(pdf_module.render_many([(certificates[0], language, False), (certificates[1], language, True)]), 2,
-                  tmp_path)
+    width, single = _gray(pdf_module.render_pdf(certificates[1], language, stamp="duplicate"), 1, tmp_path)
+    stack_pdf = pdf_module.render_many([(certificates[0], language, False), (certificates[1], language, True)])
+    _width, stack = _gray(stack_pdf, 2, tmp_path)
     assert len(single) == len(stack)
-    differing = sum(abs(a - b) > 64 for a, b in zip(single, stack, strict=True))
+    left, top, right, bottom = QR_BOX
+    differing = sum(abs(a - b) > 64 for n, (a, b) in enumerate(zip(single, stack, strict=True))
+                    if not (left <= n % width <= right and top <= n // width <= bottom))
     assert differing < len(single) / 1000, f"{differing} of {len(single)} pixels differ"
+    (tmp_path / "stack.pdf").write_bytes(stack_pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "2", "-l", "2", "-singlefile", str(tmp_path / "stack.pdf"),
+                    str(tmp_path / "qr")], check=True)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "qr.png")], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert decoded.endswith("/verify/" + "-".join(certificates[1].code[i:i + 4] for i in range(0, 16, 4)))
 
 
 def test_worker_processes_lay_out_a_stack_in_order(db, center_certificates, monkeypatch):

@@ -80,6 +80,27 @@ def test_unknown_and_malformed_codes_answer_alike(client, certificate):
     assert [r.status_code for r in api] == [404, 404] and api[0].json == api[1].json
 
 
+def test_malformed_codes_cost_the_same_look_up_as_real_ones(app, client, certificate, db):
+    """No shortcut for a code that cannot exist: its answer takes as long as an unknown one's."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for code in (grouped(certificate.code), "7F3K-9QXM-2PLA-H4TD", "not a code", "'; DROP TABLE x; --"):
+            statements.clear()
+            client.get(f"/api/v1/verify/{code}")
+            counts.append(len(statements))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(set(counts)) == 1 and counts[0] >= 1
+
+
 def test_a_revoked_certificate_says_so_with_its_date_and_reason(client, certificate, db):
     hr = factories.UserFactory(role="hr")
     services.revoke(certificate.id, "خطأ في البيانات", hr.id)
