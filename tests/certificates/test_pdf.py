@@ -1,10 +1,12 @@
 """The PDF: right text in both languages, a QR code that leads to the register, PDF/A, and a sandbox that fetches
 nothing it should not."""
+import io
 import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 from weasyprint import HTML
@@ -71,6 +73,10 @@ def test_the_pdf_is_pdf_a_with_title_author_and_language(certificate, tmp_path):
     assert "المراكز التكنولوجية" in info  # Author
     xmp = pdf_info(pdf, tmp_path, "-meta")
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert str(document.Root.Lang) == "ar"
+    with pikepdf.open(io.BytesIO(render_pdf(certificate, "en"))) as document:
+        assert str(document.Root.Lang) == "en"
 
 
 def test_the_qr_code_opens_the_register(app, certificate, tmp_path):
