@@ -16,7 +16,7 @@ from lms.certificates.models import (
 )
 from lms.certificates.pdf import render_many
 from lms.certificates.printroom import CertificateFilter, matching
-from lms.core.db import begin_write
+from lms.core.db import begin_write, locked
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.extensions import db
@@ -58,7 +58,7 @@ def create_batch(criteria: CertificateFilter, language: str, actor_id: int | Non
 def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -> None:
     """The job: render the batch into one PDF, saying how far it got as it goes."""
     begin_write()
-    batch = _locked(batch_id)
+    batch = locked(PrintBatch, batch_id)
     if batch.status != BatchStatus.QUEUED:
         db.session.rollback()
         return  # run already (a job delivered twice)
@@ -76,12 +76,12 @@ def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -
         current_app.logger.exception("print batch %s failed", batch_id)
         db.session.rollback()
         begin_write()
-        failed = _locked(batch_id)
+        failed = locked(PrintBatch, batch_id)
         failed.status, failed.error, failed.finished_at = BatchStatus.FAILED.value, repr(error)[:2000], utcnow()
         db.session.commit()
         return
     begin_write()
-    batch = _locked(batch_id)
+    batch = locked(PrintBatch, batch_id)
     batch.pdf, batch.done, batch.status, batch.finished_at = pdf, batch.total, BatchStatus.DONE.value, utcnow()
     db.session.commit()
 
@@ -101,7 +101,7 @@ def batch_pdf(batch_id: int) -> bytes | None:
 def mark_printed(batch_id: int, actor_id: int | None) -> PrintBatch:
     """The stack came out of the printer: each certificate is logged as printed, or reprinted if it was before."""
     begin_write()
-    batch = _locked(batch_id)
+    batch = locked(PrintBatch, batch_id)
     if batch.status != BatchStatus.DONE:
         raise ValidationError({"": _("The batch is not ready yet.")})
     if batch.printed_at is not None:
@@ -124,7 +124,7 @@ def hand_over(batch_id: int, recipient: str, actor_id: int | None) -> PrintBatch
     if not recipient:
         raise ValidationError({"recipient": _("Say to whom the certificates were handed over.")})
     begin_write()
-    batch = _locked(batch_id)
+    batch = locked(PrintBatch, batch_id)
     if batch.printed_at is None:
         raise ValidationError({"": _("Mark the batch printed first.")})
     now = utcnow()
@@ -145,11 +145,3 @@ def _certificates(batch_id: int) -> list[tuple[Certificate, bool]]:
     return [(c, d) for c, d in db.session.execute(
         sa.select(Certificate, PrintBatchItem.duplicate).join(PrintBatchItem)
         .where(PrintBatchItem.batch_id == batch_id).order_by(PrintBatchItem.position).with_for_update())]
-
-
-def _locked(batch_id: int) -> PrintBatch:
-    batch = db.session.scalar(sa.select(PrintBatch).where(PrintBatch.id == batch_id).with_for_update()
-                              .execution_options(populate_existing=True))
-    if batch is None:
-        raise LookupError(batch_id)
-    return batch

@@ -17,7 +17,7 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.pdf import render_pdf
-from lms.core.db import begin_write
+from lms.core.db import begin_write, locked
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.extensions import db
@@ -97,7 +97,7 @@ def revoke(certificate_id: int, reason: str, actor_id: int | None) -> Certificat
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": _("The reason is too long.")})
     begin_write()
-    certificate = _locked(certificate_id)
+    certificate = locked(Certificate, certificate_id)
     if certificate.revoked_at is not None:
         raise ValidationError({"": _("This certificate is revoked already.")})
     certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = utcnow(), actor_id, reason
@@ -112,7 +112,7 @@ def reissue(certificate_id: int, reason: str, actor_id: int | None) -> Certifica
     """A new certificate from the learner's current data (after a name correction); the old one is superseded."""
     reason = (reason or "").strip()[:REASON_MAX]
     begin_write()
-    old = _locked(certificate_id)
+    old = locked(Certificate, certificate_id)
     if old.superseded_at is not None:
         raise ValidationError({"": _("This certificate was replaced already: reissue the newer one.")})
     if old.revoked_at is not None:
@@ -120,14 +120,6 @@ def reissue(certificate_id: int, reason: str, actor_id: int | None) -> Certifica
     new = reissue_certificate(old, actor_id, reason)
     db.session.commit()
     return new
-
-
-def _locked(certificate_id: int) -> Certificate:
-    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.id == certificate_id)
-                                    .with_for_update().execution_options(populate_existing=True))
-    if certificate is None:
-        raise LookupError(certificate_id)
-    return certificate
 
 
 def sample_pdf(language: str) -> bytes:

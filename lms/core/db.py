@@ -92,6 +92,17 @@ def begin_write() -> None:
     session.connection(execution_options=options)
 
 
+def locked(model, ident: int):
+    """The row with this primary key, locked for the rest of the write transaction (FOR UPDATE on PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already serialises writers) and read afresh: a copy loaded before the lock must not
+    hide another request's change. LookupError when it is gone."""
+    row = db.session.scalar(sa.select(model).where(model.id == ident).with_for_update()
+                            .execution_options(populate_existing=True))
+    if row is None:
+        raise LookupError(f"{model.__name__} {ident}")
+    return row
+
+
 def get_or_raise(model, ident: int):
     """The row with this primary key; LookupError when it is gone (services speak no HTTP)."""
     row = db.session.get(model, ident)

@@ -1,0 +1,109 @@
+"""How certificates look (authority, colours, logo, signatories, Hijri date), each course's language, a sample."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.certificates import look, services
+from lms.certificates.designs import load_design
+from lms.certificates.forms import LookForm, course_languages_form
+from lms.certificates.issuing import DEFAULT_DESIGN
+from lms.certificates.manage import bp
+from lms.certificates.routes import pdf_response
+from lms.core.forms import show_service_errors
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.core.security import roles_required
+from lms.courses.models import Course
+from lms.extensions import db
+
+
+def _look_form() -> LookForm:
+    current = look.look_for(load_design(DEFAULT_DESIGN))
+    form = LookForm()
+    if not form.is_submitted():
+        form.authority_ar.data, form.authority_en.data = current.authority.get("ar"), current.authority.get("en")
+        form.primary_colour.data = current.colours.get("primary")
+        form.accent_colour.data = current.colours.get("accent")
+        form.hijri.data = current.hijri
+        for entry, signatory in zip(form.signatories, current.signatories, strict=False):
+            for lang in ("ar", "en"):
+                entry[f"name_{lang}"].data = (signatory.get("name") or {}).get(lang, "")
+                entry[f"title_{lang}"].data = (signatory.get("title") or {}).get(lang, "")
+    return form
+
+
+def _languages_form():
+    courses = list(db.session.scalars(sa.select(Course).order_by(Course.slug)))
+    return courses, course_languages_form(courses, {c.slug: look.course_language(c) for c in courses})
+
+
+def _settings_page(form: LookForm, languages_form=None, status: int = 200):
+    courses, default_languages = _languages_form()
+    current = look.look_for(load_design(DEFAULT_DESIGN))
+    return render_template("certificates/manage/settings.html", form=form, current=current,
+                           languages_form=languages_form or default_languages, courses=courses), status
+
+
+@bp.get("/settings")
+@roles_required("hr")
+def settings():
+    return _settings_page(_look_form())
+
+
+def _picture(field, remove: bool, name: str) -> str | None:
+    """"" to remove, a data: URL for a new upload, None to keep what is saved."""
+    if remove:
+        return ""
+    upload = field.data
+    if upload and getattr(upload, "filename", ""):
+        return look.image_data_url(upload.read(), name)
+    return None
+
+
+@bp.post("/settings")
+@roles_required("hr")
+def save_settings():
+    form = _look_form()
+    if not form.validate_on_submit():
+        return _settings_page(form, status=400)
+    try:
+        values = {name: form[name].data for name in ("authority_ar", "authority_en", "primary_colour",
+                                                     "accent_colour", "hijri")}
+        values["logo"] = _picture(form.logo, form.remove_logo.data, "logo")
+        values["signatories"] = [
+            {"name": {lang: (entry[f"name_{lang}"].data or "").strip() for lang in ("ar", "en")},
+             "title": {lang: (entry[f"title_{lang}"].data or "").strip() for lang in ("ar", "en")},
+             "signature": _picture(entry.signature, entry.remove_signature.data, "")}
+            for entry in form.signatories]
+        look.save_look(values, current_user.id)
+    except ValidationError as error:
+        show_service_errors(form, error)
+        return _settings_page(form, status=400)
+    flash(_("Saved. Certificates rendered from now on look like this."), "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.post("/settings/languages")
+@roles_required("hr")
+def save_languages():
+    courses, form = _languages_form()
+    if form.validate_on_submit():
+        try:
+            look.save_course_languages({c.slug: form[f"course_{c.id}"].data for c in courses}, current_user.id)
+        except ValidationError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            flash(_("Saved. New certificates of each course come out in its language."), "success")
+            return redirect(url_for(".settings"))
+    return _settings_page(_look_form(), form, 400)
+
+
+@bp.get("/settings/preview.pdf")
+@roles_required("hr")
+def preview():
+    """A sample certificate with the current look (not stored, not a real certificate)."""
+    language = request.args.get("lang", "both")
+    if language not in look.LANGUAGES:
+        abort(404)
+    return pdf_response(services.sample_pdf(language), f"sample-{language}.pdf")

@@ -1,0 +1,97 @@
+"""Printing the certificates a search found as one stack (a background job), and the print log."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.certificates import batches
+from lms.certificates.forms import BatchForm, HandOverForm, SearchForm
+from lms.certificates.manage import bp
+from lms.certificates.manage.records import search_form_from_query
+from lms.certificates.models import BatchStatus, PrintBatch
+from lms.certificates.routes import pdf_response
+from lms.core.forms import show_service_errors
+from lms.core.i18n import _
+from lms.core.models import ValidationError
+from lms.core.security import roles_required
+from lms.extensions import db
+
+
+def _describe(form: SearchForm) -> str:
+    """The search, in words, for the print log."""
+    parts = []
+    for field in form:
+        if field.data and not field.errors:
+            shown = (next((str(c.label) for c in field.choices if c.value == field.data), field.data)
+                     if field.type == "SelectField" else field.data)
+            parts.append(f"{field.label.text}: {shown}")
+    return "; ".join(parts) or _("Every certificate")
+
+
+@bp.post("/batches")
+@roles_required("hr")
+def create_batch():
+    search_form, form = search_form_from_query(), BatchForm()
+    if form.validate_on_submit():
+        try:
+            batch = batches.create_batch(search_form.criteria(), form.language.data, current_user.id,
+                                         _describe(search_form))
+        except ValidationError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            return redirect(url_for(".batch", batch_id=batch.id))
+    return redirect(url_for(".search", **request.args))
+
+
+@bp.get("/batches")
+@roles_required("hr")
+def batch_list():
+    return render_template("certificates/manage/batches.html", batches=batches.recent_batches())
+
+
+
+@bp.get("/batches/<int:batch_id>")
+@roles_required("hr")
+def batch(batch_id: int):
+    batch = db.get_or_404(PrintBatch, batch_id)
+    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
+                           running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING))
+
+
+@bp.get("/batches/<int:batch_id>.pdf")
+@roles_required("hr")
+def batch_download(batch_id: int):
+    batch = db.get_or_404(PrintBatch, batch_id)
+    content = batches.batch_pdf(batch.id)
+    if content is None:
+        abort(404)
+    return pdf_response(content, f"certificates-batch-{batch.id}.pdf")
+
+
+@bp.post("/batches/<int:batch_id>/printed")
+@roles_required("hr")
+def batch_printed(batch_id: int):
+    db.get_or_404(PrintBatch, batch_id)
+    try:
+        batches.mark_printed(batch_id, current_user.id)
+    except ValidationError as error:
+        for message in error.errors.values():
+            flash(message, "error")
+    else:
+        flash(_("The batch is marked printed; each certificate's log says so."), "success")
+    return redirect(url_for(".batch", batch_id=batch_id))
+
+
+@bp.post("/batches/<int:batch_id>/handover")
+@roles_required("hr")
+def batch_handover(batch_id: int):
+    batch = db.get_or_404(PrintBatch, batch_id)
+    form = HandOverForm()
+    if form.validate_on_submit():
+        try:
+            batches.hand_over(batch_id, form.recipient.data, current_user.id)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The hand-over is recorded."), "success")
+            return redirect(url_for(".batch", batch_id=batch_id))
+    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=form, running=False), 400

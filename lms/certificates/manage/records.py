@@ -1,0 +1,98 @@
+"""Finding certificates, one certificate's page and log, revoking, reissuing, and the expiry list."""
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.accounts.models import Center
+from lms.certificates import printroom, services
+from lms.certificates.codes import grouped
+from lms.certificates.forms import BatchForm, ReasonForm, ReissueForm, SearchForm, choices
+from lms.certificates.manage import bp
+from lms.certificates.models import Certificate
+from lms.core.forms import show_service_errors
+from lms.core.i18n import _, pick_language
+from lms.core.models import ValidationError
+from lms.core.security import roles_required
+from lms.courses.models import Course
+from lms.extensions import db
+
+EXPIRY_DAYS = (30, 60, 90, 180)
+
+
+def search_form_from_query() -> SearchForm:
+    form = SearchForm(request.args)
+    form.center.choices = choices({"": _("Every center")} | {
+        center.code: pick_language(center, "name") for center in db.session.scalars(
+            sa.select(Center).order_by(Center.code))})
+    form.course.choices = choices({"": _("Every course")} | {
+        str(course.id): pick_language(course, "title") for course in db.session.scalars(
+            sa.select(Course).order_by(Course.slug))})
+    form.validate()  # only to read the dates; a bad one is shown beside its field and ignored
+    return form
+
+
+@bp.get("")
+@roles_required("hr")
+def search():
+    form = search_form_from_query()
+    page = request.args.get("page", 1, type=int)
+    total, rows = printroom.search(form.criteria(), page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("certificates/manage/search.html", form=form, rows=rows, total=total, page=page,
+                           per_page=printroom.PER_PAGE, args=args, grouped=grouped, batch_form=BatchForm())
+
+
+
+def _show(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
+    return render_template("certificates/manage/show.html", certificate=certificate, grouped=grouped,
+                           events=printroom.history(certificate.id),
+                           revoke_form=revoke_form or ReasonForm(prefix="revoke"),
+                           reissue_form=reissue_form or ReissueForm(prefix="reissue")), status
+
+
+@bp.get("/<int:certificate_id>")
+@roles_required("hr")
+def show(certificate_id: int):
+    return _show(db.get_or_404(Certificate, certificate_id))
+
+
+@bp.post("/<int:certificate_id>/revocation")
+@roles_required("hr")
+def revoke(certificate_id: int):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReasonForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate.id, form.reason.data, current_user.id)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The certificate is revoked. Its code now says so."), "success")
+            return redirect(url_for(".show", certificate_id=certificate.id))
+    return _show(certificate, revoke_form=form, status=400)
+
+
+@bp.post("/<int:certificate_id>/reissue")
+@roles_required("hr")
+def reissue(certificate_id: int):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReissueForm(prefix="reissue")
+    if form.validate_on_submit():
+        try:
+            new = services.reissue(certificate.id, form.reason.data, current_user.id)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("A new certificate was issued; the old one now points to it."), "success")
+            return redirect(url_for(".show", certificate_id=new.id))
+    return _show(certificate, reissue_form=form, status=400)
+
+
+@bp.get("/expiry")
+@roles_required("hr")
+def expiry():
+    days = request.args.get("days", 60, type=int)
+    days = days if days in EXPIRY_DAYS else 60
+    soon, past = printroom.expiring(days)
+    return render_template("certificates/manage/expiry.html", soon=soon, past=past, days=days,
+                           choices=EXPIRY_DAYS)
