@@ -12,7 +12,13 @@ from lms.accounts.services import create_user
 from lms.courses.models import Course
 from lms.extensions import db
 from tests.browser.conftest import LEARNER_PASSWORD, LiveSite
-from tests.browser.test_journey import VIEWPORTS, Auditor, new_page, sign_in  # noqa: F401 (new_page: a fixture)
+from tests.browser.test_journey import (  # noqa: F401 (new_page: a fixture)
+    VIEWPORTS,
+    Auditor,
+    new_page,
+    sign_in,
+    switch_language,
+)
 from tests.browser.test_quiz import _answer, _key
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
@@ -99,6 +105,10 @@ def test_a_completed_course_gives_a_certificate_that_anyone_can_check(new_page, 
     expect(visitor.locator(".verdict h2")).to_have_text(live_site.text("ar", "Revoked"))
     expect(visitor.locator(".verdict")).to_contain_text("صدرت بالخطأ")
     phone.check(visitor)
+    switch_language(visitor, "en", "ltr")  # a visitor who reads English
+    expect(visitor.locator(".verdict h2")).to_have_text("Revoked")
+    phone.check(visitor)
+    switch_language(visitor, "ar", "rtl")
     forged = verify_url[:-1] + ("2" if not verify_url.endswith("2") else "3")
     assert visitor.goto(forged).status == 404
     expect(visitor.locator(".verdict h2")).to_have_text(live_site.text("ar", "Not found"))
