@@ -70,6 +70,8 @@ def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -
             .where(PrintBatchItem.batch_id == batch_id).order_by(PrintBatchItem.position)).all()
         entries = [(c, c.language if batch.language == "course" else batch.language, duplicate)
                    for c, duplicate in items]
+        for certificate, _duplicate in items:  # read as loaded: the progress commits must not expire them
+            db.session.expunge(certificate)
         pdf = render_many(entries, progress=lambda n: _progress(batch_id, n, on_progress),
                           processes=current_app.config["LMS_PRINT_PROCESSES"] or os.cpu_count() or 1)
     except Exception as error:

@@ -56,6 +56,8 @@ def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, pro
     The parts are joined in order (qpdf) and the static and shared pages placed under each page as form
     XObjects. `progress(n)` is told how many certificates are done.
     """
+    if not entries:
+        raise ValueError("a stack needs at least one certificate")
     title = f"{len(entries)} × {_('Certificate of completion')}"
     pool = None
     if processes > 1 and len(entries) > CHUNK:
