@@ -39,7 +39,8 @@ CHUNK = 100  # certificates laid out per document in a stack (a progress step)
 
 
 def render_pdf(certificate: Certificate, language: str, stamp: str | None = None) -> bytes:
-    """`language` is "ar", "en" or "both"; `stamp` ("revoked", "duplicate") is printed across the page."""
+    """`language` is "ar", "en" or "both"; `stamp` ("revoked", "superseded", "duplicate", "sample") is printed
+    at the top of the page."""
     design = load_design(certificate.design)
     look = look_for(design)
     page = _page(certificate, look, language, stamp)
@@ -276,5 +277,6 @@ def _check_label(lang: str) -> str:
 
 def _stamp(kind: str, lang: str) -> str:
     with force_locale(lang):
-        return {"revoked": _("Revoked"), "sample": _("Sample")}.get(kind) or _("Duplicate copy")
+        return {"revoked": _("Revoked"), "superseded": _("Superseded"), "sample": _("Sample")}.get(kind) or _(
+            "Duplicate copy")
 

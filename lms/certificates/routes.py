@@ -19,6 +19,14 @@ def verify_client() -> str:
 verify_throttled = throttled("verify", "LMS_VERIFY_LIMITS", verify_client, methods=("GET",))
 
 
+@bp.app_template_global()
+def my_certificate(course_id: int) -> str | None:
+    """The signed-in learner's current certificate of a course, as its printed code (course pages link to it
+    without the progress package knowing about certificates)."""
+    code = services.current_code(current_user.id, course_id) if current_user.is_authenticated else None
+    return grouped(code) if code else None
+
+
 @bp.get("/certificates")
 @login_required
 def mine():

@@ -38,6 +38,11 @@ def certificates_of(user_id: int) -> list[Certificate]:
                                    .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
 
 
+def current_code(user_id: int, course_id: int) -> str | None:
+    return db.session.scalar(sa.select(Certificate.code).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None)))
+
+
 def may_download(certificate: Certificate, user: User) -> bool:
     """Its holder, HR and administrators: anyone else is told it does not exist."""
     return certificate.user_id == user.id or user.role in STAFF_ROLES
@@ -78,7 +83,8 @@ def certificate_pdf(certificate: Certificate, language: str) -> bytes:
     if content is not None:
         return content
     certificate_id = certificate.id
-    content = render_pdf(certificate, language, stamp="revoked" if certificate.revoked_at else None)
+    stamp = "revoked" if certificate.revoked_at else "superseded" if certificate.superseded_at else None
+    content = render_pdf(certificate, language, stamp=stamp)
     begin_write()
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -118,6 +124,8 @@ def reissue(certificate_id: int, reason: str, actor_id: int | None) -> Certifica
     if old.revoked_at is not None:
         raise ValidationError({"": _("A revoked certificate cannot be reissued.")})
     new = reissue_certificate(old, actor_id, reason)
+    # The old PDFs are rendered anew when asked for, stamped as replaced.
+    db.session.execute(sa.delete(CertificateFile).where(CertificateFile.certificate_id == certificate_id))
     db.session.commit()
     return new
 

@@ -1,5 +1,7 @@
 """The learner's certificates and PDFs, the public register, and the API: who sees what."""
 import re
+import subprocess
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +10,7 @@ from lms.certificates import services
 from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate, CertificateFile
 from lms.core import throttle
+from lms.courses.models import Course
 from tests import factories
 from tests.certificates.conftest import complete
 
@@ -184,3 +187,26 @@ def test_the_api_check_shows_no_personal_detail_beyond_the_name(client, certific
     assert body["status"] == "valid" and body["name"] == {"ar": learner.full_name_ar,
                                                           "latin": learner.full_name_latin}
     assert learner.employee_number not in str(body) and certificate.serial not in str(body)
+
+
+def test_the_course_page_links_to_its_certificate(auth, client, certificate, learner, course):
+    auth.login(learner)
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert f"/certificates/{grouped(certificate.code)}.pdf" in page
+    other = factories.UserFactory()
+    auth.login(other)
+    assert "/certificates/" not in client.get(f"/courses/{course.slug}").get_data(as_text=True)
+
+
+def test_a_replaced_certificate_is_rendered_anew_and_says_so(auth, client, certificate, learner, db):
+    auth.login(learner)
+    client.get(f"/certificates/{grouped(certificate.code)}.pdf?lang=ar")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateFile)) == 1
+    new = services.reissue(certificate.id, "تصحيح", None)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateFile)) == 0
+    old_pdf = client.get(f"/certificates/{grouped(certificate.code)}.pdf?lang=ar").data
+    text = subprocess.run(["pdftotext", "-", "-"], input=old_pdf, capture_output=True, check=True).stdout.decode()
+    text = unicodedata.normalize("NFKC", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
+    assert "مستبدلة" in text
+    course_page = client.get(f"/courses/{db.session.get(Course, new.course_id).slug}").get_data(as_text=True)
+    assert f"/certificates/{grouped(new.code)}.pdf" in course_page  # the course page links to the newer one
