@@ -42,6 +42,9 @@ class Config:
     LMS_PUBLIC_URL = ""
     LMS_VERIFY_LIMITS = "30 per minute; 300 per hour"
     LMS_PRINT_PROCESSES = 0  # processes a print batch lays certificates out with; 0: one per CPU
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
+    # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
+    LMS_TRUSTED_PROXIES = 0
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
 
 
@@ -61,6 +64,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
             app.config[name] = value
     if processes := env.get("LMS_PRINT_PROCESSES"):
         app.config["LMS_PRINT_PROCESSES"] = int(processes)
+    if proxies := env.get("LMS_TRUSTED_PROXIES"):
+        app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
     if isinstance(override, dict):
         app.config.update(override)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_time
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.core.i18n import localize_digits
 
@@ -15,6 +16,8 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 
 def init_app(app: Flask) -> None:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600  # static URLs carry a content hash
+    if proxies := app.config["LMS_TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["time_text"] = time_text

@@ -210,3 +210,19 @@ def test_a_replaced_certificate_is_rendered_anew_and_says_so(auth, client, certi
     assert "مستبدلة" in text
     course_page = client.get(f"/courses/{db.session.get(Course, new.course_id).slug}").get_data(as_text=True)
     assert f"/certificates/{grouped(new.code)}.pdf" in course_page  # the course page links to the newer one
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(db):
+    from tests.conftest import make_app
+
+    app = make_app("sqlite://", LMS_TRUSTED_PROXIES=1, LMS_VERIFY_LIMITS="2 per minute")
+    with app.app_context():
+        throttle.reset()
+    client = app.test_client()
+    code = "7F3K-9QXM-2PLA-H4TD"  # no certificate has it: 404 until the limit, then 429
+
+    def ask(address):
+        return client.get(f"/api/v1/verify/{code}", headers={"X-Forwarded-For": address}).status_code
+
+    assert [ask("10.1.1.1"), ask("10.1.1.1"), ask("10.1.1.1")] == [404, 404, 429]
+    assert ask("10.2.2.2") == 404  # another citizen behind the same proxy
