@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.certificates.codes import new_code
+from lms.certificates.designs import DesignError, load_design
 from lms.certificates.look import course_language
 from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
 from lms.core.models import utcnow
@@ -67,7 +68,7 @@ def _issue(user: User, course: Course, completed_at: datetime, replaces: Certifi
         center_name_en=center.name_en if center else "", course_title_ar=course.title_ar,
         course_title_en=course.title_en, score=_score(user.id, course), completed_at=completed_at, issued_at=now,
         expires_at=add_months(now, int(settings.get("validity_months") or 0)),
-        design=settings.get("design") or DEFAULT_DESIGN, language=course_language(course),
+        design=_design_name(settings.get("design")), language=course_language(course),
     )
     db.session.add(certificate)
     db.session.flush()
@@ -81,6 +82,16 @@ def _issue(user: User, course: Course, completed_at: datetime, replaces: Certifi
                                     actor_id=actor_id, at=now, details=details))
     db.session.flush()
     return certificate
+
+
+def _design_name(chosen: str | None) -> str:
+    """course.yaml's `certificate.design` when it names a design that exists, else the default one: a typing
+    mistake in a course file must not stop a certificate from rendering."""
+    try:
+        return load_design(chosen).name if chosen else DEFAULT_DESIGN
+    except DesignError:
+        current_app.logger.warning("course certificate design %r does not exist; using %s", chosen, DEFAULT_DESIGN)
+        return DEFAULT_DESIGN
 
 
 def _current(user_id: int, course_id: int) -> Certificate | None:

@@ -76,6 +76,12 @@ def test_a_course_without_validity_gives_a_certificate_that_never_expires(db, le
     assert certificate.status(datetime(2100, 1, 1, tzinfo=UTC)) is CertificateStatus.VALID
 
 
+def test_a_course_naming_an_unknown_design_gets_the_default_one(db, learner):
+    course = factories.CourseFactory(modules=1, certificate_settings={"validity_months": 12, "design": "../../etc"})
+    complete(learner, course)
+    assert certificates_of(learner)[0].design == "classic"
+
+
 def test_the_same_completion_is_certified_once(db, course, learner):
     enrollment = complete(learner, course)
     first = certificates_of(learner)[0]
