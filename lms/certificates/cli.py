@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from lms.accounts.models import User
 from lms.certificates import batches, services
 from lms.certificates.codes import grouped
+from lms.certificates.forms import status_label
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.printroom import CertificateFilter
 from lms.core.i18n import _
@@ -18,10 +19,6 @@ from lms.extensions import db
 certificates_cli = click.Group("certificates", help="Certificates: print, check and revoke.")
 
 
-def _status_text(status: str) -> str:
-    return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked"),
-            "superseded": _("Superseded by a newer certificate")}.get(status, _("Not found"))
-
 
 @certificates_cli.command("verify")
 @click.argument("code")
@@ -30,9 +27,9 @@ def verify_command(code: str) -> None:
     """Say what the public register says of CODE (exit status 1 when no certificate has it)."""
     result = services.verify(code)
     if not result.found:
-        raise click.ClickException(_status_text("not_found"))
+        raise click.ClickException(status_label("not_found"))
     c = result.certificate
-    lines = [(_("Status"), _status_text(result.status)), (_("Verification code"), grouped(c.code)),
+    lines = [(_("Status"), status_label(result.status)), (_("Verification code"), grouped(c.code)),
              (_("Serial number"), c.serial), (_("Name"), f"{c.name_ar} / {c.name_latin}"),
              (_("Course"), f"{c.course_title_ar} / {c.course_title_en}"),
              (_("Issue date"), c.issued_at.date().isoformat()),

@@ -22,6 +22,14 @@ from lms.core.i18n import _l, pick_language
 
 STATUS_LABELS = {"": _l("Any status"), "valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked"),
                  "superseded": _l("Superseded by a newer certificate")}
+NOT_FOUND = _l("Not found")
+
+
+def status_label(status: str) -> str:
+    """A status as people read it (register, print room, command line); "not_found" for an unknown code."""
+    return str(STATUS_LABELS.get(status or "not_found", NOT_FOUND))
+
+
 PRINTED_LABELS = {"": _l("Printed or not"), "no": _l("Not printed yet"), "yes": _l("Printed")}
 
 

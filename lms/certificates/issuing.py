@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
@@ -13,6 +12,7 @@ from lms.certificates.codes import new_code
 from lms.certificates.designs import DesignError, load_design
 from lms.certificates.look import course_language
 from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
+from lms.core.db import upsert_insert
 from lms.core.models import utcnow
 from lms.core.signals import course_completed
 from lms.courses.models import Course
@@ -114,9 +114,7 @@ def _prefix(user: User) -> str:
 
 def _next_serial(prefix: str, year: int) -> str:
     """PREFIX-YEAR-NNNNNN from a counter row that the write transaction holds until it ends (no gaps, no twins)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(SerialCounter).values(prefix=prefix, year=year, last=1)
+    statement = (upsert_insert(SerialCounter).values(prefix=prefix, year=year, last=1)
                  .on_conflict_do_update(index_elements=["prefix", "year"], set_={"last": SerialCounter.last + 1})
                  .returning(SerialCounter.last))
     number = db.session.execute(statement).scalar_one()

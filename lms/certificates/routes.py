@@ -4,11 +4,13 @@ from flask_login import current_user
 
 from lms.certificates import services
 from lms.certificates.codes import grouped, parse_code
+from lms.certificates.forms import status_label
 from lms.certificates.look import LANGUAGES
 from lms.core.security import login_required, public
 from lms.core.throttle import throttled
 
 bp = Blueprint("certificates", __name__)
+bp.add_app_template_global(status_label)
 
 
 def verify_client() -> str:

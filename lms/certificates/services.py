@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Role, User
 from lms.certificates.codes import LENGTH, parse_code
@@ -17,7 +16,7 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.pdf import render_pdf
-from lms.core.db import begin_write, locked
+from lms.core.db import begin_write, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.extensions import db
@@ -86,9 +85,7 @@ def certificate_pdf(certificate: Certificate, language: str) -> bytes:
     stamp = "revoked" if certificate.revoked_at else "superseded" if certificate.superseded_at else None
     content = render_pdf(certificate, language, stamp=stamp)
     begin_write()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(CertificateFile).values(
+    db.session.execute(upsert_insert(CertificateFile).values(
         certificate_id=certificate_id, language=language, content=content, rendered_at=utcnow())
         .on_conflict_do_nothing(index_elements=["certificate_id", "language"]))
     db.session.commit()

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lms.extensions import db
@@ -90,6 +91,13 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()  # ends what loading the user opened; nothing is pending yet
     session.connection(execution_options=options)
+
+
+def upsert_insert(model):
+    """INSERT ... ON CONFLICT for the session's database (SQLite and PostgreSQL spell it alike in SQLAlchemy,
+    from two dialect modules)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def locked(model, ident: int):
