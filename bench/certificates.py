@@ -58,7 +58,7 @@ def seed(url: str, count: int) -> None:
         db.session.execute(sa.insert(User), [
             {"username": f"u{n}", "full_name_ar": f"{FIRST_NAMES[n % 10]} {FIRST_NAMES[(n // 10) % 10]} السيد",
              "full_name_latin": f"{LATIN[n % 10]} {LATIN[(n // 10) % 10]} Elsayed", "employee_number": f"{70000 + n}",
-             "job_title": "", "role": "learner", "is_active": True, "password_hash": "", "search_key": ""}
+             "role": "learner", "is_active": True, "password_hash": "", "search_key": ""}
             for n in range(count)])
         users = db.session.execute(sa.select(User.id, User.full_name_ar, User.full_name_latin,
                                              User.employee_number).order_by(User.id)).all()

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from lms import create_app
 from lms.accounts.models import Center, CenterKind, Governorate, Role, User
+from lms.accounts.services import job_title_named
 from lms.core.models import utcnow
 from lms.courses.models import Course, Module
 from lms.courses.services import import_course_folders
@@ -73,6 +74,7 @@ def _username(index: int) -> str:
 
 def _add_staff(rng: random.Random, centers: list[int], password_hash: str) -> list[int]:
     """Staff share one password hash: scrypt costs tens of milliseconds per user."""
+    jobs = [job_title_named(name).id for name in JOBS]
     rows = []
     for i in range(STAFF):
         first = rng.randrange(len(FIRST_NAMES))
@@ -82,7 +84,7 @@ def _add_staff(rng: random.Random, centers: list[int], password_hash: str) -> li
                      "full_name_ar": f"{FIRST_NAMES[first]} {family_ar}",
                      "full_name_latin": f"{FIRST_LATIN[first]} {family_latin}",
                      "email": f"{_username(i)}@example.gov.eg", "center_id": rng.choice(centers),
-                     "job_title": rng.choice(JOBS), "role": role, "password_hash": password_hash,
+                     "job_title_id": rng.choice(jobs), "role": role, "password_hash": password_hash,
                      "created_at": utcnow() - timedelta(days=rng.randrange(30, 900))})
     return list(db.session.scalars(sa.insert(User).returning(User.id), rows))
 

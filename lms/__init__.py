@@ -41,7 +41,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.accounts.routes import bp as accounts_bp
+    from lms.accounts.staff import bp as staff_bp
     from lms.api.certificates import bp as api_certificates_bp
+    from lms.api.hr import bp as api_hr_bp
     from lms.api.quizzes import bp as api_quizzes_bp
     from lms.api.routes import bp as api_bp
     from lms.auth.routes import bp as auth_bp
@@ -49,13 +51,17 @@ def register_blueprints(app: Flask) -> None:
     from lms.certificates.manage import bp as certificates_manage_bp
     from lms.certificates.routes import bp as certificates_bp
     from lms.core.routes import bp as core_bp
+    from lms.notifications.routes import bp as notifications_bp
     from lms.courses.routes import bp as courses_bp
+    from lms.progress.manage import bp as assignments_bp
     from lms.progress.routes import bp as progress_bp
     from lms.quizzes.manage import bp as quiz_manage_bp
     from lms.quizzes.routes import bp as quizzes_bp
+    from lms.reports.routes import bp as reports_bp
 
-    for bp in (core_bp, auth_bp, accounts_bp, courses_bp, quizzes_bp, quiz_manage_bp, progress_bp, certificates_bp,
-               certificates_manage_bp, api_bp, api_quizzes_bp, api_certificates_bp):
+    for bp in (core_bp, auth_bp, accounts_bp, staff_bp, courses_bp, quizzes_bp, quiz_manage_bp, progress_bp,
+               assignments_bp, certificates_bp, certificates_manage_bp, notifications_bp, reports_bp, api_bp,
+               api_quizzes_bp, api_certificates_bp, api_hr_bp):
         app.register_blueprint(bp)
 
 

@@ -3,7 +3,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
-from lms.accounts.models import Center, CenterKind, Governorate, Role, User
+from lms.accounts.models import Center, CenterKind, Governorate, JobTitle, Role, User
 from lms.courses.markdown import render_markdown
 from lms.courses.models import Course, CourseStatus, Module
 from lms.extensions import db
@@ -39,6 +39,18 @@ class CenterFactory(_Factory):
     kind = CenterKind.FIXED
 
 
+class JobTitleFactory(_Factory):
+    """`JobTitleFactory()` is the window clerk, the same row every time; give a code for another."""
+
+    class Meta:
+        model = JobTitle
+        sqlalchemy_get_or_create = ("code",)
+
+    code = "CLERK"
+    name_ar = factory.LazyAttribute(lambda t: "موظف شباك خدمة" if t.code == "CLERK" else f"وظيفة {t.code}")
+    name_en = factory.LazyAttribute(lambda t: "Service window clerk" if t.code == "CLERK" else f"Job {t.code}")
+
+
 class UserFactory(_Factory):
     class Meta:
         model = User
@@ -48,7 +60,7 @@ class UserFactory(_Factory):
     full_name_ar = factory.Sequence(lambda n: f"موظف رقم {n}")
     full_name_latin = factory.Sequence(lambda n: f"Employee {n}")
     center = factory.SubFactory(CenterFactory)
-    job_title = "موظف شباك خدمة"
+    job_title = factory.SubFactory(JobTitleFactory)
     role = Role.LEARNER
     password_hash = _PASSWORD_HASH
 

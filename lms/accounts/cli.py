@@ -47,6 +47,6 @@ def setup_command() -> None:
     for username, name_ar, name_latin, number, center, job, role in DEMO_ACCOUNTS:
         if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
             services.create_user({"username": username, "full_name_ar": name_ar, "full_name_latin": name_latin,
-                                  "employee_number": number, "center_id": centers.get(center), "job_title": job,
+                                  "employee_number": number, "center_id": centers.get(center), "job_title_id": services.job_title_named(job).id,
                                   "role": role}, password)
     click.echo(f"Demo accounts: admin, trainer, hr, learner — password: {password}")

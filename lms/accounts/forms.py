@@ -7,8 +7,8 @@ from lms.core.i18n import _l
 
 
 def role_choices():
-    return [(Role.LEARNER.value, _l("Learner")), (Role.TRAINER.value, _l("Trainer")),
-            (Role.HR.value, _l("HR")), (Role.ADMIN.value, _l("Administrator"))]
+    return [(Role.LEARNER.value, _l("Learner")), (Role.CENTER_MANAGER.value, _l("Center manager")),
+            (Role.TRAINER.value, _l("Trainer")), (Role.HR.value, _l("HR")), (Role.ADMIN.value, _l("Administrator"))]
 
 
 def _optional_int(value):
@@ -29,8 +29,10 @@ class UserForm(FlaskForm):
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)],
                        render_kw={"dir": "ltr"})
     center_id = SelectField(_l("Technology center"), coerce=_optional_int, validators=[Optional()])
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
+    job_title_id = SelectField(_l("Job title"), coerce=_optional_int, validators=[Optional()])
     role = SelectField(_l("Role"), choices=role_choices, default=Role.LEARNER.value)
+    scope_governorate_id = SelectField(_l("Governorate managed (HR)"), coerce=_optional_int, validators=[Optional()],
+                                       description=_l("HR accounts only: empty means every governorate."))
     is_active = BooleanField(_l("Active account"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=256)],
                              render_kw={"autocomplete": "new-password"},

@@ -19,8 +19,9 @@ class CenterKind(enum.StrEnum):
 
 class Role(enum.StrEnum):
     LEARNER = "learner"
-    TRAINER = "trainer"
-    HR = "hr"
+    CENTER_MANAGER = "center_manager"  # sees and manages the staff of their own technology center
+    TRAINER = "trainer"  # authors the courses they are named trainers of
+    HR = "hr"  # the staff of one governorate (scope_governorate_id), or of all when it is empty
     ADMIN = "admin"
 
 
@@ -33,6 +34,32 @@ class Governorate(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(120))
 
     centers: Mapped[list["Center"]] = relationship(back_populates="governorate")
+    districts: Mapped[list["District"]] = relationship(back_populates="governorate", order_by="District.name_ar")
+
+
+class District(db.Model):
+    """المركز والمدينة / الحي: the administrative level between the governorate and the technology center."""
+
+    __tablename__ = "districts"
+    __table_args__ = (sa.UniqueConstraint("governorate_id", "name_ar"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    governorate_id: Mapped[int] = mapped_column(sa.ForeignKey("governorates.id", ondelete="RESTRICT"))
+    name_ar: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120))
+
+    governorate: Mapped[Governorate] = relationship(back_populates="districts")
+
+
+class JobTitle(db.Model):
+    """المسمى الوظيفي: a fixed list, so that "every window clerk" means the same people in every report."""
+
+    __tablename__ = "job_titles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name_ar: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(120))
 
 
 class Center(db.Model):
@@ -48,8 +75,13 @@ class Center(db.Model):
         default=CenterKind.FIXED,
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id", ondelete="SET NULL"), index=True)
+    # Where a mobile center (a vehicle) stands now, as its manager reports it; empty for a fixed one.
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    location_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     governorate: Mapped[Governorate] = relationship(back_populates="centers")
+    district: Mapped[District | None] = relationship()
 
 
 class User(UserMixin, db.Model):
@@ -62,12 +94,17 @@ class User(UserMixin, db.Model):
     full_name_latin: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id", ondelete="SET NULL"), index=True)
-    job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    job_title_id: Mapped[int | None] = mapped_column(sa.ForeignKey("job_titles.id", ondelete="SET NULL"), index=True)
     role: Mapped[Role] = mapped_column(
         enum_column(Role),
         default=Role.LEARNER,
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # left: kept, with their records
+    # HR only: the governorate whose staff they manage; empty: every governorate.
+    scope_governorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("governorates.id", ondelete="SET NULL"))
+    # Set for accounts given a one-time password (roster import): no page opens until they choose their own.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     # Deferred like search_key: the user is loaded on every request, these are read only at sign-in and search.
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="", deferred=True)
@@ -77,6 +114,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     center: Mapped[Center | None] = relationship()
+    job_title: Mapped[JobTitle | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -89,7 +127,6 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
-
 
 
 @sa.event.listens_for(User, "before_insert")

@@ -30,10 +30,13 @@ def role_label(role) -> str:
     return dict(role_choices())[str(role)]
 
 
-def _center_choices():
-    return [("", _("No technology center"))] + [
-        (c.id, f"{c.code} — {pick_language(c, 'name')}") for c in services.list_centers()
-    ]
+def _fill_choices(form: UserForm) -> None:
+    form.center_id.choices = [("", _("No technology center"))] + [
+        (c.id, f"{c.code} — {pick_language(c, 'name')}") for c in services.list_centers()]
+    form.job_title_id.choices = [("", _("No job title"))] + [
+        (t.id, pick_language(t, "name")) for t in services.list_job_titles()]
+    form.scope_governorate_id.choices = [("", _("Every governorate"))] + [
+        (g.id, pick_language(g, "name")) for g in services.list_governorates()]
 
 
 @bp.get("/admin/users")
@@ -47,7 +50,7 @@ def users():
 @roles_required()
 def new_user():
     form = UserForm()
-    form.center_id.choices = _center_choices()
+    _fill_choices(form)
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors = [_("A new account needs a password.")]
@@ -67,7 +70,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
-    form.center_id.choices = _center_choices()
+    _fill_choices(form)
     if form.validate_on_submit():
         try:
             services.update_user(user_id, form.data, form.password.data or None)

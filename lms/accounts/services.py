@@ -1,16 +1,16 @@
 """Use cases for people and places. Each commits once."""
 import sqlalchemy as sa
 
-from lms.accounts.models import Center, CenterKind, Governorate, Role, User
+from lms.accounts.models import Center, CenterKind, Governorate, JobTitle, Role, User
 from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _, to_ascii_digits
-from lms.core.models import ValidationError
+from lms.core.models import ValidationError, utcnow
 from lms.core.signals import user_credentials_changed
 from lms.extensions import db
 
 USER_FIELDS = ("username", "employee_number", "full_name_ar", "full_name_latin", "email", "center_id",
-               "job_title", "role", "is_active")
+               "job_title_id", "role", "is_active", "scope_governorate_id")
 
 
 def _clean_user_values(values: dict) -> dict:
@@ -23,6 +23,8 @@ def _clean_user_values(values: dict) -> dict:
         clean["email"] = (clean["email"] or "").strip() or None
     if "role" in clean:
         clean["role"] = Role(clean["role"])
+        if clean["role"] != Role.HR:
+            clean["scope_governorate_id"] = None  # only HR has a governorate scope
     return clean
 
 
@@ -56,6 +58,8 @@ def update_user(user_id: int, values: dict, password: str | None = None) -> User
     was_active = user.is_active
     for key, value in clean.items():
         setattr(user, key, value)
+    if was_active != user.is_active:
+        user.deactivated_at = None if user.is_active else utcnow()
     if password:
         user.set_password(password)
     if password or (was_active and not user.is_active):
@@ -112,3 +116,18 @@ def list_centers() -> list[Center]:
 
 def list_governorates() -> list[Governorate]:
     return list(db.session.scalars(sa.select(Governorate).order_by(Governorate.code)))
+
+
+def list_job_titles() -> list[JobTitle]:
+    return list(db.session.scalars(sa.select(JobTitle).order_by(JobTitle.name_ar)))
+
+
+def job_title_named(name_ar: str, name_en: str = "") -> JobTitle:
+    """The job title with this Arabic name, created when new (inside the caller's transaction)."""
+    title = db.session.scalar(sa.select(JobTitle).where(JobTitle.name_ar == name_ar.strip()))
+    if title is None:
+        number = (db.session.scalar(sa.select(sa.func.count(JobTitle.id))) or 0) + 1
+        title = JobTitle(code=f"JOB-{number}", name_ar=name_ar.strip(), name_en=(name_en or name_ar).strip())
+        db.session.add(title)
+        db.session.flush()
+    return title

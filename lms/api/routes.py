@@ -69,6 +69,9 @@ def create_token():
     user = authenticate(body["username"], body["password"])
     if user is None:
         return json_error(401, "invalid_credentials", _("The username or password is not correct."))
+    if user.must_change_password:
+        return json_error(403, "password_change_required",
+                          _("Sign in on the website and choose your own password first."))
     token, record = issue_api_token(user, timedelta(days=current_app.config["LMS_API_TOKEN_DAYS"]))
     return jsonify(token=token, expires_at=iso(record.expires_at)), 201
 

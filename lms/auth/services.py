@@ -88,6 +88,7 @@ def change_password(user: User, current: str, new: str, keep_token: str | None) 
     begin_write()
     user = db.session.get(User, user.id)
     user.set_password(new)
+    user.must_change_password = False
     db.session.execute(sa.delete(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.token_hash != hash_token(keep_token or "")))
     db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))

@@ -1,8 +1,9 @@
 """Flask-Login wiring: a browser is signed in only while its server-side LoginSession exists."""
-from flask import Flask, session
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import current_user
 
 from lms.auth.services import end_all_sessions, user_for_login_session
-from lms.core.i18n import _l
+from lms.core.i18n import _, _l
 from lms.core.signals import user_credentials_changed
 from lms.extensions import login_manager
 
@@ -14,6 +15,22 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
     user_credentials_changed.connect(_end_sessions, weak=False)
+    app.before_request(_require_own_password)
+
+
+# What someone signed in with a one-time password may still open: the form to choose their own, and the exits.
+_OPEN_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "accounts.set_language", "static",
+                                "core.healthz"}
+
+
+def _require_own_password():
+    """An account given a one-time password opens nothing until its holder has chosen their own."""
+    if request.endpoint in _OPEN_BEFORE_PASSWORD_CHANGE or request.path.startswith("/api/"):
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        flash(_("Choose your own password to continue."), "info")
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 def _load_user(user_id: str):

@@ -27,6 +27,10 @@ class Certificate(db.Model):
         # is refused by the database. A reissue marks the old one superseded before it inserts the new one.
         sa.Index("uq_certificates_current", "user_id", "course_id", unique=True,
                  sqlite_where=sa.text("superseded_at IS NULL"), postgresql_where=sa.text("superseded_at IS NULL")),
+        sa.Index("uq_certificates_current_path", "user_id", "path_id", unique=True,
+                 sqlite_where=sa.text("superseded_at IS NULL AND path_id IS NOT NULL"),
+                 postgresql_where=sa.text("superseded_at IS NULL AND path_id IS NOT NULL")),
+        sa.CheckConstraint("(course_id IS NULL) <> (path_id IS NULL)", name="course_or_path"),
         sa.Index("ix_certificates_issued_at", "issued_at"),
         sa.Index("ix_certificates_expires_at", "expires_at"),
     )
@@ -35,7 +39,9 @@ class Certificate(db.Model):
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)  # the public verification code, ungrouped
     serial: Mapped[str] = mapped_column(sa.String(32), unique=True)  # for filing, e.g. QLY-2026-000123
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True)
+    # What it certifies: a course, or a learning path (whose title then fills course_title_*).
+    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True)
+    path_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learning_paths.id", ondelete="RESTRICT"), index=True)
     # The snapshot.
     name_ar: Mapped[str] = mapped_column(sa.String(200))
     name_latin: Mapped[str] = mapped_column(sa.String(200))

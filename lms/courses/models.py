@@ -40,6 +40,7 @@ class Course(db.Model):
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
     )
     assets: Mapped[list["CourseAsset"]] = relationship(cascade="all, delete-orphan")
+    trainers: Mapped[list["CourseTrainer"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def is_published(self) -> bool:
@@ -80,3 +81,12 @@ class CourseAsset(db.Model):
     path: Mapped[str] = mapped_column(sa.String(255))  # relative to the course folder, with "/" separators
     media_type: Mapped[str] = mapped_column(sa.String(100))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class CourseTrainer(db.Model):
+    """A trainer who may edit this course and its question bank: its author, and those course.yaml names."""
+
+    __tablename__ = "course_trainers"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -62,6 +62,9 @@ class QuizAttempt(db.Model):
     # The quiz settings the attempt was started with: changing them later does not move a running clock.
     pass_mark: Mapped[int] = mapped_column(default=0)
     review: Mapped[str] = mapped_column(sa.String(10), default="full")
+    # Set when the learner's course was reset for recertification: the attempt stays on record but no longer
+    # counts towards passing, the attempts limit or the grade.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questions: Mapped[list["AttemptQuestion"]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan")

@@ -1,0 +1,1 @@
+"""In-app notifications (the bell) and their e-mails; `flask notifications send-due` for cron."""
