@@ -149,7 +149,7 @@ def auth(client):
     return Auth(client)
 
 
-@pytest.fixture(params=["learner", "trainer", "hr", "admin"])
+@pytest.fixture(params=["learner", "center_manager", "trainer", "hr", "admin"])
 def any_role(request):
     return request.param
 
@@ -173,3 +173,9 @@ def as_hr(auth):
 @pytest.fixture
 def as_admin(auth):
     return auth.as_role("admin")
+
+
+@pytest.fixture
+def as_center_manager(auth):
+    """Signed in as the manager of a technology center of their own (user.center)."""
+    return auth.as_role("center_manager")

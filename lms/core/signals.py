@@ -17,3 +17,15 @@ attempt_graded = _signals.signal("attempt-graded")
 course_folder_read = _signals.signal("course-folder-read")
 #: sender: the Course just imported, with `folder`, inside the import's transaction (the bank is loaded).
 course_imported = _signals.signal("course-imported")
+#: sender: a list of user ids created or changed (center, job title, active) inside the write transaction that
+#: changed them (roster import, the staff API, the user form); progress enrols those a rule assignment now matches.
+staff_changed = _signals.signal("staff-changed")
+#: sender: the PathEnrollment whose learning path has just been completed, inside its transaction (the
+#: certificates package issues the path certificate).
+path_completed = _signals.signal("path-completed")
+#: sender: the Certificate just issued, inside its transaction (notifications tell its holder).
+certificate_issued = _signals.signal("certificate-issued")
+#: sender: the moment (aware datetime) of a daily run of `flask notifications send-due`. Receivers renew expiring
+#: certificates' courses and store due reminders, overdue notices and expiry notices, each idempotent (a second run
+#: the same day stores nothing new). Runs inside one write transaction.
+notifications_due = _signals.signal("notifications-due")
