@@ -26,6 +26,8 @@ DEMO_ACCOUNTS = [
     ("hr", "خالد محمود حسن", "Khaled Mahmoud Hassan", "30001", "QLY-BENHA", "أخصائي موارد بشرية", Role.HR),
     ("learner", "أحمد مصطفى إبراهيم", "Ahmed Mostafa Ibrahim", "10001", "QLY-MOB-1", "موظف شباك خدمة",
      Role.LEARNER),
+    ("manager", "سمر علي حسن", "Samar Ali Hassan", "40001", "QLY-MOB-1", "مدير المركز التكنولوجي",
+     Role.CENTER_MANAGER),
 ]
 
 
@@ -46,7 +48,8 @@ def setup_command() -> None:
         centers[code] = center.id
     for username, name_ar, name_latin, number, center, job, role in DEMO_ACCOUNTS:
         if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+            job_title_id = services.job_title_named(job).id
             services.create_user({"username": username, "full_name_ar": name_ar, "full_name_latin": name_latin,
-                                  "employee_number": number, "center_id": centers.get(center), "job_title_id": services.job_title_named(job).id,
-                                  "role": role}, password)
-    click.echo(f"Demo accounts: admin, trainer, hr, learner — password: {password}")
+                                  "employee_number": number, "center_id": centers.get(center),
+                                  "job_title_id": job_title_id, "role": role}, password)
+    click.echo(f"Demo accounts: {', '.join(a[0] for a in DEMO_ACCOUNTS)} — password: {password}")

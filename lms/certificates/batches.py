@@ -6,6 +6,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import current_app
 
+from lms.accounts.models import User
+from lms.accounts.scope import scope_of
 from lms.certificates.models import (
     BatchStatus,
     Certificate,
@@ -139,8 +141,24 @@ def hand_over(batch_id: int, recipient: str, actor_id: int | None) -> PrintBatch
     return batch
 
 
-def recent_batches(limit: int = 20) -> list[PrintBatch]:
-    return list(db.session.scalars(sa.select(PrintBatch).order_by(PrintBatch.id.desc()).limit(limit)))
+def _visible_to(viewer: User):
+    """Batches a viewer may open: all for those who see every governorate; else their own and those of people with
+    the same scope (HR colleagues of one governorate share a print room)."""
+    scope = scope_of(viewer)
+    if scope.is_everything:
+        return sa.true()
+    colleagues = sa.select(User.id).where(User.role == viewer.role,
+                                          User.scope_governorate_id == viewer.scope_governorate_id)
+    return sa.or_(PrintBatch.created_by_id == viewer.id, PrintBatch.created_by_id.in_(colleagues))
+
+
+def recent_batches(viewer: User, limit: int = 20) -> list[PrintBatch]:
+    return list(db.session.scalars(sa.select(PrintBatch).where(_visible_to(viewer))
+                                   .order_by(PrintBatch.id.desc()).limit(limit)))
+
+
+def visible_batch(batch_id: int, viewer: User) -> PrintBatch | None:
+    return db.session.scalar(sa.select(PrintBatch).where(PrintBatch.id == batch_id, _visible_to(viewer)))
 
 
 def _certificates(batch_id: int) -> list[tuple[Certificate, bool]]:

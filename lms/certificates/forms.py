@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.accounts.scope import EVERYTHING, Scope
 from lms.certificates.look import MAX_SIGNATORIES
 from lms.certificates.printroom import CertificateFilter
 from lms.certificates.services import REASON_MAX
@@ -49,9 +50,10 @@ class SearchForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS), validate_choice=False)
     printed = SelectField(_l("Printing"), choices=choices(PRINTED_LABELS), validate_choice=False)
 
-    def criteria(self) -> CertificateFilter:
+    def criteria(self, scope: Scope = EVERYTHING) -> CertificateFilter:
         course = self.course.data or ""
         return CertificateFilter(
+            scope=scope,
             text=self.q.data or "", center_code=self.center.data or None,
             course_id=int(course) if course.isdigit() else None,
             since=self.since.data if not self.since.errors else None,

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from lms.accounts.models import User
+from lms.accounts.scope import EVERYTHING, Scope
 from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus
 from lms.core.arabic import normalize_for_matching
 from lms.core.models import utcnow
@@ -27,6 +28,12 @@ class CertificateFilter:
     until: date | None = None  # issued on or before
     status: str | None = None  # a CertificateStatus value
     printed: bool | None = None
+    scope: Scope = EVERYTHING  # whose certificates the viewer may see: their holders must be in it
+
+
+def in_scope(scope: Scope):
+    """A condition on Certificate: its holder is in `scope` (where they work now)."""
+    return sa.true() if scope.is_everything else Certificate.user_id.in_(sa.select(User.id).where(scope.users()))
 
 
 def status_condition(status: str, now: datetime):
@@ -44,7 +51,7 @@ def status_condition(status: str, now: datetime):
 def matching(criteria: CertificateFilter, now: datetime | None = None) -> sa.Select:
     """The certificates the filter names, in print order: center, then name."""
     now = now or utcnow()
-    query = sa.select(Certificate)
+    query = sa.select(Certificate).where(in_scope(criteria.scope))
     if needle := normalize_for_matching(criteria.text or ""):
         query = query.where(Certificate.search_key.contains(needle, autoescape=True))
     if criteria.center_code:
@@ -70,11 +77,13 @@ def search(criteria: CertificateFilter, page: int = 1) -> tuple[int, list[Certif
     return total, rows
 
 
-def expiring(days: int, now: datetime | None = None) -> tuple[list[Certificate], list[Certificate]]:
-    """Current certificates that expire within `days`, and those already expired, by center then date."""
+def expiring(days: int, now: datetime | None = None,
+             scope: Scope = EVERYTHING) -> tuple[list[Certificate], list[Certificate]]:
+    """Current certificates (of holders in `scope`) that expire within `days`, and those already expired, by center
+    then date."""
     now = now or utcnow()
     live = sa.select(Certificate).where(Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None),
-                                        Certificate.expires_at.is_not(None))
+                                        Certificate.expires_at.is_not(None), in_scope(scope))
     order = (Certificate.center_code, Certificate.expires_at, Certificate.name_ar)
     soon = db.session.scalars(live.where(Certificate.expires_at > now,
                                          Certificate.expires_at <= now + timedelta(days=days)).order_by(*order))

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
+from lms.accounts.scope import scope_of
 from lms.certificates.codes import LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
 from lms.certificates.look import LANGUAGES
@@ -44,7 +45,9 @@ def current_code(user_id: int, course_id: int) -> str | None:
 
 def may_download(certificate: Certificate, user: User) -> bool:
     """Its holder, HR and administrators: anyone else is told it does not exist."""
-    return certificate.user_id == user.id or user.role in STAFF_ROLES
+    if certificate.user_id == user.id:
+        return True
+    return user.role in STAFF_ROLES and scope_of(user).allows(db.session.get(User, certificate.user_id))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ AUTHORS = ("trainer",)
 def course_file(slug: str, path: str):
     course = services.course_by_slug(slug)
     asset = services.course_file(slug, path) if course else None
-    if asset is None or not (course.is_published or current_user.role in ("trainer", "admin")):
+    if asset is None or not (course.is_published or services.may_manage(course, current_user)):
         abort(404)
     response = current_app.response_class(asset.content, mimetype=asset.media_type)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -33,22 +33,28 @@ def course_file(slug: str, path: str):
 @bp.get("/manage/courses")
 @roles_required(*AUTHORS)
 def manage():
-    return render_template("courses/manage.html", courses=services.all_courses())
+    return render_template("courses/manage.html", courses=services.managed_courses(current_user))
+
+
+def _managed_or_404(course):
+    """A course this trainer may not edit is, for them, a course that does not exist."""
+    if course is None or not services.may_manage(course, current_user):
+        abort(404)
+    return course
 
 
 @bp.route("/manage/courses/new", methods=["GET", "POST"], defaults={"slug": None})
 @bp.route("/manage/courses/<slug>", methods=["GET", "POST"])
 @roles_required(*AUTHORS)
 def edit_course(slug: str | None):
-    course = services.course_by_slug(slug, with_modules=True) if slug else None
-    if slug and course is None:
-        abort(404)
+    course = _managed_or_404(services.course_by_slug(slug, with_modules=True)) if slug else None
     form = CourseForm(obj=course)
     if request.method == "GET" and course:
         form.status.data = course.status.value
     if form.validate_on_submit():
         try:
-            saved = services.save_course(form.data, course.id if course else None)
+            saved = services.save_course(form.data, course.id if course else None,
+                                         author_id=current_user.id if current_user.role == "trainer" else None)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -61,9 +67,7 @@ def edit_course(slug: str | None):
 @bp.route("/manage/courses/<slug>/modules/<int:module_id>", methods=["GET", "POST"])
 @roles_required(*AUTHORS)
 def edit_module(slug: str, module_id: int | None):
-    course = services.course_by_slug(slug)
-    if course is None:
-        abort(404)
+    course = _managed_or_404(services.course_by_slug(slug))
     module = db.get_or_404(Module, module_id) if module_id else None
     if module and module.course_id != course.id:
         abort(404)
@@ -86,8 +90,8 @@ def edit_module(slug: str, module_id: int | None):
 
 
 def _module_of(slug: str, module_id: int):
-    course = services.course_by_slug(slug, with_modules=True)
-    module = next((m for m in course.modules if m.id == module_id), None) if course else None
+    course = _managed_or_404(services.course_by_slug(slug, with_modules=True))
+    module = next((m for m in course.modules if m.id == module_id), None)
     if module is None:
         abort(404)
     return course, module

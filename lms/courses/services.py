@@ -20,7 +20,7 @@ from lms.courses.files import (
     write_course_folder,
 )
 from lms.courses.markdown import render_markdown
-from lms.courses.models import Course, CourseAsset, CourseStatus, Module
+from lms.courses.models import Course, CourseAsset, CourseStatus, CourseTrainer, Module
 from lms.extensions import db
 
 # Files a learner's browser may fetch from a course folder. Question banks are never served: they hold the key.
@@ -42,6 +42,30 @@ def render_module(module: Module, slug: str) -> None:
 
 def all_courses() -> list[Course]:
     return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
+
+
+def _managed_by(user_id: int):
+    """Courses a trainer manages: those naming them a trainer, and those naming nobody (shared courses, such as
+    the ones loaded from the courses/ folder)."""
+    named = sa.select(CourseTrainer.course_id).where(CourseTrainer.course_id == Course.id)
+    return sa.or_(sa.exists(named.where(CourseTrainer.user_id == user_id)), ~sa.exists(named))
+
+
+def managed_courses(user) -> list[Course]:
+    """The courses this trainer may edit (administrators: every course)."""
+    query = sa.select(Course).order_by(Course.id)
+    if user.role != "admin":
+        query = query.where(_managed_by(user.id))
+    return list(db.session.scalars(query))
+
+
+def may_manage(course: Course, user) -> bool:
+    """Administrators edit every course; a trainer the courses they author or are named on (or shared ones)."""
+    if user.role == "admin":
+        return True
+    if user.role != "trainer":
+        return False
+    return db.session.scalar(sa.select(sa.literal(True)).where(Course.id == course.id, _managed_by(user.id))) or False
 
 
 def may_see(course: Course, user) -> bool:
@@ -69,7 +93,8 @@ def course_file(slug: str, path: str) -> CourseAsset | None:
 
 # --- authoring ---------------------------------------------------------------------------------------------
 
-def save_course(values: dict, course_id: int | None = None) -> Course:
+def save_course(values: dict, course_id: int | None = None, author_id: int | None = None) -> Course:
+    """Create or edit a course; the author of a new course becomes its trainer (administrators are not named)."""
     begin_write()
     slug = values["slug"].strip().lower()
     if not SLUG_RE.match(slug) or slug == "new":  # "new" is the address of the "new course" form
@@ -84,6 +109,8 @@ def save_course(values: dict, course_id: int | None = None) -> Course:
         setattr(course, key, (values.get(key) or "").strip())
     course.status = CourseStatus(values["status"])
     course.estimated_minutes = values.get("estimated_minutes") or 0
+    if course_id is None and author_id is not None:
+        course.trainers.append(CourseTrainer(user_id=author_id))
     db.session.add(course)
     db.session.commit()
     return course

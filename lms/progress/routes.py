@@ -2,10 +2,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
-from lms.courses.services import course_by_slug
+from lms.courses.services import course_by_slug, managed_courses, may_manage
 from lms.progress import services
 
 bp = Blueprint("progress", __name__)
@@ -89,19 +90,26 @@ def complete(slug: str, position: int):
     return redirect(url_for(".course", slug=slug))
 
 
+def _viewer_scope():
+    """Trainers follow every learner of the courses they manage; HR and center managers the staff in their scope."""
+    return EVERYTHING if current_user.role == "trainer" else scope_of(current_user)
+
+
 @bp.get("/manage/progress")
-@roles_required("trainer", "hr")
+@roles_required("trainer", "hr", "center_manager")
 def staff_courses():
-    return render_template("progress/staff_courses.html", rows=services.enrolment_counts())
+    courses = managed_courses(current_user) if current_user.role == "trainer" else None
+    return render_template("progress/staff_courses.html",
+                           rows=services.enrolment_counts(_viewer_scope(), courses))
 
 
 @bp.get("/manage/courses/<slug>/progress")
-@roles_required("trainer", "hr")
+@roles_required("trainer", "hr", "center_manager")
 def course_table(slug: str):
     course = course_by_slug(slug)
-    if course is None:
+    if course is None or (current_user.role == "trainer" and not may_manage(course, current_user)):
         abort(404)
     page = max(request.args.get("page", 1, type=int), 1)
-    total, rows = services.progress_table(course, page)
+    total, rows = services.progress_table(course, page, scope=_viewer_scope())
     return render_template("progress/course_table.html", course=course, rows=rows, total=total, page=page,
                            per_page=50)

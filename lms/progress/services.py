@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from lms.accounts.models import User
+from lms.accounts.scope import EVERYTHING, Scope
 from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
@@ -306,8 +307,9 @@ class LearnerRow:
     completed: int
 
 
-def progress_table(course: Course, page: int, per_page: int = 50):
-    """One page of the enrolled learners of a course with their progress (two queries whatever the size)."""
+def progress_table(course: Course, page: int, per_page: int = 50, scope: Scope = EVERYTHING):
+    """One page of the enrolled learners of a course (those in `scope`) with their progress (two queries whatever
+    the size)."""
     done = (
         sa.select(ModuleCompletion.user_id, sa.func.count(ModuleCompletion.id).label("done"))
         .join(Module, Module.id == ModuleCompletion.module_id)
@@ -320,11 +322,12 @@ def progress_table(course: Course, page: int, per_page: int = 50):
         .join(Enrollment, Enrollment.user_id == User.id)
         .outerjoin(done, done.c.user_id == User.id)
         .options(sa.orm.joinedload(User.center))
-        .where(Enrollment.course_id == course.id)
+        .where(Enrollment.course_id == course.id, scope.users())
         .order_by(User.full_name_ar)
     )
     total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id)
+        sa.select(sa.func.count()).select_from(Enrollment).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.course_id == course.id, scope.users())
     )
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return total, [LearnerRow(u, e.enrolled_at, e.completed_at, e.last_activity_at, n) for u, e, n in rows]
@@ -343,11 +346,14 @@ def completed_positions_by_course(user_id: int) -> dict[int, set[int]]:
     return result
 
 
-def enrolment_counts() -> list[tuple[Course, int, int]]:
-    """Every course with its number of enrolled and completed learners (one query)."""
-    return list(db.session.execute(
-        sa.select(Course, sa.func.count(Enrollment.id), sa.func.count(Enrollment.completed_at))
-        .outerjoin(Enrollment, Enrollment.course_id == Course.id)
-        .group_by(Course.id)
-        .order_by(Course.id)
-    ).all())
+def enrolment_counts(scope: Scope = EVERYTHING, courses: list[Course] | None = None) -> list[tuple[Course, int, int]]:
+    """Each course (all, or `courses`) with its number of enrolled and completed learners in `scope` (one query)."""
+    in_scope = (sa.select(Enrollment.course_id, Enrollment.completed_at).join(User, User.id == Enrollment.user_id)
+                .where(scope.users()).subquery())
+    query = (sa.select(Course, sa.func.count(in_scope.c.course_id), sa.func.count(in_scope.c.completed_at))
+             .outerjoin(in_scope, in_scope.c.course_id == Course.id)
+             .group_by(Course.id)
+             .order_by(Course.id))
+    if courses is not None:
+        query = query.where(Course.id.in_([c.id for c in courses]))
+    return list(db.session.execute(query).all())

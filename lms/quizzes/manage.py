@@ -11,7 +11,7 @@ from lms.core.i18n import _, current_locale, localize_digits
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.courses.routes import AUTHORS
-from lms.courses.services import course_by_slug
+from lms.courses.services import course_by_slug, may_manage
 from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError
 from lms.quizzes.forms import (
@@ -32,8 +32,9 @@ PER_PAGE = 50
 
 
 def _course_or_404(slug: str):
+    """The course, when this trainer may edit it (a course they do not manage is a 404 for them)."""
     course = course_by_slug(slug)
-    if course is None:
+    if course is None or not may_manage(course, current_user):
         abort(404)
     return course
 

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts.scope import scope_of
 from lms.certificates import look, services
 from lms.certificates.designs import load_design
 from lms.certificates.forms import LookForm, course_languages_form
@@ -44,9 +45,16 @@ def _settings_page(form: LookForm, languages_form=None, status: int = 200):
                            languages_form=languages_form or default_languages, courses=courses), status
 
 
+def _check_whole_installation() -> None:
+    """How certificates look is one setting for every governorate: HR of one governorate may not change it."""
+    if not scope_of(current_user).is_everything:
+        abort(403)
+
+
 @bp.get("/settings")
 @roles_required("hr")
 def settings():
+    _check_whole_installation()
     return _settings_page(_look_form())
 
 
@@ -63,6 +71,7 @@ def _picture(field, remove: bool, name: str) -> str | None:
 @bp.post("/settings")
 @roles_required("hr")
 def save_settings():
+    _check_whole_installation()
     form = _look_form()
     if not form.validate_on_submit():
         return _settings_page(form, status=400)
@@ -86,6 +95,7 @@ def save_settings():
 @bp.post("/settings/languages")
 @roles_required("hr")
 def save_languages():
+    _check_whole_installation()
     courses, form = _languages_form()
     if form.validate_on_submit():
         try:
@@ -103,6 +113,7 @@ def save_languages():
 @roles_required("hr")
 def preview():
     """A sample certificate with the current look (not stored, not a real certificate)."""
+    _check_whole_installation()
     language = request.args.get("lang", "both")
     if language not in look.LANGUAGES:
         abort(404)

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts.scope import scope_of
 from lms.certificates import batches
 from lms.certificates.forms import BatchForm, HandOverForm, SearchForm
 from lms.certificates.manage import bp
@@ -12,7 +13,6 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
-from lms.extensions import db
 
 
 def _describe(form: SearchForm) -> str:
@@ -32,8 +32,8 @@ def create_batch():
     search_form, form = search_form_from_query(), BatchForm()
     if form.validate_on_submit():
         try:
-            batch = batches.create_batch(search_form.criteria(), form.language.data, current_user.id,
-                                         _describe(search_form))
+            batch = batches.create_batch(search_form.criteria(scope_of(current_user)), form.language.data,
+                                         current_user.id, _describe(search_form))
         except ValidationError as error:
             for message in error.errors.values():
                 flash(message, "error")
@@ -45,14 +45,21 @@ def create_batch():
 @bp.get("/batches")
 @roles_required("hr")
 def batch_list():
-    return render_template("certificates/manage/batches.html", batches=batches.recent_batches())
+    return render_template("certificates/manage/batches.html", batches=batches.recent_batches(current_user))
+
+
+def _batch_or_404(batch_id: int) -> PrintBatch:
+    batch = batches.visible_batch(batch_id, current_user)
+    if batch is None:
+        abort(404)
+    return batch
 
 
 
 @bp.get("/batches/<int:batch_id>")
 @roles_required("hr")
 def batch(batch_id: int):
-    batch = db.get_or_404(PrintBatch, batch_id)
+    batch = _batch_or_404(batch_id)
     return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
                            running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING))
 
@@ -60,7 +67,7 @@ def batch(batch_id: int):
 @bp.get("/batches/<int:batch_id>.pdf")
 @roles_required("hr")
 def batch_download(batch_id: int):
-    batch = db.get_or_404(PrintBatch, batch_id)
+    batch = _batch_or_404(batch_id)
     content = batches.batch_pdf(batch.id)
     if content is None:
         abort(404)
@@ -70,7 +77,7 @@ def batch_download(batch_id: int):
 @bp.post("/batches/<int:batch_id>/printed")
 @roles_required("hr")
 def batch_printed(batch_id: int):
-    db.get_or_404(PrintBatch, batch_id)
+    _batch_or_404(batch_id)
     try:
         batches.mark_printed(batch_id, current_user.id)
     except ValidationError as error:
@@ -84,7 +91,7 @@ def batch_printed(batch_id: int):
 @bp.post("/batches/<int:batch_id>/handover")
 @roles_required("hr")
 def batch_handover(batch_id: int):
-    batch = db.get_or_404(PrintBatch, batch_id)
+    batch = _batch_or_404(batch_id)
     form = HandOverForm()
     if form.validate_on_submit():
         try:

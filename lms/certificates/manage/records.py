@@ -1,9 +1,10 @@
 """Finding certificates, one certificate's page and log, revoking, reissuing, and the expiry list."""
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts.models import Center
+from lms.accounts.scope import scope_of
 from lms.certificates import printroom, services
 from lms.certificates.codes import grouped
 from lms.certificates.forms import BatchForm, ReasonForm, ReissueForm, SearchForm, choices
@@ -23,7 +24,7 @@ def search_form_from_query() -> SearchForm:
     form = SearchForm(request.args)
     form.center.choices = choices({"": _("Every center")} | {
         center.code: pick_language(center, "name") for center in db.session.scalars(
-            sa.select(Center).order_by(Center.code))})
+            sa.select(Center).where(scope_of(current_user).centers()).order_by(Center.code))})
     form.course.choices = choices({"": _("Every course")} | {
         str(course.id): pick_language(course, "title") for course in db.session.scalars(
             sa.select(Course).order_by(Course.slug))})
@@ -36,11 +37,19 @@ def search_form_from_query() -> SearchForm:
 def search():
     form = search_form_from_query()
     page = request.args.get("page", 1, type=int)
-    total, rows = printroom.search(form.criteria(), page)
+    total, rows = printroom.search(form.criteria(scope_of(current_user)), page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("certificates/manage/search.html", form=form, rows=rows, total=total, page=page,
                            per_page=printroom.PER_PAGE, args=args, grouped=grouped, batch_form=BatchForm())
 
+
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    """A certificate whose holder is outside the viewer's scope does not exist for them."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if not services.may_download(certificate, current_user):
+        abort(404)
+    return certificate
 
 
 def _show(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
@@ -53,13 +62,13 @@ def _show(certificate: Certificate, revoke_form=None, reissue_form=None, status:
 @bp.get("/<int:certificate_id>")
 @roles_required("hr")
 def show(certificate_id: int):
-    return _show(db.get_or_404(Certificate, certificate_id))
+    return _show(_certificate_or_404(certificate_id))
 
 
 @bp.post("/<int:certificate_id>/revocation")
 @roles_required("hr")
 def revoke(certificate_id: int):
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = _certificate_or_404(certificate_id)
     form = ReasonForm(prefix="revoke")
     if form.validate_on_submit():
         try:
@@ -75,7 +84,7 @@ def revoke(certificate_id: int):
 @bp.post("/<int:certificate_id>/reissue")
 @roles_required("hr")
 def reissue(certificate_id: int):
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = _certificate_or_404(certificate_id)
     form = ReissueForm(prefix="reissue")
     if form.validate_on_submit():
         try:
@@ -93,6 +102,6 @@ def reissue(certificate_id: int):
 def expiry():
     days = request.args.get("days", 60, type=int)
     days = days if days in EXPIRY_DAYS else 60
-    soon, past = printroom.expiring(days)
+    soon, past = printroom.expiring(days, scope=scope_of(current_user))
     return render_template("certificates/manage/expiry.html", soon=soon, past=past, days=days,
                            choices=EXPIRY_DAYS)
