@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
@@ -50,6 +51,8 @@ class CenterForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=lambda: [(CenterKind.FIXED.value, _l("Fixed technology center")),
                                                     (CenterKind.MOBILE.value, _l("Mobile technology center"))])
     is_active = BooleanField(_l("Active"), default=True)
+    district_id = SelectField(_l("District"), coerce=_optional_int, validators=[Optional()])
+    location = StringField(_l("Current location (mobile technology center)"), validators=[Optional(), Length(max=300)])
 
 
 class GovernorateForm(FlaskForm):
@@ -59,3 +62,42 @@ class GovernorateForm(FlaskForm):
                           render_kw={"dir": "rtl", "lang": "ar"})
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)],
                           render_kw={"dir": "ltr", "lang": "en"})
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(_l("Roster file (XLSX or CSV, at most 5 MB)"), render_kw={"accept": ".xlsx,.csv,.txt"})
+    complete = BooleanField(_l("This file lists every employee of its technology centers: deactivate the learners "
+                               "of these centers who are missing from it."))
+
+
+class RosterApplyForm(FlaskForm):
+    # The checked rows, signed: sent back with the confirmation, in a URL-encoded form (Werkzeug caps each text
+    # field of a multipart form at 500 kB).
+    payload = HiddenField()
+
+
+class PlacementForm(FlaskForm):
+    center_id = SelectField(_l("Technology center"), coerce=_optional_int, validators=[DataRequired()])
+    job_title_id = SelectField(_l("Job title"), coerce=_optional_int, validators=[Optional()])
+
+
+class DistrictForm(FlaskForm):
+    governorate_id = SelectField(_l("Governorate"), coerce=int, validators=[DataRequired()])
+    name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=120)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)],
+                          render_kw={"dir": "ltr", "lang": "en"})
+
+
+class JobTitleForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9_-]+$")],
+                       render_kw={"dir": "ltr"})
+    name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=120)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)],
+                          render_kw={"dir": "ltr", "lang": "en"})
+
+
+class LocationForm(FlaskForm):
+    location = TextAreaField(_l("Where the mobile technology center stands now"),
+                             validators=[DataRequired(), Length(max=300)], render_kw={"rows": 2})

@@ -102,6 +102,9 @@ def edit_center(center_id: int | None):
     center = db.get_or_404(Center, center_id) if center_id is not None else None
     form = CenterForm(obj=center)
     form.governorate_id.choices = [(g.id, pick_language(g, "name")) for g in services.list_governorates()]
+    form.district_id.choices = [("", _("No district"))] + [
+        (d.id, f"{pick_language(d.governorate, 'name')} — {pick_language(d, 'name')}")
+        for d in services.list_districts()]
     if form.validate_on_submit():
         try:
             services.save_center(form.data, center_id)

@@ -91,3 +91,18 @@ def scope_of(viewer: User) -> Scope:
     if viewer.role == Role.CENTER_MANAGER and viewer.center_id is not None:
         return Scope(center_id=viewer.center_id)
     return NOBODY
+
+
+# Roles whose accounts a roster, the staff API and the staff screens may change; HR and administrators are
+# managed on the administrator's user form only.
+ROSTER_ROLES = frozenset({Role.LEARNER, Role.CENTER_MANAGER, Role.TRAINER})
+
+
+def may_manage(viewer: User, person: User) -> bool:
+    """Whether `viewer` may change `person`: in scope, not oneself, and a roster role (a center manager: only the
+    learners of their technology center)."""
+    if person.id == viewer.id or not scope_of(viewer).allows(person):
+        return False
+    if viewer.role == Role.CENTER_MANAGER:
+        return person.role == Role.LEARNER
+    return person.role in ROSTER_ROLES

@@ -1,12 +1,16 @@
 """Use cases for people and places. Each commits once."""
-import sqlalchemy as sa
+import secrets
 
-from lms.accounts.models import Center, CenterKind, Governorate, JobTitle, Role, User
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from lms.accounts.models import Center, CenterKind, District, Governorate, JobTitle, Role, User
+from lms.accounts.scope import EVERYTHING, Scope, may_manage, scope_of
 from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError, utcnow
-from lms.core.signals import user_credentials_changed
+from lms.core.signals import staff_changed, user_credentials_changed
 from lms.extensions import db
 
 USER_FIELDS = ("username", "employee_number", "full_name_ar", "full_name_latin", "email", "center_id",
@@ -46,6 +50,8 @@ def create_user(values: dict, password: str) -> User:
     user = User(**clean)
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    staff_changed.send([user.id])
     db.session.commit()
     return user
 
@@ -56,6 +62,7 @@ def update_user(user_id: int, values: dict, password: str | None = None) -> User
     clean = _clean_user_values(values)
     _check_unique_user(clean, user_id)
     was_active = user.is_active
+    placed_before = (user.center_id, user.job_title_id, user.is_active)
     for key, value in clean.items():
         setattr(user, key, value)
     if was_active != user.is_active:
@@ -64,6 +71,9 @@ def update_user(user_id: int, values: dict, password: str | None = None) -> User
         user.set_password(password)
     if password or (was_active and not user.is_active):
         user_credentials_changed.send(user)
+    if (user.center_id, user.job_title_id, user.is_active) != placed_before:
+        db.session.flush()
+        staff_changed.send([user.id])
     db.session.commit()
     return user
 
@@ -86,6 +96,13 @@ def save_center(values: dict, center_id: int | None = None) -> Center:
     center.name_en = values["name_en"].strip()
     center.kind = CenterKind(values["kind"])
     center.is_active = bool(values.get("is_active", True))
+    center.district_id = values.get("district_id") or None
+    if center.district_id is not None and db.session.scalar(
+            sa.select(District.governorate_id).where(District.id == center.district_id)) != center.governorate_id:
+        raise ValidationError({"district_id": _("This district is in another governorate.")})
+    location = (values.get("location") or "").strip()
+    if location != center.location:
+        center.location, center.location_updated_at = location, utcnow() if location else None
     db.session.add(center)
     db.session.commit()
     return center
@@ -131,3 +148,148 @@ def job_title_named(name_ar: str, name_en: str = "") -> JobTitle:
         db.session.add(title)
         db.session.flush()
     return title
+
+
+# ---------------------------------------------------------------- staff (HR and center managers, in scope)
+
+# No 0/O, 1/I/L, 5/S, B/8: a slip is read by eye and typed at a counter.
+_UNAMBIGUOUS = "ACDEFGHJKMNPQRTUVWXYZ2346789"
+# A one-time password is 48 random bits that live until their first use: a cheaper hash than a chosen password's,
+# so that a roster of thousands is imported in seconds, not minutes.
+ONE_TIME_HASH = "scrypt:2048:8:1"
+
+
+def set_one_time_password(user: User) -> str:
+    """A new random password that its holder must replace at first sign-in; returned once, stored hashed."""
+    password = "".join(secrets.choice(_UNAMBIGUOUS) for _ in range(10))
+    user.password_hash = generate_password_hash(password, method=ONE_TIME_HASH)
+    user.must_change_password = True
+    return password
+
+
+def deactivate(user: User) -> None:
+    """Left: kept with their records and certificates, signed out everywhere."""
+    user.is_active = False
+    user.deactivated_at = utcnow()
+    user_credentials_changed.send(user)
+
+
+def _managed(viewer_id: int, user_id: int) -> User:
+    """The person, when the viewer may change them; LookupError otherwise (a 404: out of scope is absent)."""
+    viewer, person = db.session.get(User, viewer_id), db.session.get(User, user_id)
+    if viewer is None or person is None or not may_manage(viewer, person):
+        raise LookupError(f"User {user_id}")
+    return person
+
+
+def set_staff_active(viewer_id: int, user_id: int, active: bool) -> User:
+    begin_write()
+    person = _managed(viewer_id, user_id)
+    if person.is_active != active:
+        if active:
+            person.is_active, person.deactivated_at = True, None
+        else:
+            deactivate(person)
+        db.session.flush()
+        staff_changed.send([person.id])
+    db.session.commit()
+    return person
+
+
+def new_one_time_password(viewer_id: int, user_id: int) -> str:
+    """For someone who forgot theirs: a one-time password, shown once to the manager; old sessions end."""
+    begin_write()
+    person = _managed(viewer_id, user_id)
+    password = set_one_time_password(person)
+    user_credentials_changed.send(person)
+    db.session.commit()
+    return password
+
+
+def place_staff(viewer_id: int, user_id: int, center_id: int | None, job_title_id: int | None) -> User:
+    """Move someone to another technology center (in the viewer's scope) or job title."""
+    begin_write()
+    person = _managed(viewer_id, user_id)
+    center = db.session.get(Center, center_id) if center_id is not None else None
+    if center is None or not scope_of(db.session.get(User, viewer_id)).allows_center(center):
+        raise ValidationError({"center_id": _("Choose one of the technology centers you manage.")})
+    if job_title_id is not None and db.session.get(JobTitle, job_title_id) is None:
+        raise ValidationError({"job_title_id": _("Choose a job title from the list.")})
+    if (person.center_id, person.job_title_id) != (center_id, job_title_id):
+        person.center_id, person.job_title_id = center_id, job_title_id
+        db.session.flush()
+        staff_changed.send([person.id])
+    db.session.commit()
+    return person
+
+
+def list_districts(scope: Scope = EVERYTHING) -> list[District]:
+    return list(db.session.scalars(
+        sa.select(District).options(sa.orm.joinedload(District.governorate))
+        .where(scope.governorates(District.governorate_id)).order_by(District.governorate_id, District.name_ar)))
+
+
+STAFF_SORTS = {"name": User.full_name_ar, "latin": User.full_name_latin, "number": User.employee_number,
+               "center": Center.code, "job": JobTitle.name_ar, "joined": User.created_at}
+
+
+def list_staff(scope: Scope, search: str = "", center_id: int | None = None, job_title_id: int | None = None,
+               active: bool | None = True, sort: str = "name", descending: bool = False, page: int = 1,
+               per_page: int = 50):
+    """The staff in `scope`, filtered and sorted on an allow-list (STAFF_SORTS), one page of them."""
+    order = STAFF_SORTS.get(sort, User.full_name_ar)
+    query = (sa.select(User).outerjoin(User.center).outerjoin(User.job_title)
+             .options(sa.orm.contains_eager(User.center), sa.orm.contains_eager(User.job_title))
+             .where(scope.users())
+             .order_by((order.desc() if descending else order.asc()).nulls_last(), User.id))
+    if needle := normalize_for_matching(search):
+        query = query.where(User.search_key.contains(needle, autoescape=True))
+    if center_id is not None:
+        query = query.where(User.center_id == center_id)
+    if job_title_id is not None:
+        query = query.where(User.job_title_id == job_title_id)
+    if active is not None:
+        query = query.where(User.is_active.is_(active))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def save_district(values: dict, district_id: int | None = None) -> District:
+    begin_write()
+    district = get_or_raise(District, district_id) if district_id is not None else District()
+    name_ar = values["name_ar"].strip()
+    taken = db.session.scalar(sa.select(District.id).where(
+        District.governorate_id == values["governorate_id"], District.name_ar == name_ar,
+        District.id != (district_id or 0)))
+    if taken is not None:
+        raise ValidationError({"name_ar": _("This governorate already has a district with this name.")})
+    district.governorate_id, district.name_ar, district.name_en = values["governorate_id"], name_ar, \
+        values["name_en"].strip()
+    db.session.add(district)
+    db.session.commit()
+    return district
+
+
+def save_job_title(values: dict, job_title_id: int | None = None) -> JobTitle:
+    begin_write()
+    code = values["code"].strip().upper()
+    name_ar = values["name_ar"].strip()
+    if value_taken(JobTitle.code, code, job_title_id):
+        raise ValidationError({"code": _("Another job title already uses this code.")})
+    if value_taken(JobTitle.name_ar, name_ar, job_title_id):
+        raise ValidationError({"name_ar": _("Another job title already has this name.")})
+    title = get_or_raise(JobTitle, job_title_id) if job_title_id is not None else JobTitle()
+    title.code, title.name_ar, title.name_en = code, name_ar, values["name_en"].strip()
+    db.session.add(title)
+    db.session.commit()
+    return title
+
+
+def update_center_location(center_id: int, location: str) -> Center:
+    """Where a mobile technology center stands now, as its manager reports it."""
+    begin_write()
+    center = get_or_raise(Center, center_id)
+    if center.kind != CenterKind.MOBILE:
+        raise LookupError(f"Center {center_id} is not mobile")
+    center.location, center.location_updated_at = location.strip(), utcnow()
+    db.session.commit()
+    return center

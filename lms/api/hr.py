@@ -1,7 +1,64 @@
-"""The API for HR systems: staff upsert, completions, assignments; scoped like the screens."""
-from flask import Blueprint
+"""The API for HR systems: staff upsert by employee number, checked by the roster's own rules and scoped like
+the screens."""
+from flask import Blueprint, g, jsonify, request
 
+from lms.accounts import roster
+from lms.accounts.models import Role, User
+from lms.api.auth import token_required
+from lms.core.errors import json_error
+from lms.core.i18n import _
 from lms.extensions import csrf
 
 bp = Blueprint("api_hr", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+_BODY_FIELDS = roster.FIELDS[1:]  # the employee number is the URL's
+_OUT_OF_SCOPE = {"center_scope", "person_scope"}
+
+
+def staff_summary(person: User) -> dict:
+    return {"employee_number": person.employee_number, "username": person.username,
+            "full_name_ar": person.full_name_ar, "full_name_latin": person.full_name_latin, "email": person.email,
+            "center_code": person.center.code if person.center else None,
+            "job_title": {"ar": person.job_title.name_ar, "en": person.job_title.name_en} if person.job_title else None,
+            "status": "active" if person.is_active else "left"}
+
+
+def _field_errors(status: int, code: str, message: str, errors: list[roster.RowError]):
+    fields = [{"field": e.field, "code": e.code, "message": e.message} for e in errors]
+    return jsonify(error={"code": code, "message": message, "fields": fields}), status
+
+
+@bp.put("/staff/<employee_number>")
+@token_required
+def put_staff(employee_number: str):
+    """Create or update one person, as one roster row would; a new account's one-time password comes back once."""
+    if g.api_user.role not in (Role.HR, Role.ADMIN):
+        return json_error(403, "forbidden")
+    if not request.is_json:
+        return json_error(415, "unsupported_media_type", _("Send a JSON object (Content-Type: application/json)."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return json_error(400, "bad_request", _("Send a JSON object."))
+    wrong = [name for name in _BODY_FIELDS if body.get(name) is not None and not isinstance(body[name], str)]
+    if wrong:
+        return _field_errors(400, "invalid", _("Some fields are not valid."), [
+            roster.RowError(1, name, name, _("Send this value as text."), "format") for name in wrong])
+    if body.get("employee_number") not in (None, employee_number):
+        return _field_errors(400, "invalid", _("Some fields are not valid."), [roster.RowError(
+            1, "employee_number", "employee_number", _("It differs from the employee number in the address."),
+            "format")])
+    try:
+        outcome, person, password = roster.upsert_person(employee_number, body, g.api_user.id)
+    except roster.RosterRejected as rejected:
+        errors = rejected.plan.errors
+        if any(e.code in _OUT_OF_SCOPE for e in errors):
+            return _field_errors(403, "out_of_scope", _("This person or technology center is outside your scope."),
+                                 [e for e in errors if e.code in _OUT_OF_SCOPE])
+        return _field_errors(400, "invalid", _("Some fields are not valid."), errors)
+    answer = {"result": outcome, "staff": staff_summary(person) if person is not None else None}
+    if password is not None:
+        answer["one_time_password"] = password
+    response = jsonify(answer)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201 if outcome == "created" else 200

@@ -1,0 +1,507 @@
+"""Staff rosters: read HR's CSV or XLSX file, plan what it changes (a preview), apply the plan all-or-nothing.
+
+The preview is reproducible without server state: its rows travel back in a signed form field and everything is
+checked again at apply, against the database as it is then.
+"""
+import csv
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from lms.accounts.models import Center, JobTitle, Role, User
+from lms.accounts.scope import may_manage, scope_of
+from lms.accounts.services import deactivate, job_title_named, set_one_time_password
+from lms.core.arabic import normalize_for_matching
+from lms.core.db import begin_write
+from lms.core.i18n import _, localize_digits, to_ascii_digits
+from lms.core.signals import staff_changed
+from lms.extensions import db
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 40
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # all members of an XLSX together, as their headers declare
+MAX_ZIP_MEMBERS = 200
+MAX_RATIO = 100  # a member larger than 1 MB that compresses better than this is a zip bomb, not a roster
+_IN_CHUNK = 500
+
+FIELDS = ("employee_number", "full_name_ar", "full_name_latin", "email", "center_code", "job_title", "status")
+REQUIRED = ("employee_number", "full_name_ar", "center_code")
+
+_HEADERS = {
+    "employee_number": ("الرقم الوظيفي", "رقم الموظف", "employee number", "employee no", "employee id",
+                        "staff number", "employee_number"),
+    "full_name_ar": ("الاسم بالعربية", "الاسم", "الاسم بالعربي", "الاسم الكامل", "الاسم باللغة العربية",
+                     "full name in arabic", "name in arabic", "arabic name", "full_name_ar"),
+    "full_name_latin": ("الاسم بالإنجليزية", "الاسم باللاتينية", "الاسم بالانجليزي", "الاسم باللغة الإنجليزية",
+                        "name in english", "english name", "latin name", "name in latin letters",
+                        "full name in latin letters", "full name in english", "full_name_latin"),
+    "email": ("البريد الإلكتروني", "البريد", "الإيميل", "email", "e-mail", "email address"),
+    "center_code": ("كود المركز التكنولوجي", "كود المركز", "رمز المركز التكنولوجي", "رمز المركز", "center code",
+                    "centre code", "technology center code", "center_code"),
+    "job_title": ("المسمى الوظيفي", "الوظيفة", "job title", "job_title", "title"),
+    "status": ("الحالة", "حالة الموظف", "status"),
+}
+# Arabic headers of the template HR downloads (the first synonym of each field).
+TEMPLATE_HEADERS = {name: synonyms[0] for name, synonyms in _HEADERS.items()}
+_ACTIVE = {"نشط", "يعمل", "active", "1", "yes", "نعم", ""}
+_LEFT = {"ترك العمل", "غير نشط", "left", "inactive", "0", "no", "لا"}
+_ACTIVE_KEYS = {normalize_for_matching(s) for s in _ACTIVE}
+_LEFT_KEYS = {normalize_for_matching(s) for s in _LEFT}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER = re.compile(r"^[A-Za-z0-9._-]+$")
+_LIMITS = {"employee_number": 32, "full_name_ar": 200, "full_name_latin": 200, "email": 254, "center_code": 32,
+           "job_title": 120, "status": 40}
+
+
+def _header_key(text: str) -> str:
+    return normalize_for_matching(re.sub(r"[_:*()\[\]]", " ", text))
+
+
+_HEADER_FIELDS = {_header_key(s): name for name, synonyms in _HEADERS.items() for s in synonyms}
+
+
+class RosterFileError(Exception):
+    """The file as a whole is refused (too big, unreadable, required column missing); nothing changes."""
+
+
+class RosterRejected(Exception):
+    """Applying was refused: rows have errors (the database may have changed since the preview)."""
+
+    def __init__(self, plan: "RosterPlan"):
+        super().__init__(plan.errors)
+        self.plan = plan
+
+
+def field_labels() -> dict[str, str]:
+    return {"employee_number": _("Employee number"), "full_name_ar": _("Full name in Arabic"),
+            "full_name_latin": _("Full name in Latin letters"), "email": _("Email"),
+            "center_code": _("Technology center code"), "job_title": _("Job title"), "status": _("Status")}
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class Roster:
+    """What a file holds: rows as [row number, *values in FIELDS order], and how its columns were read."""
+
+    rows: list[list]
+    headers: dict[str, str]  # field -> the header as written in the file
+    unknown_columns: list[str]
+
+
+def read_roster(filename: str, content: bytes) -> Roster:
+    if len(content) > MAX_FILE_BYTES:
+        raise RosterFileError(_("The file is larger than %(mb)s MB.", mb=localize_digits(MAX_FILE_BYTES >> 20)))
+    if not content.strip():
+        raise RosterFileError(_("The file is empty."))
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterFileError(_("Old Excel files (.xls) cannot be read: save the file as .xlsx or .csv."))
+    table = _read_xlsx(content) if content.startswith(b"PK\x03\x04") else _read_csv(content)
+    return _to_roster(table)
+
+
+def _read_csv(content: bytes):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("cp1256")  # what Arabic Excel saves as "CSV"
+        except UnicodeDecodeError:
+            raise RosterFileError(_("The file's characters could not be read: save it as CSV UTF-8.")) from None
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error:
+        raise RosterFileError(_("The file could not be read as CSV.")) from None
+
+
+def _check_zip(content: bytes) -> None:
+    """Refuse before decompressing anything: sizes come from the zip's own directory (zipfile never inflates a
+    member beyond its declared size)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except zipfile.BadZipFile:
+        raise RosterFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from None
+    too_big = (len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES
+               or any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+                      for m in members))
+    if too_big:
+        raise RosterFileError(_("The workbook unpacks to far more data than a roster holds; it was not read."))
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    _check_zip(content)
+    import openpyxl  # only here: a CSV import need not load it
+
+    table, filled = [], 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no default style" and the like, about files from other tools
+            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            try:
+                for values in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+                    cells = [_cell_text(v) for v in values]
+                    filled += any(c.strip() for c in cells)
+                    if filled > MAX_ROWS + 1:
+                        break
+                    table.append(cells)
+            finally:
+                workbook.close()
+    except Exception:  # openpyxl raises many kinds of errors for a damaged file
+        raise RosterFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from None
+    if filled > MAX_ROWS + 1:
+        raise RosterFileError(_("The file has more than %(num)s rows; split it.", num=localize_digits(MAX_ROWS)))
+    return table
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # employee numbers typed as numbers come back as 1234.0
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _to_roster(table) -> Roster:
+    rows, header, columns = [], None, {}
+    for number, cells in enumerate(table, start=1):
+        cells = [(c or "").strip() for c in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+            while header and not header[-1]:
+                header.pop()
+            if len(header) > MAX_COLUMNS:
+                raise RosterFileError(_("The file has more than %(num)s columns.", num=localize_digits(MAX_COLUMNS)))
+            columns = _map_columns(header)
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise RosterFileError(_("The file has more than %(num)s rows; split it.", num=localize_digits(MAX_ROWS)))
+        rows.append([number, *(cells[columns[f]] if f in columns and columns[f] < len(cells) else ""
+                               for f in FIELDS)])
+    if header is None:
+        raise RosterFileError(_("The file is empty."))
+    known = set(columns.values())
+    return Roster(rows=rows, headers={f: header[i] for f, i in columns.items()},
+                  unknown_columns=[h for i, h in enumerate(header) if i not in known and h])
+
+
+def _map_columns(header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, text in enumerate(header):
+        name = _HEADER_FIELDS.get(_header_key(text))
+        if name is None:
+            continue
+        if name in columns:
+            raise RosterFileError(_("Two columns mean the same thing: %(a)s and %(b)s.",
+                                    a=header[columns[name]], b=text))
+        columns[name] = index
+    missing = [field_labels()[f] for f in REQUIRED if f not in columns]
+    if missing:
+        raise RosterFileError(_("The file has no column for: %(names)s.", names=", ".join(missing)))
+    return columns
+
+
+# ---------------------------------------------------------------- the signed payload
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="roster")  # compresses (zlib) whenever that is shorter
+
+
+def sign_roster(roster: Roster, uploader_id: int, complete: bool, secret_key: str) -> str:
+    return _serializer(secret_key).dumps({"u": uploader_id, "c": bool(complete), "rows": roster.rows,
+                                          "h": roster.headers, "x": roster.unknown_columns})
+
+
+def unsign_roster(token: str, uploader_id: int, secret_key: str) -> tuple[Roster, bool]:
+    """The roster and the "complete" flag of a preview; ValueError when tampered with or someone else's."""
+    try:
+        data = _serializer(secret_key).loads(token or "")
+    except BadSignature:
+        raise ValueError("bad signature") from None
+    if not isinstance(data, dict) or data.get("u") != uploader_id:
+        raise ValueError("not this uploader's preview")
+    return Roster(rows=data["rows"], headers=data["h"], unknown_columns=data["x"]), bool(data["c"])
+
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    column: str  # the header as written in the file (or the field's name)
+    message: str
+    code: str  # required, format, duplicate, unknown_center, center_scope, person_scope, username_taken
+
+
+@dataclass
+class Entry:
+    row: int
+    values: dict[str, str]
+    user: User | None = None
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+    target: dict = field(default_factory=dict)  # attributes to set
+    reason: str = ""  # deactivation: "left" (the file says so) or "missing" (absent from a complete file)
+
+
+@dataclass
+class RosterPlan:
+    to_create: list[Entry] = field(default_factory=list)
+    to_update: list[Entry] = field(default_factory=list)
+    to_deactivate: list[Entry] = field(default_factory=list)
+    unchanged: list[Entry] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    new_job_titles: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    complete: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.to_create or self.to_update or self.to_deactivate)
+
+
+def _chunks(values: list) -> list[list]:
+    return [values[i:i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
+
+
+def _clean(values: dict[str, str]) -> dict[str, str]:
+    clean = {f: " ".join(str(values.get(f) or "").split()) for f in FIELDS}
+    clean["employee_number"] = to_ascii_digits(clean["employee_number"])
+    clean["center_code"] = to_ascii_digits(clean["center_code"]).upper()
+    return clean
+
+
+def _status(text: str) -> bool | None:
+    key = normalize_for_matching(text)
+    if key in _ACTIVE_KEYS:
+        return True
+    if key in _LEFT_KEYS:
+        return False
+    return None
+
+
+def plan_roster(roster: Roster, viewer: User, complete: bool = False) -> RosterPlan:
+    """What applying `roster` as `viewer` would do, and every row's errors. Reads only."""
+    plan = RosterPlan(unknown_columns=list(roster.unknown_columns), complete=complete)
+    labels = field_labels()
+    scope = scope_of(viewer)
+
+    def error(row, name, message, code):
+        plan.errors.append(RowError(row, name, roster.headers.get(name) or labels[name], message, code))
+
+    rows = [(raw[0], _clean(dict(zip(FIELDS, raw[1:], strict=False)))) for raw in roster.rows]
+    numbers = [v["employee_number"] for _row, v in rows if v["employee_number"]]
+    codes = sorted({v["center_code"] for _row, v in rows if v["center_code"]})
+    centers = {c.code: c for chunk in _chunks(codes)
+               for c in db.session.scalars(sa.select(Center).where(Center.code.in_(chunk)))}
+    existing = {u.employee_number: u for chunk in _chunks(sorted(set(numbers))) for u in db.session.scalars(
+        sa.select(User).options(sa.orm.joinedload(User.center), sa.orm.joinedload(User.job_title))
+        .where(User.employee_number.in_(chunk)))}
+    wanted_usernames = sorted({n.lower() for n in numbers if n not in existing})
+    taken = {name for chunk in _chunks(wanted_usernames)
+             for name in db.session.scalars(sa.select(User.username).where(User.username.in_(chunk)))}
+    titles: dict[str, JobTitle | str] = {}
+    for title in db.session.scalars(sa.select(JobTitle)):
+        titles.setdefault(normalize_for_matching(title.name_ar), title)
+        titles.setdefault(normalize_for_matching(title.name_en), title)
+
+    first_row: dict[str, int] = {}
+    for row, v in rows:
+        before = len(plan.errors)
+        for name in REQUIRED:
+            if not v[name]:
+                error(row, name, _("This value is required."), "required")
+        for name, limit in _LIMITS.items():
+            if len(v[name]) > limit:
+                error(row, name, _("At most %(num)s characters.", num=localize_digits(limit)), "format")
+        number = v["employee_number"]
+        if number and not _NUMBER.match(number):
+            error(row, "employee_number", _("Use Latin letters, digits, dot, dash or underscore."), "format")
+        if v["email"] and not _EMAIL.match(v["email"]):
+            error(row, "email", _("This is not an email address."), "format")
+        active = _status(v["status"])
+        if active is None:
+            error(row, "status", _("Write “active” or “left” (نشط / ترك العمل)."), "format")
+        if number.lower() in first_row:  # the username is the number in lower case: "A1" and "a1" collide
+            error(row, "employee_number", _("This employee number is also in row %(row)s.",
+                                            row=localize_digits(first_row[number.lower()])), "duplicate")
+        elif number:
+            first_row[number.lower()] = row
+        center = centers.get(v["center_code"])
+        if v["center_code"] and center is None:
+            error(row, "center_code", _("No technology center has this code."), "unknown_center")
+        elif center is not None and not scope.allows_center(center):
+            error(row, "center_code", _("This technology center is outside the ones you manage."), "center_scope")
+        user = existing.get(number)
+        if user is not None and not may_manage(viewer, user):
+            error(row, "employee_number", _("This employee number belongs to an account you may not manage."),
+                  "person_scope")
+        elif user is None and number and number.lower() in taken:
+            error(row, "employee_number", _("Another account already uses this employee number as its username."),
+                  "username_taken")
+        if len(plan.errors) > before:
+            continue
+
+        target = {"full_name_ar": v["full_name_ar"], "center": center, "is_active": active}
+        if v["full_name_latin"]:
+            target["full_name_latin"] = v["full_name_latin"]
+        if v["email"]:
+            target["email"] = v["email"]
+        if v["job_title"]:
+            key = normalize_for_matching(v["job_title"])
+            if key not in titles:
+                titles[key] = v["job_title"]
+                plan.new_job_titles.append(v["job_title"])
+            title = titles[key]
+            target["job_title"] = title
+        entry = Entry(row=row, values=v, user=user, target=target)
+        if user is None:
+            (plan.to_create if active else plan.unchanged).append(entry)  # nobody to deactivate
+        elif not active:
+            entry.reason = "left"
+            (plan.to_deactivate if user.is_active else plan.unchanged).append(entry)
+        else:
+            entry.changes = _changes(user, target, v)
+            (plan.to_update if entry.changes else plan.unchanged).append(entry)
+
+    if complete and not plan.errors:
+        _plan_missing(plan, scope, {c.id for c in centers.values()}, set(numbers))
+    return plan
+
+
+def _changes(user: User, target: dict, v: dict[str, str]) -> list[tuple[str, str, str]]:
+    changes = []
+    for name in ("full_name_ar", "full_name_latin", "email"):
+        if name in target and (getattr(user, name) or "") != target[name]:
+            changes.append((name, getattr(user, name) or "", target[name]))
+    if user.center_id != target["center"].id:
+        changes.append(("center_code", user.center.code if user.center else "", v["center_code"]))
+    title = target.get("job_title")
+    if title is not None and (isinstance(title, str) or title.id != user.job_title_id):
+        changes.append(("job_title", user.job_title.name_ar if user.job_title else "",
+                        title if isinstance(title, str) else title.name_ar))
+    if not user.is_active:
+        changes.append(("status", "left", "active"))
+    return changes
+
+
+def _plan_missing(plan: RosterPlan, scope, center_ids: set[int], numbers: set[str]) -> None:
+    """A file that lists every employee of its centers: their active learners absent from it have left."""
+    if not center_ids:
+        return
+    missing = db.session.scalars(
+        sa.select(User).options(sa.orm.joinedload(User.center))
+        .where(User.center_id.in_(sorted(center_ids)), User.is_active.is_(True), User.role == Role.LEARNER,
+               scope.users())
+        .order_by(User.employee_number))
+    for user in missing:
+        if user.employee_number not in numbers:
+            plan.to_deactivate.append(Entry(row=0, values={}, user=user, reason="missing"))
+
+
+# ---------------------------------------------------------------- applying
+
+
+@dataclass
+class Slip:
+    """A one-time password, shown once on a printable slip."""
+
+    name_ar: str
+    name_latin: str
+    username: str
+    password: str
+    center_code: str
+    center_name_ar: str
+    center_name_en: str
+
+
+@dataclass
+class RosterResult:
+    created: list[User]
+    updated: list[User]
+    deactivated: list[User]
+    unchanged: int
+    slips: list[Slip]
+
+
+def apply_roster(roster: Roster, viewer_id: int, complete: bool = False) -> RosterResult:
+    """Apply the whole file or nothing; RosterRejected (nothing written) when any row has an error."""
+    begin_write()
+    viewer = db.session.get(User, viewer_id)
+    plan = plan_roster(roster, viewer, complete)
+    if plan.errors:
+        db.session.rollback()
+        raise RosterRejected(plan)
+    new_titles = {normalize_for_matching(name): job_title_named(name) for name in plan.new_job_titles}
+    created, slips = [], []
+    for entry in plan.to_create:
+        v, target = entry.values, _resolved(entry.target, new_titles)
+        target.setdefault("full_name_latin", v["full_name_ar"])  # shown on English pages until HR adds it
+        user = User(username=v["employee_number"].lower(), employee_number=v["employee_number"],
+                    role=Role.LEARNER, **target)
+        password = set_one_time_password(user)
+        db.session.add(user)
+        created.append(user)
+        slips.append((user, password))
+    for entry in plan.to_update:
+        for name, value in _resolved(entry.target, new_titles).items():
+            setattr(entry.user, name, value)
+        entry.user.deactivated_at = None
+    for entry in plan.to_deactivate:
+        deactivate(entry.user)
+    db.session.flush()
+    changed = [u.id for u in created] + [e.user.id for e in plan.to_update + plan.to_deactivate]
+    if changed:
+        staff_changed.send(changed)
+    result = RosterResult(created=created, updated=[e.user for e in plan.to_update],
+                          deactivated=[e.user for e in plan.to_deactivate], unchanged=len(plan.unchanged),
+                          slips=sorted((_slip(u, p, u.center) for u, p in slips),
+                                       key=lambda s: (s.center_code, s.name_ar)))
+    db.session.commit()
+    return result
+
+
+def _resolved(target: dict, new_titles: dict[str, JobTitle]) -> dict:
+    values = dict(target)
+    if isinstance(values.get("job_title"), str):
+        values["job_title"] = new_titles[normalize_for_matching(values["job_title"])]
+    return values
+
+
+def _slip(user: User, password: str, center: Center) -> Slip:
+    return Slip(user.full_name_ar, user.full_name_latin, user.username, password, center.code, center.name_ar,
+                center.name_en)
+
+
+# ---------------------------------------------------------------- one person (the staff API)
+
+
+def upsert_person(employee_number: str, values: dict, viewer_id: int) -> tuple[str, User | None, str | None]:
+    """One roster row for one person: ("created" | "updated" | "deactivated" | "unchanged", user, one-time password
+    for a new account). RosterRejected as for a file."""
+    row = [1, employee_number, *(values.get(f) or "" for f in FIELDS[1:])]
+    roster = Roster(rows=[row], headers={}, unknown_columns=[])
+    result = apply_roster(roster, viewer_id)
+    if result.created:
+        return "created", result.created[0], result.slips[0].password
+    if result.deactivated:
+        return "deactivated", result.deactivated[0], None
+    if result.updated:
+        return "updated", result.updated[0], None
+    user = db.session.scalar(sa.select(User).where(User.employee_number == to_ascii_digits(employee_number.strip())))
+    return "unchanged", user, None
