@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from lms.api.auth import token_required
 from lms.auth.services import authenticate, issue_api_token
 from lms.core.errors import json_error
-from lms.core.i18n import _
+from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.security import public, sign_in_attempt_key
 from lms.core.throttle import throttled
@@ -117,6 +117,9 @@ def get_module(slug: str, position: int):
         return json_error(404, "not_found")
     except progress.NotEnrolled:
         return json_error(403, "not_enrolled", _("Enrol in the course first."))
+    except progress.CourseLocked as locked:
+        return json_error(403, "locked", _("Complete the course %(course)s first: this learning path goes in order.",
+                                           course=pick_language(locked.course, "title")))
     module = view.module
     return jsonify(position=module.position, title=_bilingual(module, "title"),
                    html={"ar": module.html_ar, "en": module.html_en or module.html_ar},

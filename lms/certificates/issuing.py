@@ -14,10 +14,10 @@ from lms.certificates.look import course_language
 from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
 from lms.core.db import upsert_insert
 from lms.core.models import utcnow
-from lms.core.signals import course_completed
+from lms.core.signals import certificate_issued, course_completed, path_completed
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.progress.models import Enrollment
+from lms.progress.models import Enrollment, LearningPath, PathEnrollment
 from lms.quizzes.attempts import quiz_outcome
 from lms.quizzes.bank import has_questions
 
@@ -46,32 +46,64 @@ def issue_certificate(enrollment: Enrollment) -> Certificate:
         return _current(enrollment.user_id, enrollment.course_id)
 
 
+@path_completed.connect
+def _issue_on_path_completion(path_enrollment: PathEnrollment, **_kwargs) -> None:
+    issue_path_certificate(path_enrollment)
+
+
+def issue_path_certificate(path_enrollment: PathEnrollment) -> Certificate:
+    """The certificate of a completed learning path (course_id None, the path's titles), like a course's."""
+    current = _current_for_path(path_enrollment.user_id, path_enrollment.path_id)
+    if current is not None and current.completed_at >= path_enrollment.completed_at:
+        return current
+    user = db.session.get(User, path_enrollment.user_id)
+    try:
+        with db.session.begin_nested():
+            return _issue(user, None, path_enrollment.completed_at, replaces=current, path=path_enrollment.path)
+    except IntegrityError:
+        return _current_for_path(path_enrollment.user_id, path_enrollment.path_id)
+
+
+def _current_for_path(user_id: int, path_id: int) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.path_id == path_id, Certificate.superseded_at.is_(None)))
+
+
 def reissue_certificate(old: Certificate, actor_id: int | None, reason: str) -> Certificate:
     """A new certificate for the same completion, from the learner's and course's data as they are now (a
     corrected name, say); the old one becomes superseded. Runs inside the caller's write transaction."""
-    user, course = db.session.get(User, old.user_id), db.session.get(Course, old.course_id)
-    return _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason)
+    user = db.session.get(User, old.user_id)
+    course = db.session.get(Course, old.course_id) if old.course_id is not None else None
+    path = db.session.get(LearningPath, old.path_id) if old.path_id is not None else None
+    return _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason, path=path)
 
 
-def _issue(user: User, course: Course, completed_at: datetime, replaces: Certificate | None,
-           actor_id: int | None = None, reason: str = "") -> Certificate:
+def _issue(user: User, course: Course | None, completed_at: datetime, replaces: Certificate | None,
+           actor_id: int | None = None, reason: str = "", path: LearningPath | None = None) -> Certificate:
+    """A certificate of `course`, or (course None) of the learning path `path`."""
     now = utcnow()
     if replaces is not None:  # first, so that the unique index lets the new one in
         replaces.superseded_at = now
         db.session.flush()
-    settings = course.certificate_settings or {}
+    settings = ((course.certificate_settings or {}) if course is not None
+                else {"validity_months": path.validity_months})
+    subject = course if course is not None else path
     center = user.center
     certificate = Certificate(
-        code=new_code(), serial=_next_serial(_prefix(user), _local(now).year), user_id=user.id, course_id=course.id,
+        code=new_code(), serial=_next_serial(_prefix(user), _local(now).year), user_id=user.id,
+        course_id=course.id if course is not None else None, path_id=path.id if course is None else None,
         name_ar=user.full_name_ar, name_latin=user.full_name_latin, employee_number=user.employee_number,
         center_code=center.code if center else None, center_name_ar=center.name_ar if center else "",
-        center_name_en=center.name_en if center else "", course_title_ar=course.title_ar,
-        course_title_en=course.title_en, score=_score(user.id, course), completed_at=completed_at, issued_at=now,
+        center_name_en=center.name_en if center else "", course_title_ar=subject.title_ar,
+        course_title_en=subject.title_en, score=_score(user.id, course) if course is not None else None,
+        completed_at=completed_at, issued_at=now,
         expires_at=add_months(now, int(settings.get("validity_months") or 0)),
-        design=_design_name(settings.get("design")), language=course_language(course),
+        design=_design_name(settings.get("design")),
+        language=course_language(course) if course is not None else "both",
     )
     db.session.add(certificate)
     db.session.flush()
+    certificate_issued.send(certificate)
     if replaces is not None:
         replaces.superseded_by_id = certificate.id
         db.session.add(CertificateEvent(certificate_id=replaces.id, action=CertificateAction.REISSUE.value,

@@ -101,7 +101,8 @@ def _chunks(entries, under: dict, looks: dict):
         if design.name not in looks:
             looks[design.name] = look_for(design)
         page = _page(certificate, looks[design.name], language, "duplicate" if duplicate else None)
-        static = (design.name, language, tuple(fact["label"] for side in page["sides"] for fact in side["facts"]))
+        static = (design.name, language, tuple(fact["label"] for side in page["sides"] for fact in side["facts"]),
+                  tuple(side["completed"] for side in page["sides"]))  # a course's or a learning path's wording
         shared = (*static, tuple((side["course"], *(fact["value"] for fact in side["facts"] if not fact["own"]))
                                  for side in page["sides"]))
         under["static"].setdefault(static, (design, page))
@@ -238,7 +239,8 @@ def _side(certificate: Certificate, look: Look, lang: str) -> dict:
             "lang": lang, "dir": DIRECTIONS[lang], "authority": _pick(look.authority, lang),
             "heading": _("Certificate of completion"), "certifies": _("This certifies that"),
             "name": _ISOLATE.format(_name(certificate, lang)),
-            "completed": _("has completed the training course"),
+            "completed": _("has completed the learning path") if certificate.path_id is not None
+            else _("has completed the training course"),
             "course": _ISOLATE.format(certificate.course_title_ar if lang == "ar" else certificate.course_title_en),
             "facts": facts,
         }

@@ -146,6 +146,10 @@ def read_course_folder(root: Path) -> CourseFolder:
     elif certificate.get("language", "both") not in ("ar", "en", "both"):
         reader.problem(yaml_file, lines.get("certificate"), _("certificate.language must be ar, en or both"))
         certificate = {}
+    elif not _whole(certificate.get("renewal_days", 30), 0, 3650):
+        reader.problem(yaml_file, lines.get("certificate"),
+                       _("certificate.renewal_days must be a whole number of days before expiry"))
+        certificate = {}
 
     modules = _read_modules(reader, root, data.get("modules"), lines.get("modules", 1))
     assets = _read_assets(reader, root, {m.file_name for m in modules})
@@ -159,6 +163,10 @@ def read_course_folder(root: Path) -> CourseFolder:
     if reader.problems:
         raise CourseFileError(reader.problems)
     return folder
+
+
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _read_modules(reader: _Reader, root: Path, listed, line: int) -> list[ModuleFile]:

@@ -1,4 +1,266 @@
-"""Assigning courses and learning paths to staff, and authoring learning paths (HR, center managers, admins)."""
-from flask import Blueprint
+"""Assigning courses and learning paths to staff, and authoring learning paths (HR, center managers, admins);
+the learner's learning path pages."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.accounts.models import Center, District, Governorate, JobTitle
+from lms.accounts.scope import scope_of
+from lms.core.forms import show_service_errors
+from lms.core.i18n import _, ngettext, pick_language, to_ascii_digits
+from lms.core.models import ValidationError, utcnow
+from lms.core.security import login_required, roles_required
+from lms.courses.models import Course, CourseStatus
+from lms.extensions import db
+from lms.progress import assignments as service
+from lms.progress import paths
+from lms.progress.forms import AssignmentForm, PathForm
+from lms.progress.models import LearningPath, PathStatus
+from lms.progress.status import TrainingStatus, status_of
 
 bp = Blueprint("assignments", __name__, url_prefix="/manage")
+paths_bp = Blueprint("paths", __name__)
+
+ASSIGNERS = ("hr", "center_manager")
+AUTHORS = ("trainer", "hr")
+PER_PAGE = 50
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+@bp.app_template_global()
+def training_status_label(status: str) -> str:
+    return {TrainingStatus.NOT_STARTED.value: _("Not started"), TrainingStatus.IN_PROGRESS.value: _("In progress"),
+            TrainingStatus.COMPLETED.value: _("Completed"), TrainingStatus.OVERDUE.value: _("Overdue")}.get(
+        status, status)
+
+
+@bp.app_template_global()
+def training_status(enrollment) -> str:
+    """A learner's status in a course now (the dashboard's "overdue" badge)."""
+    return status_of(enrollment, utcnow()).value
+
+
+# -- assignments ----------------------------------------------------------------------------------------------
+
+@bp.get("/assignments")
+@roles_required(*ASSIGNERS)
+def index():
+    page = _page()
+    total, items = service.list_assignments(current_user, page=page, per_page=PER_PAGE)
+    counts = service.status_counts([a.id for a in items], current_user)
+    return render_template("assignments/index.html", items=items, counts=counts, total=total, page=page,
+                           per_page=PER_PAGE, statuses=list(TrainingStatus))
+
+
+def _fill_choices(form: AssignmentForm) -> None:
+    scope = scope_of(current_user)
+    courses = db.session.scalars(sa.select(Course).where(Course.status == CourseStatus.PUBLISHED)
+                                 .order_by(Course.title_ar))
+    learning_paths = db.session.scalars(sa.select(LearningPath).where(LearningPath.status == PathStatus.PUBLISHED)
+                                        .order_by(LearningPath.title_ar))
+    form.target.choices = [("", _("Choose…"))] + [
+        (f"course-{c.id}", _("Course: %(title)s", title=pick_language(c, "title"))) for c in courses] + [
+        (f"path-{p.id}", _("Learning path: %(title)s", title=pick_language(p, "title"))) for p in learning_paths]
+    form.governorates.choices = [(g.id, pick_language(g, "name")) for g in db.session.scalars(
+        sa.select(Governorate).where(scope.governorates(Governorate.id)).order_by(Governorate.code))]
+    form.districts.choices = [(d.id, pick_language(d, "name")) for d in db.session.scalars(
+        sa.select(District).where(scope.governorates(District.governorate_id)).order_by(District.name_ar))]
+    form.centers.choices = [(c.id, f"{c.code} — {pick_language(c, 'name')}") for c in db.session.scalars(
+        sa.select(Center).where(scope.centers()).order_by(Center.code))]
+    form.job_titles.choices = [(t.id, pick_language(t, "name")) for t in db.session.scalars(
+        sa.select(JobTitle).order_by(JobTitle.name_ar))]
+
+
+def _audience(form: AssignmentForm) -> dict:
+    if form.audience_type.data == "people":
+        ids, unknown = service.people_by_employee_numbers(form.employee_number_list(), current_user)
+        if unknown:
+            raise ValidationError({"employee_numbers": _(
+                "These employee numbers are not staff you manage: %(numbers)s", numbers=", ".join(unknown[:20]))})
+        if not ids:
+            raise ValidationError({"employee_numbers": _("Name at least one person.")})
+        return {"users": ids}
+    return {"governorates": form.governorates.data or [], "districts": form.districts.data or [],
+            "centers": form.centers.data or [], "center_kind": form.center_kind.data or None,
+            "job_titles": form.job_titles.data or []}
+
+
+@bp.route("/assignments/new", methods=["GET", "POST"])
+@roles_required(*ASSIGNERS)
+def new():
+    form = AssignmentForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        kind, _sep, ident = (form.target.data or "").partition("-")
+        target = {"course_id": int(ident)} if kind == "course" else {"path_id": int(ident)}
+        try:
+            assignment = service.create_assignment(current_user, audience=_audience(form), **target, **form.due())
+        except ValidationError as error:
+            error.errors = {("target" if k in ("course", "path") else k): v for k, v in error.errors.items()}
+            show_service_errors(form, error)
+        else:
+            flash(_("The assignment has been saved and its people enrolled."), "success")
+            return redirect(url_for(".show", assignment_id=assignment.id))
+    return render_template("assignments/new.html", form=form)
+
+
+def _assignment_or_404(assignment_id: int):
+    try:
+        return service.assignment_for(assignment_id, current_user)
+    except LookupError:
+        abort(404)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@roles_required(*ASSIGNERS)
+def show(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in service.MEMBER_SORTS else "name"
+    descending = request.args.get("dir") == "desc"
+    status = request.args.get("status") or None
+    status = status if status in {s.value for s in TrainingStatus} else None
+    page = _page()
+    now = utcnow()
+    total, members = service.members_page(assignment, current_user, page=page, per_page=PER_PAGE, sort=sort,
+                                          descending=descending, status=status, now=now)
+    counts = service.status_counts([assignment.id], current_user, now)[assignment.id]
+    return render_template("assignments/show.html", assignment=assignment, members=members, total=total,
+                           page=page, per_page=PER_PAGE, sort=sort, descending=descending, status=status,
+                           counts=counts, statuses=list(TrainingStatus), audience=describe(assignment.audience),
+                           may_withdraw=service.may_manage(assignment, current_user))
+
+
+@bp.post("/assignments/<int:assignment_id>/withdrawal")
+@roles_required(*ASSIGNERS)
+def withdraw(assignment_id: int):
+    try:
+        service.withdraw(assignment_id, current_user)
+    except LookupError:
+        abort(404)
+    flash(_("The assignment has been withdrawn: nobody new will join it."), "success")
+    return redirect(url_for(".show", assignment_id=assignment_id))
+
+
+def describe(audience: dict) -> list[tuple[str, str]]:
+    """The audience in words, part by part (a few small look-ups)."""
+    audience = audience or {}
+    if "users" in audience:
+        count = len(audience["users"])
+        return [(_("People"), ngettext("%(num)s named person", "%(num)s named people", count, num=count))]
+    parts = []
+    for key, label, model in (("governorates", _("Governorates"), Governorate), ("districts", _("Districts"), District),
+                              ("centers", _("Technology centers"), Center), ("job_titles", _("Job titles"), JobTitle)):
+        if audience.get(key):
+            names = db.session.scalars(sa.select(model).where(model.id.in_(audience[key])))
+            parts.append((label, "، ".join(pick_language(n, "name") for n in names)))
+    if audience.get("center_kind"):
+        parts.append((_("Kind of technology center"), _("Fixed technology center") if audience["center_kind"] == "fixed"
+                      else _("Mobile technology center")))
+    if not parts:
+        parts.append((_("Rule"), _("Everyone")))
+    return parts
+
+
+# -- learning paths (authoring) -------------------------------------------------------------------------------
+
+@bp.get("/paths")
+@roles_required(*AUTHORS)
+def path_list():
+    return render_template("assignments/paths.html", paths=paths.list_paths())
+
+
+def _positions(courses) -> tuple[dict[int, str], list[int], str | None]:
+    """What was typed in each course's position box, and the chosen course ids in order."""
+    typed, chosen, error = {}, [], None
+    for course in courses:
+        text = (request.form.get(f"position-{course.id}") or "").strip()
+        typed[course.id] = text
+        if text:
+            number = to_ascii_digits(text)
+            if not number.isdigit():
+                error = _("Positions are whole numbers.")
+                continue
+            chosen.append((int(number), course.id))
+    return typed, [course_id for _n, course_id in sorted(chosen)], error
+
+
+@bp.route("/paths/new", methods=["GET", "POST"], defaults={"path_id": None})
+@bp.route("/paths/<int:path_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def edit_path(path_id: int | None):
+    path = db.get_or_404(LearningPath, path_id) if path_id is not None else None
+    if not paths.may_edit(path, current_user):
+        abort(404)
+    form = PathForm(obj=path)
+    if path is not None and request.method == "GET":
+        form.validity_months.data = str(path.validity_months)
+        form.status.data = path.status.value
+    courses = list(db.session.scalars(sa.select(Course).order_by(Course.title_ar)))
+    typed = {s.course_id: str(s.position) for s in path.steps} if path is not None else {}
+    if request.method == "POST":
+        typed, course_ids, position_error = _positions(courses)
+        if form.validate_on_submit():
+            if position_error:
+                flash(position_error, "error")
+            else:
+                try:
+                    saved = paths.save_path(form.values(), course_ids, current_user, path_id)
+                except ValidationError as error:
+                    show_service_errors(form, error)
+                except LookupError:
+                    abort(404)
+                else:
+                    flash(_("The learning path has been saved."), "success")
+                    return redirect(url_for(".edit_path", path_id=saved.id))
+    return render_template("assignments/path_form.html", form=form, path=path, courses=courses, typed=typed)
+
+
+# -- the learner's side ---------------------------------------------------------------------------------------
+
+@paths_bp.app_template_global()
+def path_lock(course_id: int):
+    """The course an ordered learning path asks the signed-in learner to complete before this one, or None."""
+    if not current_user.is_authenticated:
+        return None
+    return paths.course_to_finish_first(current_user.id, course_id)
+
+
+@paths_bp.app_template_global()
+def my_learning_paths() -> list:
+    """The signed-in learner's path enrolments with their paths (one query), for the dashboard."""
+    return paths.enrolments_of(current_user.id) if current_user.is_authenticated else []
+
+
+@paths_bp.get("/paths")
+@login_required
+def catalogue():
+    return render_template("assignments/learner_paths.html", paths=paths.list_paths(published_only=True))
+
+
+@paths_bp.get("/paths/<slug>")
+@login_required
+def path_page(slug: str):
+    try:
+        view = paths.path_view(slug, current_user)
+    except LookupError:
+        abort(404)
+    return render_template("assignments/path.html", view=view)
+
+
+@paths_bp.post("/paths/<slug>/enrollment")
+@login_required
+def enroll(slug: str):
+    path = paths.path_by_slug(slug)
+    if path is None:
+        abort(404)
+    try:
+        paths.enrol_in_path(current_user.id, path)
+    except ValidationError as error:
+        flash(error.errors[""], "error")
+    else:
+        flash(_("You are now enrolled in this learning path."), "success")
+    return redirect(url_for(".path_page", slug=slug))

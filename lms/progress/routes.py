@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from lms.accounts.scope import EVERYTHING, scope_of
-from lms.core.i18n import _
+from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
 from lms.courses.services import course_by_slug, managed_courses, may_manage
@@ -64,6 +64,10 @@ def module(slug: str, position: int):
         abort(404)
     except services.NotEnrolled:
         flash(_("Enrol in the course to start learning."), "info")
+        return redirect(url_for(".course", slug=slug))
+    except services.CourseLocked as locked:
+        flash(_("Complete the course %(course)s first: this learning path goes in order.",
+                course=pick_language(locked.course, "title")), "info")
         return redirect(url_for(".course", slug=slug))
     return render_template("progress/module.html", view=view, course=view.course, module=view.module)
 

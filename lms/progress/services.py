@@ -9,13 +9,14 @@ from sqlalchemy.orm import contains_eager
 from lms.accounts.models import User
 from lms.accounts.scope import EVERYTHING, Scope
 from lms.core.db import begin_write
-from lms.core.i18n import _
+from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError, utcnow
 from lms.core.signals import attempt_graded, attempt_starting, course_completed
 from lms.courses.models import Course, CourseStatus, Module
 from lms.courses.services import may_see
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
+from lms.progress.paths import CourseLocked, course_to_finish_first, require_unlocked  # noqa: F401  (routes)
 from lms.quizzes.attempts import NotAllowed, quiz_outcome
 from lms.quizzes.bank import has_questions
 from lms.quizzes.models import Question, QuizAttempt
@@ -54,7 +55,7 @@ _DONE_BY_COURSE = (
 # A course has a quiz when its bank holds an active question; a learner passed it when an attempt passed.
 _HAS_QUIZ = sa.exists().where(Question.course_id == Course.id, Question.is_active)
 _QUIZ_PASSED = sa.exists().where(QuizAttempt.course_id == Course.id, QuizAttempt.user_id == _USER,
-                                 QuizAttempt.is_passed)
+                                 QuizAttempt.is_passed, QuizAttempt.archived_at.is_(None))
 _COURSES_FOR_USER = (
     sa.select(Course, Enrollment, sa.func.coalesce(_DONE_BY_COURSE.c.done, 0), _HAS_QUIZ, _QUIZ_PASSED)
     .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id, Enrollment.user_id == _USER))
@@ -222,6 +223,7 @@ def open_module(user: User, slug: str, position: int) -> ModuleView:
     rows = db.session.execute(_ENROLLMENT_WITH_DONE, {"user_id": user.id, "course_id": module.course_id}).all()
     if not rows:
         raise NotEnrolled(slug)
+    require_unlocked(user.id, module.course_id)  # CourseLocked: an ordered learning path asks for another first
     enrollment = rows[0][0]
     record_visit(enrollment, position)
     return ModuleView(module.course, module, {done for _e, done in rows if done is not None})
@@ -247,6 +249,9 @@ def complete_module(user_id: int, course: Course, position: int) -> CourseProgre
     enrollment = enrollment_for(user_id, course.id, for_update=True)
     if enrollment is None:
         raise ValidationError({"": _("Enrol in the course first.")})
+    if (first := course_to_finish_first(user_id, course.id)) is not None:
+        raise ValidationError({"": _("Complete the course %(course)s first: this learning path goes in order.",
+                                     course=pick_language(first, "title"))})
     module = db.session.scalar(sa.select(Module).where(Module.course_id == course.id, Module.position == position))
     if module is None:
         raise LookupError(position)

@@ -60,7 +60,7 @@ def remaining_seconds(attempt: QuizAttempt, now: datetime | None = None) -> int 
 
 _OPEN = sa.select(QuizAttempt).where(
     QuizAttempt.user_id == sa.bindparam("user_id"), QuizAttempt.course_id == sa.bindparam("course_id"),
-    QuizAttempt.status == AttemptStatus.OPEN)
+    QuizAttempt.status == AttemptStatus.OPEN, QuizAttempt.archived_at.is_(None))
 
 
 def open_attempt(user_id: int, course_id: int) -> QuizAttempt | None:
@@ -69,7 +69,8 @@ def open_attempt(user_id: int, course_id: int) -> QuizAttempt | None:
 
 def attempts_of(user_id: int, course_id: int) -> list[QuizAttempt]:
     return list(db.session.scalars(sa.select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id).order_by(QuizAttempt.number)))
+        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id, QuizAttempt.archived_at.is_(None))
+        .order_by(QuizAttempt.number)))
 
 
 def next_start(settings: QuizSettings, attempts: list[QuizAttempt], now: datetime) -> tuple[bool, datetime | None]:
@@ -89,9 +90,11 @@ def _may_start(settings: QuizSettings, finished: int, last_finished_at: datetime
     return True, None
 
 
-# What starting needs of a learner's past attempts, in one row whatever their number.
+# What starting needs of a learner's past attempts, in one row whatever their number. Attempts archived by a
+# renewal count for neither the limit nor the wait, but their numbers stay taken.
+_COUNTED_FINISH = sa.case((QuizAttempt.archived_at.is_(None), QuizAttempt.finished_at))
 _HISTORY = sa.select(
-    sa.func.count(QuizAttempt.finished_at), sa.func.max(QuizAttempt.number), sa.func.max(QuizAttempt.finished_at),
+    sa.func.count(_COUNTED_FINISH), sa.func.max(QuizAttempt.number), sa.func.max(_COUNTED_FINISH),
 ).where(QuizAttempt.user_id == sa.bindparam("user_id"), QuizAttempt.course_id == sa.bindparam("course_id"))
 _BANK = (sa.select(Question.id, Question.position, Question.type, Question.data)
          .where(Question.course_id == sa.bindparam("course_id"), Question.is_active)

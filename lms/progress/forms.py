@@ -1,0 +1,90 @@
+"""Forms of the assignment and learning path screens (choices are filled by the views, within the viewer's scope)."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from lms.accounts.models import CenterKind
+from lms.core.i18n import _l, to_ascii_digits
+from lms.progress.models import PathStatus
+
+
+def _whole_number(text: str | None) -> int | None:
+    text = to_ascii_digits((text or "").strip())
+    return int(text) if text.isdigit() else None
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(to_ascii_digits((text or "").strip()))
+    except ValueError:
+        return None
+
+
+class AssignmentForm(FlaskForm):
+    target = SelectField(_l("Course or learning path"), validators=[DataRequired()])
+    audience_type = RadioField(_l("Who is assigned"), default="rule", choices=lambda: [
+        ("people", _l("People, by employee number")), ("rule", _l("Everyone who matches a rule"))])
+    employee_numbers = TextAreaField(_l("Employee numbers"), validators=[Optional(), Length(max=200_000)],
+                                     description=_l("One per line, or separated by commas or spaces."),
+                                     render_kw={"dir": "ltr", "rows": 5})
+    governorates = SelectMultipleField(_l("Governorates"), coerce=int, validate_choice=False)
+    districts = SelectMultipleField(_l("Districts"), coerce=int, validate_choice=False)
+    centers = SelectMultipleField(_l("Technology centers"), coerce=int, validate_choice=False)
+    center_kind = SelectField(_l("Kind of technology center"), choices=lambda: [
+        ("", _l("Fixed and mobile")), (CenterKind.FIXED.value, _l("Fixed technology center")),
+        (CenterKind.MOBILE.value, _l("Mobile technology center"))], validators=[Optional()])
+    job_titles = SelectMultipleField(_l("Job titles"), coerce=int, validate_choice=False)
+    due_type = RadioField(_l("How the due date is set"), default="date", choices=lambda: [
+        ("date", _l("On a fixed day")), ("days", _l("A number of days after each person joins"))])
+    due_on = StringField(_l("Due date"), validators=[Optional()], render_kw={"type": "date", "dir": "ltr"})
+    due_days = StringField(_l("Number of days"), validators=[Optional(), Length(max=6)],
+                           render_kw={"inputmode": "numeric", "dir": "ltr"})
+
+    def validate_due_on(self, field) -> None:
+        if self.due_type.data == "date" and _day(field.data) is None:
+            raise ValidationError(_l("Give a date such as 2026-12-31."))
+
+    def validate_due_days(self, field) -> None:
+        if self.due_type.data == "days" and _whole_number(field.data) is None:
+            raise ValidationError(_l("Give a whole number of days."))
+
+    def employee_number_list(self) -> list[str]:
+        text = to_ascii_digits(self.employee_numbers.data or "")
+        return [part for part in text.replace(",", " ").replace("،", " ").split() if part]
+
+    def due(self) -> dict:
+        if self.due_type.data == "days":
+            return {"due_days": _whole_number(self.due_days.data)}
+        return {"due_on": _day(self.due_on.data)}
+
+
+class PathForm(FlaskForm):
+    slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)],
+                       render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"},
+                       description=_l("Lowercase Latin letters, digits and hyphens, e.g. window-basics."))
+    title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
+                           render_kw={"dir": "rtl", "lang": "ar"})
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],
+                           render_kw={"dir": "ltr", "lang": "en"})
+    summary_ar = TextAreaField(_l("Summary in Arabic"), validators=[Optional(), Length(max=5000)],
+                               render_kw={"dir": "rtl", "lang": "ar", "rows": 3})
+    summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=5000)],
+                               render_kw={"dir": "ltr", "lang": "en", "rows": 3})
+    is_ordered = BooleanField(_l("Courses must be completed in order"), default=True)
+    validity_months = StringField(_l("Certificate validity in months"), default="0",
+                                  validators=[Optional(), Length(max=4)], render_kw={"inputmode": "numeric"},
+                                  description=_l("0: the path certificate does not expire."))
+    status = SelectField(_l("Status"), choices=lambda: [(PathStatus.DRAFT.value, _l("Draft")),
+                                                        (PathStatus.PUBLISHED.value, _l("Published"))])
+
+    def validate_validity_months(self, field) -> None:
+        if _whole_number(field.data or "0") is None:
+            raise ValidationError(_l("Give a whole number of months."))
+
+    def values(self) -> dict:
+        return {"slug": self.slug.data, "title_ar": self.title_ar.data, "title_en": self.title_en.data,
+                "summary_ar": self.summary_ar.data, "summary_en": self.summary_en.data,
+                "is_ordered": self.is_ordered.data, "validity_months": _whole_number(self.validity_months.data or "0"),
+                "status": self.status.data}
