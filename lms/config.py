@@ -46,6 +46,17 @@ class Config:
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
+    # Notifications: e-mail goes out through this SMTP server when LMS_SMTP_HOST is set (empty: in-app only;
+    # what falls due meanwhile is never e-mailed later). Reminders this many days before a due date; expiry
+    # notices this many days before a certificate expires.
+    LMS_SMTP_HOST = ""
+    LMS_SMTP_PORT = 587
+    LMS_SMTP_USER = ""
+    LMS_SMTP_PASSWORD = ""  # noqa: S105  (read from the environment, never logged)
+    LMS_SMTP_STARTTLS = True
+    LMS_MAIL_FROM = ""
+    LMS_REMINDER_DAYS = (7, 1)
+    LMS_EXPIRY_NOTICE_DAYS = 30
 
 
 def load_config(app: Flask, override: object | dict | None) -> None:
@@ -66,6 +77,17 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["LMS_PRINT_PROCESSES"] = int(processes)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
+    for name in ("LMS_SMTP_HOST", "LMS_SMTP_USER", "LMS_SMTP_PASSWORD", "LMS_MAIL_FROM"):
+        if value := env.get(name):
+            app.config[name] = value
+    if port := env.get("LMS_SMTP_PORT"):
+        app.config["LMS_SMTP_PORT"] = int(port)
+    if starttls := env.get("LMS_SMTP_STARTTLS"):
+        app.config["LMS_SMTP_STARTTLS"] = starttls.strip().lower() not in ("0", "false", "no", "off")
+    if days := env.get("LMS_REMINDER_DAYS"):  # e.g. "7,1"
+        app.config["LMS_REMINDER_DAYS"] = tuple(int(d) for d in days.split(",") if d.strip())
+    if days := env.get("LMS_EXPIRY_NOTICE_DAYS"):
+        app.config["LMS_EXPIRY_NOTICE_DAYS"] = int(days)
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
     if isinstance(override, dict):
         app.config.update(override)
