@@ -72,7 +72,8 @@ extract-messages: $(STAMP)
 
 bench: $(STAMP) translations
 	@bin/ensure-system-packages wrk
-	@status=0; $(PY) bench/load.py || status=1; $(PY) bench/certificates.py || status=1; exit $$status
+	@status=0; $(PY) bench/load.py || status=1; $(PY) bench/certificates.py || status=1; \
+		$(PY) bench/reports.py || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules instance/lms.sqlite3*

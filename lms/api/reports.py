@@ -1,0 +1,57 @@
+"""The reports API for HR systems: completions (one row per person and course), scoped like the screens."""
+from flask import Blueprint, g, jsonify, request
+
+from lms.accounts.scope import scope_of
+from lms.api.auth import token_required
+from lms.api.routes import iso
+from lms.core.errors import json_error
+from lms.core.i18n import to_ascii_digits
+from lms.extensions import csrf
+from lms.reports import services
+from lms.reports.filters import parse_filters
+
+bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+REPORT_ROLES = ("hr", "center_manager", "admin")
+DEFAULT_PER_PAGE = 100
+MAX_PER_PAGE = 500
+
+
+def _per_page(raw: str | None) -> int | None:
+    text = to_ascii_digits(raw or "").strip()
+    if not text:
+        return DEFAULT_PER_PAGE
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PER_PAGE:
+        return None
+    return int(text)
+
+
+@bp.get("/reports/completions")
+@token_required
+def completions():
+    user = g.api_user
+    if user.role not in REPORT_ROLES:
+        return json_error(403, "forbidden")
+    filters, errors = parse_filters(request.args, dict.fromkeys(services.MATRIX_SORT_KEYS))
+    per_page = _per_page(request.args.get("per_page"))
+    if per_page is None:
+        errors["per_page"] = f"per_page must be a whole number from 1 to {MAX_PER_PAGE}"
+    if errors:  # the usual error body, with each bad parameter's reason
+        message = "; ".join(f"{name}: {reason}" for name, reason in errors.items())
+        fields = [{"field": name, "code": "format", "message": reason} for name, reason in errors.items()]
+        return jsonify(error={"code": "bad_parameters", "message": message, "fields": fields}), 400
+    scope, at = scope_of(user), services.now()
+    total = services.count_completions(filters, scope, at)
+    rows = services.completions(filters, scope, "en", at, (filters.page - 1) * per_page, per_page)
+    return jsonify(total=total, page=filters.page, per_page=per_page, completions=[{
+        "employee_number": r.employee_number,
+        "name": {"ar": r.full_name_ar, "latin": r.full_name_latin},
+        "center": r.center_code,
+        "job_title": r.job_title_code,
+        "course": r.course_slug,
+        "status": r.status,
+        "due_at": iso(r.due_at),
+        "completed_at": iso(r.completed_at),
+        "best_score": r.best_score,
+    } for r in rows])

@@ -1,0 +1,92 @@
+"""CSV and XLSX files of a report, written a chunk of rows at a time.
+
+Spreadsheets run a cell that starts with =, +, -, @, a tab or a carriage return as a formula: a name typed as
+`=HYPERLINK(...)` in a roster must come back as text. CSV cells get an apostrophe in front; XLSX cells are
+stored as strings (openpyxl would make a formula of a str starting with "=") and marked quote-prefixed.
+"""
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from lms.reports.filters import local_zone
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def is_risky(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_safe(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return local_date(value).isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return "'" + text if is_risky(text) else text
+
+
+def local_date(value: datetime | date) -> date:
+    """Exports carry dates (the governorate's calendar day): Excel knows no time zones."""
+    return value.astimezone(local_zone()).date() if isinstance(value, datetime) else value
+
+
+def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """UTF-8 with a byte-order mark, so that Excel opens Arabic correctly; yielded a chunk at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([csv_safe(h) for h in headers])
+    for n, row in enumerate(rows, 1):
+        writer.writerow([csv_safe(v) for v in row])
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list], *, rtl: bool) -> bytes:
+    """A write-only workbook (rows are not kept in memory), right to left for Arabic readers."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.sheet_view.rightToLeft = rtl
+    sheet.append([_xlsx_cell(sheet, h) for h in headers])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
+    if isinstance(value, datetime | date):
+        value = local_date(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never "f" (formula) nor "e" (error), whatever the text starts with
+        if is_risky(value):
+            cell.quotePrefix = True
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def chunked(fetch: Callable[[int, int], list], size: int = 10_000) -> Iterator:
+    """Rows fetched `size` at a time (offset, limit) until a short chunk: memory stays flat for big exports."""
+    offset = 0
+    while True:
+        chunk = fetch(offset, size)
+        yield from chunk
+        if len(chunk) < size:
+            return
+        offset += size

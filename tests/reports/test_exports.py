@@ -1,0 +1,91 @@
+"""Exports: the screen's rows, scope and filters; Excel-friendly CSV; never a formula, in CSV or XLSX."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from lms.extensions import db as database
+from lms.reports.exports import csv_safe, xlsx_bytes
+from lms.reports.filters import status_label
+
+RISKY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def _csv(response) -> list[list[str]]:
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_matrix_csv_has_a_bom_arabic_headers_and_one_row_per_person_and_course(app, org, clock, client, auth):
+    auth.as_role("hr", scope_governorate_id=org.qalyubia.id)
+    response = client.get("/manage/reports/matrix.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="completion-matrix-')
+    rows = _csv(response)
+    assert rows[0][:2] == ["الرقم الوظيفي", "الاسم بالعربية"]
+    assert len(rows) == 1 + 9  # 7 enrolments in the course, 2 in the other; none from Giza
+    assert not any("مركز الدقي" in cell for row in rows for cell in row)
+    statuses = [row[7] for row in rows[1:]]
+    with app.test_request_context():
+        assert statuses.count(status_label("overdue")) == 4  # in Arabic, as the catalogue says it
+
+
+def test_export_follows_the_filters(org, clock, client, auth):
+    auth.as_role("hr")
+    rows = _csv(client.get("/manage/reports/matrix.csv?status=overdue&center=QLY-SHB"))
+    assert len(rows) == 3
+
+
+def test_center_manager_exports_only_their_center(org, clock, client, auth):
+    auth.as_role("center_manager", center=org.giza)
+    rows = _csv(client.get("/manage/reports/overdue.csv"))
+    assert [row[3] for row in rows[1:]] == ["مركز الدقي"]
+    book = load_workbook(io.BytesIO(client.get("/manage/reports/matrix.xlsx").data))
+    sheet = book.active
+    centers = {row[4] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert centers == {"مركز الدقي"}
+
+
+@pytest.mark.parametrize("value", RISKY)
+def test_csv_neutralises_formulas(value):
+    assert csv_safe(value) == "'" + value
+    assert csv_safe("أحمد") == "أحمد" and csv_safe(12.5) == "12.5"
+
+
+def test_formula_names_come_back_as_text_in_csv_and_xlsx(org, clock, client, auth, db):
+    person = org.clerks["QLY-BNH"][0]
+    person.full_name_ar = "=HYPERLINK(\"http://evil.example\",\"x\")"
+    person.full_name_latin = "@SUM(1+1)"
+    database.session.commit()
+    auth.as_role("hr")
+    rows = _csv(client.get("/manage/reports/matrix.csv?center=QLY-BNH&lang=en"))
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in [row[1] for row in rows]
+    assert "'@SUM(1+1)" in [row[2] for row in rows]
+    response = client.get("/manage/reports/matrix.xlsx?center=QLY-BNH")
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.sheet_view.rightToLeft is True
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)]
+    risky = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert risky.data_type == "s"  # a string, not a formula ("f")
+    assert risky.value == "=HYPERLINK(\"http://evil.example\",\"x\")"
+
+
+def test_xlsx_writer_keeps_every_risky_string_a_string():
+    data = xlsx_bytes("t", ["h"], [[value] for value in RISKY] + [["#N/A"]], rtl=False)
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.sheet_view.rightToLeft in (None, False)
+    for cell in (row[0] for row in sheet.iter_rows(min_row=2)):
+        assert cell.data_type == "s", cell.value
+
+
+def test_english_headers_for_an_english_viewer(org, clock, client, auth):
+    auth.as_role("hr", locale="en")
+    rows = _csv(client.get("/manage/reports/overdue.csv"))
+    assert rows[0][0] == "Employee number"
+    assert rows[1][-1] == "12"  # days overdue
+    sheet = load_workbook(io.BytesIO(client.get("/manage/reports/overdue.xlsx").data)).active
+    assert not sheet.sheet_view.rightToLeft
