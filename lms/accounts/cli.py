@@ -19,6 +19,9 @@ DEMO_CENTERS = [
     ("QLY-MOB-2", "المركز التكنولوجي المتنقل رقم ٢", "Mobile Technology Center No. 2", CenterKind.MOBILE),
 ]
 
+DEMO_JOB_TITLES = {"مدير النظام": "System administrator", "مدربة": "Trainer", "أخصائي موارد بشرية": "HR specialist",
+                   "موظف شباك خدمة": "Service window clerk", "مدير المركز التكنولوجي": "Technology center manager"}
+
 DEMO_ACCOUNTS = [
     # username, Arabic name, Latin name, employee number, center code, job title, role
     ("admin", "مدير النظام", "System Administrator", None, None, "مدير النظام", Role.ADMIN),
@@ -48,7 +51,7 @@ def setup_command() -> None:
         centers[code] = center.id
     for username, name_ar, name_latin, number, center, job, role in DEMO_ACCOUNTS:
         if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
-            job_title_id = services.job_title_named(job).id
+            job_title_id = services.job_title_named(job, DEMO_JOB_TITLES[job]).id
             services.create_user({"username": username, "full_name_ar": name_ar, "full_name_latin": name_latin,
                                   "employee_number": number, "center_id": centers.get(center),
                                   "job_title_id": job_title_id, "role": role}, password)
