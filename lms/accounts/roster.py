@@ -149,6 +149,11 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
             workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             try:
                 for values in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+                    if values.count(None) == len(values):
+                        # A blank row, kept (row numbers are the sheet's) without a list of its own: a 5 kB sheet
+                        # whose one cell is at row 1,048,576 must not become a million lists of empty cells.
+                        table.append(_BLANK_ROW)
+                        continue
                     cells = [_cell_text(v) for v in values]
                     filled += any(c.strip() for c in cells)
                     if filled > MAX_ROWS + 1:
@@ -161,6 +166,9 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     if filled > MAX_ROWS + 1:
         raise RosterFileError(_("The file has more than %(num)s rows; split it.", num=localize_digits(MAX_ROWS)))
     return table
+
+
+_BLANK_ROW: list[str] = []
 
 
 def _cell_text(value) -> str:

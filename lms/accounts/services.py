@@ -144,6 +144,8 @@ def job_title_named(name_ar: str, name_en: str = "") -> JobTitle:
     title = db.session.scalar(sa.select(JobTitle).where(JobTitle.name_ar == name_ar.strip()))
     if title is None:
         number = (db.session.scalar(sa.select(sa.func.count(JobTitle.id))) or 0) + 1
+        while value_taken(JobTitle.code, f"JOB-{number}"):  # HR may have typed such a code themself
+            number += 1
         title = JobTitle(code=f"JOB-{number}", name_ar=name_ar.strip(), name_en=(name_en or name_ar).strip())
         db.session.add(title)
         db.session.flush()

@@ -28,6 +28,7 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language, to_ascii_digits
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
+from lms.core.web import MAX_PAGE, page_arg
 from lms.extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
@@ -38,7 +39,7 @@ PREVIEW_ROWS = 200  # of each list in the preview; the counts are always whole
 
 def _int(value: str | None) -> int | None:
     value = to_ascii_digits(value or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and int(value) <= MAX_PAGE else None  # a database integer
 
 
 def _centers_in_scope() -> list[Center]:
@@ -62,7 +63,7 @@ def staff_list():
                "dir": "desc" if args.get("dir") == "desc" else "asc"}
     active = {"1": True, "0": False}.get(filters["active"])
     page = services.list_staff(scope_of(current_user), filters["q"], filters["center"], filters["job"], active,
-                               filters["sort"], filters["dir"] == "desc", max(args.get("page", 1, type=int), 1))
+                               filters["sort"], filters["dir"] == "desc", page_arg(args))
     return render_template("staff/list.html", page=page, filters=filters, centers=_centers_in_scope(),
                            job_titles=services.list_job_titles())
 
@@ -235,7 +236,11 @@ def districts(district_id: int | None):
 @bp.route("/job-titles/<int:job_title_id>", methods=["GET", "POST"])
 @roles_required("hr")
 def job_titles(job_title_id: int | None):
-    """One list for the whole country, so that "every window clerk" means the same people in every report."""
+    """One list for the whole country, so that "every window clerk" means the same people in every report: HR of
+    one governorate may add a job title, but renaming one changes every governorate's reports (HR of all only)."""
+    may_rename = scope_of(current_user).is_everything
+    if job_title_id is not None and not may_rename:
+        abort(403)
     title = db.get_or_404(JobTitle, job_title_id) if job_title_id is not None else None
     form = JobTitleForm(obj=title)
     if form.validate_on_submit():
@@ -246,7 +251,8 @@ def job_titles(job_title_id: int | None):
         else:
             flash(_("The job title has been saved."), "success")
             return redirect(url_for(".job_titles"))
-    return render_template("staff/job_titles.html", form=form, title=title, titles=services.list_job_titles())
+    return render_template("staff/job_titles.html", form=form, title=title, titles=services.list_job_titles(),
+                           may_rename=may_rename)
 
 
 @bp.route("/center-location", methods=["GET", "POST"])

@@ -33,6 +33,15 @@ def _digest(folder: str, filename: str) -> str:
     return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:10]
 
 
+MAX_PAGE = 2**31 - 1  # the largest page number whose offset every database accepts
+
+
+def page_arg(args, name: str = "page") -> int:
+    """The page number a query string asks for: 1 when missing or unreadable, at most MAX_PAGE (a larger one
+    would overflow the database's integer and fail the request instead of showing an empty page)."""
+    return min(max(args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
+
+
 def date_text(value: datetime) -> str:
     """A date for people: Arabic month names and Arabic-Indic digits on Arabic pages."""
     return localize_digits(format_date(value, "d MMMM y"))

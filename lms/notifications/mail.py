@@ -34,7 +34,7 @@ def build_message(to: str, kind: str, params: dict, locale: str | None) -> Email
         html = render_template("notifications/email.html", message=rich, link=link, lang=current_locale(),
                                dir=text_direction())
     message = EmailMessage()
-    message["Subject"] = plain.subject
+    message["Subject"] = " ".join(plain.subject.split())  # a line break in a title would be refused in a header
     message["From"] = config.get("LMS_MAIL_FROM") or config.get("LMS_SMTP_USER") or "lms@localhost"
     message["To"] = to
     message["Date"] = formatdate(usegmt=True)

@@ -5,6 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lms.core.i18n import _
 from lms.core.security import login_required, safe_next_url
+from lms.core.web import page_arg
 from lms.extensions import db
 from lms.notifications import (
     models,  # noqa: F401  (the table)
@@ -33,7 +34,7 @@ def unread_notifications() -> int:
 @bp.get("/notifications")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     total, rows = services.notifications_page(current_user.id, page)
     entries = [(n, compose(n.kind, n.params, html=True)) for n in rows]
     return render_template("notifications/index.html", entries=entries, total=total, page=page,

@@ -151,9 +151,10 @@ def local_today(now: datetime) -> date:
 
 
 def member_due(assignment: Assignment, joined_at: datetime) -> datetime:
+    """The end of the due day, as screens show it: the fixed day, or the day `due_days` after joining."""
     if assignment.due_on is not None:
         return end_of_day(assignment.due_on)
-    return joined_at + timedelta(days=assignment.due_days)
+    return end_of_day(local_today(joined_at) + timedelta(days=assignment.due_days))
 
 
 # -- creating, joining, withdrawing ---------------------------------------------------------------------------
@@ -185,6 +186,10 @@ def create_assignment(actor: User, *, audience: dict, course_id: int | None = No
         if path is None or path.status != PathStatus.PUBLISHED or not path.steps:
             raise ValidationError({"path": _("Choose a published learning path.")})
     clean = _clean_audience(audience, scope)
+    same = _same_active_assignment(course_id, path_id, clean, due_on, due_days)
+    if same is not None:  # the form sent twice (a double click, a reload): nobody is enrolled or told twice
+        db.session.commit()
+        return same
     if audience_size(clean) == 0:
         raise ValidationError({"": _("Nobody matches this audience.")})
     assignment = Assignment(course_id=course_id, path_id=path_id, audience=clean, due_on=due_on,
@@ -199,6 +204,14 @@ def create_assignment(actor: User, *, audience: dict, course_id: int | None = No
     _enrol_members(assignment, AssignmentMember.assignment_id == assignment.id, now)
     db.session.commit()
     return assignment
+
+
+def _same_active_assignment(course_id, path_id, audience: dict, due_on, due_days) -> Assignment | None:
+    """An active assignment of the same course or path to the same audience with the same due rule."""
+    candidates = db.session.scalars(sa.select(Assignment).where(
+        Assignment.is_active.is_(True), Assignment.course_id == course_id, Assignment.path_id == path_id,
+        Assignment.due_on == due_on, Assignment.due_days == due_days).order_by(Assignment.id))
+    return next((a for a in candidates if a.audience == audience), None)
 
 
 def _enrol_members(assignment: Assignment, members, now: datetime) -> int:

@@ -7,9 +7,10 @@ from flask_login import current_user
 from lms.accounts.models import Center, District, Governorate, JobTitle
 from lms.accounts.scope import scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, ngettext, pick_language, to_ascii_digits
+from lms.core.i18n import _, localize_digits, ngettext, pick_language, to_ascii_digits
 from lms.core.models import ValidationError, utcnow
 from lms.core.security import login_required, roles_required
+from lms.core.web import page_arg
 from lms.courses.models import Course, CourseStatus
 from lms.extensions import db
 from lms.progress import assignments as service
@@ -27,7 +28,7 @@ PER_PAGE = 50
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return page_arg(request.args)
 
 
 @bp.app_template_global()
@@ -66,8 +67,12 @@ def _fill_choices(form: AssignmentForm) -> None:
         (f"path-{p.id}", _("Learning path: %(title)s", title=pick_language(p, "title"))) for p in learning_paths]
     form.governorates.choices = [(g.id, pick_language(g, "name")) for g in db.session.scalars(
         sa.select(Governorate).where(scope.governorates(Governorate.id)).order_by(Governorate.code))]
+    districts = sa.select(District).where(scope.governorates(District.governorate_id))
+    if scope.center_id is not None:  # a center manager: their center's district only, as in the reports' filters
+        districts = districts.where(District.id == sa.select(Center.district_id).where(
+            Center.id == scope.center_id).scalar_subquery())
     form.districts.choices = [(d.id, pick_language(d, "name")) for d in db.session.scalars(
-        sa.select(District).where(scope.governorates(District.governorate_id)).order_by(District.name_ar))]
+        districts.order_by(District.name_ar))]
     form.centers.choices = [(c.id, f"{c.code} — {pick_language(c, 'name')}") for c in db.session.scalars(
         sa.select(Center).where(scope.centers()).order_by(Center.code))]
     form.job_titles.choices = [(t.id, pick_language(t, "name")) for t in db.session.scalars(
@@ -150,7 +155,7 @@ def describe(audience: dict) -> list[tuple[str, str]]:
     audience = audience or {}
     if "users" in audience:
         count = len(audience["users"])
-        return [(_("People"), ngettext("%(num)s named person", "%(num)s named people", count, num=count))]
+        return [(_("People"), localize_digits(ngettext("%(num)s named person", "%(num)s named people", count)))]
     parts = []
     for key, label, model in (("governorates", _("Governorates"), Governorate), ("districts", _("Districts"), District),
                               ("centers", _("Technology centers"), Center), ("job_titles", _("Job titles"), JobTitle)):

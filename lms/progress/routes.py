@@ -6,6 +6,7 @@ from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
+from lms.core.web import page_arg
 from lms.courses.services import course_by_slug, managed_courses, may_manage
 from lms.progress import services
 
@@ -113,7 +114,7 @@ def course_table(slug: str):
     course = course_by_slug(slug)
     if course is None or (current_user.role == "trainer" and not may_manage(course, current_user)):
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     total, rows = services.progress_table(course, page, scope=_viewer_scope())
     return render_template("progress/course_table.html", course=course, rows=rows, total=total, page=page,
                            per_page=50)

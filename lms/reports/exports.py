@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lms.reports.filters import local_zone
 
@@ -71,6 +72,8 @@ def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list], *, rtl: boo
 def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
     if isinstance(value, datetime | date):
         value = local_date(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a roster let in: openpyxl refuses them
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never "f" (formula) nor "e" (error), whatever the text starts with

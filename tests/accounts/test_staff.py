@@ -173,6 +173,19 @@ def test_hr_adds_districts_in_scope_and_job_titles(client, hr, qalyubia, db):
     assert response.status_code == 200 and db.session.scalar(sa.select(JobTitle).where(JobTitle.code == "SUP2")) is None
 
 
+def test_only_hr_of_every_governorate_renames_a_job_title(client, auth, hr, qalyubia, db):
+    title = factories.JobTitleFactory()
+    response = client.post(f"/manage/staff/job-titles/{title.id}", data={"code": "CLERK", "name_ar": "كاتب",
+                                                                         "name_en": "Clerk"})
+    assert response.status_code == 403 and f"job-titles/{title.id}" not in client.get("/manage/staff/job-titles").text
+    db.session.expire_all()
+    assert db.session.get(JobTitle, title.id).name_ar == "موظف شباك خدمة"
+    auth.as_role("hr")  # every governorate
+    client.post(f"/manage/staff/job-titles/{title.id}", data={"code": "CLERK", "name_ar": "كاتب", "name_en": "Clerk"})
+    db.session.expire_all()
+    assert db.session.get(JobTitle, title.id).name_ar == "كاتب"
+
+
 def test_the_center_form_takes_a_district_and_a_location(client, as_admin, qalyubia, db):
     governorate = qalyubia[0]
     district = District(governorate_id=governorate.id, name_ar="طوخ", name_en="Toukh")

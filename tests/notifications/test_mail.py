@@ -40,3 +40,9 @@ def test_a_message_is_plain_text_and_html_marked_as_automatic(app, smtp):
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert "https://lms.example.test/certificates" in message.get_body(("plain",)).get_content()
     assert 'href="https://lms.example.test/certificates"' in message.get_body(("html",)).get_content()
+
+
+def test_a_title_with_a_line_break_still_makes_a_message(app, smtp):
+    with app.app_context():
+        message = build_message("mona@example.test", "issued", {"title": {"en": "Serving\r\ncitizens"}}, "en")
+    assert "\n" not in message["Subject"] and "Serving citizens" in message["Subject"]

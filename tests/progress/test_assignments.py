@@ -94,7 +94,9 @@ def test_due_days_count_from_joining(org, course):
     admin = org.admin()
     assignment = assignments.create_assignment(admin, audience={"users": [org.people["clerk_fixed"].id]},
                                                course_id=course.id, due_days=14, now=NOW)
-    assert enrolment(org.people["clerk_fixed"], course).due_at == NOW + timedelta(days=14)
+    # The end of the 14th day after joining, in the governorate's time: the day the screens show.
+    expected = assignments.end_of_day(assignments.local_today(NOW) + timedelta(days=14))
+    assert enrolment(org.people["clerk_fixed"], course).due_at == expected
     assert assignment.due_on is None and assignment.due_days == 14
 
 
@@ -181,7 +183,8 @@ def test_new_staff_who_match_a_rule_join_it(org, course):
     _db.session.commit()
     assert newcomer.id in members(assignment) and giza_newcomer.id not in members(assignment)
     due = enrolment(newcomer, course).due_at
-    assert NOW + timedelta(days=10) < due <= datetime.now(UTC) + timedelta(days=10)
+    # Counted from the day they joined (today: staff_changed carries no clock), to the end of that day.
+    assert due == assignments.end_of_day(assignments.local_today(datetime.now(UTC)) + timedelta(days=10))
     assert _db.session.scalar(sa.select(Notification.key).where(Notification.user_id == newcomer.id)) == \
         f"assigned:{assignment.id}"
     staff_changed.send([newcomer.id])  # again: nothing new

@@ -89,3 +89,10 @@ def test_english_headers_for_an_english_viewer(org, clock, client, auth):
     assert rows[1][-1] == "12"  # days overdue
     sheet = load_workbook(io.BytesIO(client.get("/manage/reports/overdue.xlsx").data)).active
     assert not sheet.sheet_view.rightToLeft
+
+
+def test_control_characters_a_roster_let_in_do_not_break_the_xlsx(app):
+    with app.test_request_context():
+        content = xlsx_bytes("Sheet", ["Name"], [["منى\x01 علي\x1b"], ["=1+\x02"]], rtl=True)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["A2"].value == "منى علي" and sheet["A3"].value == "=1+" and sheet["A3"].data_type == "s"

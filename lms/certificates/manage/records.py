@@ -14,6 +14,7 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
+from lms.core.web import page_arg
 from lms.courses.models import Course
 from lms.extensions import db
 
@@ -36,7 +37,7 @@ def search_form_from_query() -> SearchForm:
 @roles_required("hr")
 def search():
     form = search_form_from_query()
-    page = request.args.get("page", 1, type=int)
+    page = page_arg(request.args)
     total, rows = printroom.search(form.criteria(scope_of(current_user)), page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("certificates/manage/search.html", form=form, rows=rows, total=total, page=page,
