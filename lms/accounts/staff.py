@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from lms.accounts import roster, services
+from lms.accounts import roster, roster_files, services
 from lms.accounts.forms import (
     DistrictForm,
     JobTitleForm,
@@ -138,14 +138,14 @@ def placement(user_id: int):
 
 def _preview(plan: roster.RosterPlan, apply_form: RosterApplyForm | None, upload: RosterUploadForm, status=200):
     return render_template("staff/import.html", upload=upload, plan=plan, apply_form=apply_form,
-                           labels=roster.field_labels(), limit=PREVIEW_ROWS), status
+                           labels=roster_files.field_labels(), limit=PREVIEW_ROWS), status
 
 
 @bp.get("/import")
 @roles_required("hr")
 def roster_import():
     return render_template("staff/import.html", upload=RosterUploadForm(), plan=None, apply_form=None,
-                           labels=roster.field_labels(), limit=PREVIEW_ROWS)
+                           labels=roster_files.field_labels(), limit=PREVIEW_ROWS)
 
 
 @bp.post("/import")
@@ -157,17 +157,17 @@ def roster_preview():
         upload.file.errors = [*upload.file.errors, _("Choose a roster file.")]
         return _preview(None, None, upload, 400)
     with file.stream:
-        content = file.stream.read(roster.MAX_FILE_BYTES + 1)
+        content = file.stream.read(roster_files.MAX_FILE_BYTES + 1)
     try:
-        parsed = roster.read_roster(re.split(r"[\\/]", file.filename)[-1], content)
-    except roster.RosterFileError as error:
+        parsed = roster_files.read_roster(re.split(r"[\\/]", file.filename)[-1], content)
+    except roster_files.RosterFileError as error:
         upload.file.errors = [*upload.file.errors, str(error)]
         return _preview(None, None, upload, 400)
     plan = roster.plan_roster(parsed, current_user, upload.complete.data)
     apply_form = None
     if not plan.errors and plan.has_changes:
         apply_form = RosterApplyForm(formdata=None)
-        apply_form.payload.data = roster.sign_roster(parsed, current_user.id, upload.complete.data,
+        apply_form.payload.data = roster_files.sign_roster(parsed, current_user.id, upload.complete.data,
                                                      current_app.config["SECRET_KEY"])
     return _preview(plan, apply_form, upload)
 
@@ -179,7 +179,8 @@ def roster_apply():
     try:
         if not form.validate_on_submit():
             raise ValueError("no payload")
-        parsed, complete = roster.unsign_roster(form.payload.data, current_user.id, current_app.config["SECRET_KEY"])
+        parsed, complete = roster_files.unsign_roster(form.payload.data, current_user.id,
+                                                      current_app.config["SECRET_KEY"])
     except ValueError:
         flash(_("This preview could not be checked. Please upload the file again."), "error")
         return _preview(None, None, RosterUploadForm(formdata=None), 400)
@@ -197,7 +198,7 @@ def roster_apply():
 def roster_template():
     """The columns HR fills in, with Arabic headers; UTF-8 with BOM so that Excel shows the Arabic."""
     out = io.StringIO()
-    csv.writer(out).writerow(roster.TEMPLATE_HEADERS[f] for f in roster.FIELDS)
+    csv.writer(out).writerow(roster_files.TEMPLATE_HEADERS[f] for f in roster_files.FIELDS)
     response = current_app.response_class("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=staff-roster-template.csv"
     return response

@@ -2,7 +2,7 @@
 the screens."""
 from flask import Blueprint, g, jsonify, request
 
-from lms.accounts import roster
+from lms.accounts import roster, roster_files
 from lms.accounts.models import Role, User
 from lms.api.auth import token_required
 from lms.core.errors import json_error
@@ -12,7 +12,7 @@ from lms.extensions import csrf
 bp = Blueprint("api_hr", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-_BODY_FIELDS = roster.FIELDS[1:]  # the employee number is the URL's
+_BODY_FIELDS = roster_files.FIELDS[1:]  # the employee number is the URL's
 _OUT_OF_SCOPE = {"center_scope", "person_scope"}
 
 

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from lms.accounts import roster
+from lms.accounts import roster, roster_files
 from lms.accounts.models import JobTitle, Role, User
 from lms.auth.models import LoginSession
 from lms.core.signals import staff_changed
@@ -112,7 +112,7 @@ def test_per_row_errors_name_the_row_and_column_and_nothing_is_imported(client, 
     preview = upload(client, xlsx_bytes(ARABIC_HEADERS, rows))
     assert payload_of(preview) is None  # no apply button while a row has an error
     user = db.session.get(User, hr.id)
-    plan = roster.plan_roster(roster.read_roster("r.xlsx", xlsx_bytes(ARABIC_HEADERS, rows)), user)
+    plan = roster.plan_roster(roster_files.read_roster("r.xlsx", xlsx_bytes(ARABIC_HEADERS, rows)), user)
     found = {(e.row, e.column, e.code) for e in plan.errors}
     assert found == {(3, "الاسم بالعربية", "required"), (4, "البريد الإلكتروني", "format"),
                      (5, "كود المركز التكنولوجي", "unknown_center"), (6, "كود المركز التكنولوجي", "center_scope"),
@@ -221,8 +221,8 @@ def test_a_tampered_or_borrowed_preview_is_refused(client, auth, hr, qalyubia, d
     payload = payload_of(preview)
     tampered = payload[:-3] + ("AAA" if not payload.endswith("AAA") else "BBB")
     assert apply(client, tampered).status_code == 400
-    forged = roster.sign_roster(roster.Roster(rows=[[2, "8401", "اسم", "", "", "CAI-1", "", ""]], headers={},
-                                              unknown_columns=[]), hr.id, False, "another-secret")
+    forged_rows = roster_files.Roster(rows=[[2, "8401", "اسم", "", "", "CAI-1", "", ""]], headers={}, unknown_columns=[])
+    forged = roster_files.sign_roster(forged_rows, hr.id, False, "another-secret")
     assert apply(client, forged).status_code == 400
     auth.as_role("hr", center=None)  # another HR user replays the first one's preview
     assert apply(client, payload).status_code == 400
@@ -244,22 +244,22 @@ def _zip(members: dict[str, bytes]) -> bytes:
 ], ids=["total", "ratio", "members"])
 def test_zip_bombs_are_refused_before_reading(members, monkeypatch):
     monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: pytest.fail("openpyxl must not be reached"))
-    with pytest.raises(roster.RosterFileError):
-        roster.read_roster("bomb.xlsx", _zip(members))
+    with pytest.raises(roster_files.RosterFileError):
+        roster_files.read_roster("bomb.xlsx", _zip(members))
 
 
 def test_limits_on_size_rows_and_columns(client, hr, qalyubia, db, monkeypatch):
     exactly = csv_text(ENGLISH_HEADERS[:5], [[str(n), "اسم", "", "", "QLY-BENHA"] for n in range(20_000)]).encode()
-    assert len(roster.read_roster("r.csv", exactly).rows) == 20_000
+    assert len(roster_files.read_roster("r.csv", exactly).rows) == 20_000
     for content in (exactly + b"20000,x,,,QLY-BENHA\n", b"a" * (5 * 1024 * 1024 + 1)):
-        with pytest.raises(roster.RosterFileError):
-            roster.read_roster("r.csv", content)
+        with pytest.raises(roster_files.RosterFileError):
+            roster_files.read_roster("r.csv", content)
     too_wide = xlsx_bytes(ENGLISH_HEADERS[:5] + [f"extra {n}" for n in range(40)], [["1", "اسم", "", "", "QLY-BENHA"]])
-    with pytest.raises(roster.RosterFileError):
-        roster.read_roster("r.xlsx", too_wide)
+    with pytest.raises(roster_files.RosterFileError):
+        roster_files.read_roster("r.xlsx", too_wide)
     # Through the page, with smaller limits (the test client leaves big request bodies' temporary files open).
-    monkeypatch.setattr(roster, "MAX_ROWS", 10)
-    monkeypatch.setattr(roster, "MAX_FILE_BYTES", 4000)
+    monkeypatch.setattr(roster_files, "MAX_ROWS", 10)
+    monkeypatch.setattr(roster_files, "MAX_FILE_BYTES", 4000)
     eleven = csv_text(ENGLISH_HEADERS[:5], [[str(n), "اسم", "", "", "QLY-BENHA"] for n in range(11)]).encode()
     for content, name in ((eleven, "r.csv"), (b"a" * 4001, "r.csv"), (too_wide, "r.xlsx"),
                           (b"PK\x03\x04 not really a zip", "r.xlsx"), (b"\xd0\xcf\x11\xe0old", "r.xls"),
@@ -294,4 +294,4 @@ def test_the_template_has_arabic_headers_and_a_bom(client, hr):
     header = response.data.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[:3] == ["الرقم الوظيفي", "الاسم بالعربية", "الاسم بالإنجليزية"]
     # and the template's own headers are read back
-    assert roster.read_roster("t.csv", response.data).headers["center_code"] == "كود المركز التكنولوجي"
+    assert roster_files.read_roster("t.csv", response.data).headers["center_code"] == "كود المركز التكنولوجي"
