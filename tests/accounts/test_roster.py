@@ -221,7 +221,8 @@ def test_a_tampered_or_borrowed_preview_is_refused(client, auth, hr, qalyubia, d
     payload = payload_of(preview)
     tampered = payload[:-3] + ("AAA" if not payload.endswith("AAA") else "BBB")
     assert apply(client, tampered).status_code == 400
-    forged_rows = roster_files.Roster(rows=[[2, "8401", "اسم", "", "", "CAI-1", "", ""]], headers={}, unknown_columns=[])
+    forged_rows = roster_files.Roster(rows=[[2, "8401", "اسم", "", "", "CAI-1", "", ""]], headers={},
+                                      unknown_columns=[])
     forged = roster_files.sign_roster(forged_rows, hr.id, False, "another-secret")
     assert apply(client, forged).status_code == 400
     auth.as_role("hr", center=None)  # another HR user replays the first one's preview
