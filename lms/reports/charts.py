@@ -90,5 +90,7 @@ def histogram(title: str, bars: list[Bar], *, rtl: bool) -> Markup:
     return _svg(width, height, title, body, rtl, "histogram")
 
 
-def _shorten(label: str, limit: int = 34) -> str:
+def _shorten(label: str, limit: int = 30) -> str:
+    """About 30 characters fit the label column (Latin letters are wider than Arabic ones); the full label stays in
+    the bar's <title> and the table beside the chart."""
     return label if len(label) <= limit else label[: limit - 1] + "…"

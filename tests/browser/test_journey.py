@@ -26,14 +26,15 @@ class Auditor:
     problems: list[str] = field(default_factory=list)
     pages_seen: int = 0
 
-    def check(self, page: Page) -> None:
+    def check(self, page: Page, full_page: bool = True) -> None:
+        """full_page=False photographs only the window: a page of hundreds of slips takes seconds whole."""
         page.wait_for_load_state("load")
         where = f"{page.url} [{page.locator('html').get_attribute('lang')}, {self.viewport}]"
         self._axe(page, where)
         if page.viewport_size["width"] <= PHONE_WIDTH:
             self._no_sideways_scroll(page, where)
         self.pages_seen += 1
-        page.screenshot(path=self.shots / f"{self.pages_seen:02d}-{self._name(page)}.png", full_page=True)
+        page.screenshot(path=self.shots / f"{self.pages_seen:02d}-{self._name(page)}.png", full_page=full_page)
 
     def _axe(self, page: Page, where: str) -> None:
         page.add_script_tag(path=AXE)
