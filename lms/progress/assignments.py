@@ -15,7 +15,7 @@ from flask import current_app
 
 from lms.accounts.models import Center, CenterKind, District, Governorate, JobTitle, User
 from lms.accounts.scope import Scope, scope_of
-from lms.core.db import begin_write, upsert_insert
+from lms.core.db import begin_write, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.core.signals import staff_changed
@@ -177,12 +177,14 @@ def create_assignment(actor: User, *, audience: dict, course_id: int | None = No
     if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
         raise ValidationError({"due_days": _("Give a number of days between 1 and %(max)s.", max=MAX_DUE_DAYS)})
     begin_write()
+    # Locking the course (or path) row makes two identical forms sent at the same instant wait for each other, so
+    # that the second finds the first below (SQLite's BEGIN IMMEDIATE already serialises writers).
     if course_id is not None:
-        course = db.session.get(Course, course_id)
+        course = _locked_or_none(Course, course_id)
         if course is None or not course.is_published:
             raise ValidationError({"course": _("Choose a published course.")})
     else:
-        path = db.session.get(LearningPath, path_id)
+        path = _locked_or_none(LearningPath, path_id)
         if path is None or path.status != PathStatus.PUBLISHED or not path.steps:
             raise ValidationError({"path": _("Choose a published learning path.")})
     clean = _clean_audience(audience, scope)
@@ -204,6 +206,13 @@ def create_assignment(actor: User, *, audience: dict, course_id: int | None = No
     _enrol_members(assignment, AssignmentMember.assignment_id == assignment.id, now)
     db.session.commit()
     return assignment
+
+
+def _locked_or_none(model, ident: int):
+    try:
+        return locked(model, ident)
+    except LookupError:
+        return None
 
 
 def _same_active_assignment(course_id, path_id, audience: dict, due_on, due_days) -> Assignment | None:
