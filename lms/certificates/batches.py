@@ -2,6 +2,7 @@
 HR then marks the batch printed (a reprint is logged as such) and handed over."""
 import os
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +22,7 @@ from lms.certificates.printroom import CertificateFilter, matching
 from lms.core.db import begin_write, locked
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
+from lms.core.signals import notifications_due
 from lms.extensions import db
 
 BATCH_LANGUAGES = ("course", "ar", "en", "both")  # "course": each certificate in its course's choice
@@ -88,6 +90,20 @@ def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -
     batch = locked(PrintBatch, batch_id)
     batch.pdf, batch.done, batch.status, batch.finished_at = pdf, batch.total, BatchStatus.DONE.value, utcnow()
     db.session.commit()
+
+
+STALE_AFTER = timedelta(hours=2)  # a batch of 5,000 renders in under two minutes: one this old has stopped
+
+
+@notifications_due.connect
+def fail_stale_batches(now: datetime, **_kwargs) -> None:
+    """Mark failed the batches still queued or running long after they were made: their job was lost (the
+    consumer stopped mid-way), so that their page says so instead of "preparing" for ever. Runs inside the daily
+    run's transaction."""
+    db.session.execute(sa.update(PrintBatch).where(
+        PrintBatch.status.in_([BatchStatus.QUEUED.value, BatchStatus.RUNNING.value]),
+        PrintBatch.created_at < now - STALE_AFTER,
+    ).values(status=BatchStatus.FAILED.value, error="stopped before it finished", finished_at=now))
 
 
 def _progress(batch_id: int, done: int, on_progress: Callable[[int], None] | None) -> None:

@@ -2,6 +2,7 @@
 printed (reprints as duplicates) and handed over; and the same from the command line."""
 import subprocess
 import unicodedata
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,8 @@ from lms.certificates import batches
 from lms.certificates import pdf as pdf_module
 from lms.certificates.models import Certificate, CertificateEvent, PrintBatch, PrintBatchItem
 from lms.certificates.printroom import CertificateFilter
+from lms.core.db import begin_write
+from lms.core.signals import notifications_due
 from tests import factories
 from tests.certificates.conftest import complete
 
@@ -118,6 +121,29 @@ def test_a_running_batch_shows_its_progress_and_refreshes(auth, client, db, cent
     auth.as_role("hr")
     page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="2">' in page and 'aria-valuenow="25"' in page
+
+
+def test_the_daily_run_marks_a_batch_whose_job_was_lost_failed(auth, client, db, center_certificates):
+    center, _certificates = center_certificates
+    lost = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "x", queue=False)
+    lost.status = "running"
+    fresh = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "y", queue=False)
+    db.session.commit()
+    begin_write()
+    notifications_due.send(lost.created_at + timedelta(hours=3))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(PrintBatch, lost.id).status == "failed"
+    assert db.session.get(PrintBatch, fresh.id).status == "failed"  # queued as long: its job is lost too
+    newer = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "z", queue=False)
+    begin_write()
+    notifications_due.send(newer.created_at + timedelta(minutes=30))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(PrintBatch, newer.id).status == "queued"
+    auth.as_role("hr")
+    page = client.get(f"/manage/certificates/batches/{lost.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page
 
 
 def test_nothing_to_print_changes_nothing(auth, client, db):
