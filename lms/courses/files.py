@@ -17,7 +17,8 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MODULE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.md$")
 ASSET_SUFFIXES = {".gift", ".xml", ".txt", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf"}
 MAX_ASSET_BYTES = 5 * 1024 * 1024
-COURSE_KEYS = {"slug", "title", "summary", "estimated_minutes", "status", "modules", "quiz", "certificate"}
+COURSE_KEYS = {"slug", "title", "summary", "estimated_minutes", "status", "modules", "quiz", "certificate",
+               "trainers"}
 LANGS = ("ar", "en")
 
 
@@ -55,6 +56,7 @@ class CourseFolder:
     certificate: dict
     modules: list[ModuleFile] = field(default_factory=list)
     assets: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
+    trainers: list[str] | None = None  # usernames of the trainers who edit it; None: not said (shared)
 
 
 def find_course_folders(paths: list[Path]) -> list[Path]:
@@ -151,12 +153,18 @@ def read_course_folder(root: Path) -> CourseFolder:
                        _("certificate.renewal_days must be a whole number of days before expiry"))
         certificate = {}
 
+    trainers = data.get("trainers")
+    if trainers is not None and (not isinstance(trainers, list) or not all(isinstance(t, str) for t in trainers)):
+        reader.problem(yaml_file, lines.get("trainers"), _("trainers must list usernames"))
+        trainers = None
+
     modules = _read_modules(reader, root, data.get("modules"), lines.get("modules", 1))
     assets = _read_assets(reader, root, {m.file_name for m in modules})
     if reader.problems:
         raise CourseFileError(reader.problems)
     folder = CourseFolder(slug=slug, title=title, summary=summary, status=status, estimated_minutes=minutes,
-                          quiz=quiz, certificate=certificate, modules=modules, assets=assets)
+                          quiz=quiz, certificate=certificate, modules=modules, assets=assets,
+                          trainers=[t.strip().lower() for t in trainers] if trainers is not None else None)
     # Packages above this one check their own blocks (the quizzes package: `quiz:` and the question bank).
     for _receiver, problems in course_folder_read.send(folder):
         reader.problems.extend(problems)
@@ -241,6 +249,8 @@ def write_course_folder(course: CourseFolder, root: Path) -> None:
         data["quiz"] = course.quiz
     if course.certificate:
         data["certificate"] = course.certificate
+    if course.trainers:
+        data["trainers"] = course.trainers
     _dump = {"allow_unicode": True, "sort_keys": False, "width": 1000}
     (root / "course.yaml").write_text(yaml.safe_dump(data, **_dump), encoding="utf-8")
     for module in course.modules:

@@ -4,6 +4,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, undefer
 
+from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -220,6 +221,8 @@ def _upsert_course(folder: CourseFolder) -> Course:
     course.estimated_minutes = folder.estimated_minutes
     course.quiz_settings = folder.quiz
     course.certificate_settings = folder.certificate
+    if folder.trainers is not None:
+        _name_trainers(course, folder.trainers)
     db.session.add(course)
 
     existing = {m.file_name: m for m in course.modules}
@@ -239,6 +242,16 @@ def _upsert_course(folder: CourseFolder) -> Course:
     db.session.flush()
     course_imported.send(course, folder=folder)  # the quizzes package loads the question bank
     return course
+
+
+def _name_trainers(course: Course, usernames: list[str]) -> None:
+    """The trainers course.yaml names, among the active trainer accounts. A name with no such account is left out
+    rather than refused: course files are often loaded before the accounts exist (`make run`); the course is then
+    shared, as one naming nobody is."""
+    ids = db.session.scalars(sa.select(User.id).where(
+        User.username.in_(usernames), User.role == Role.TRAINER, User.is_active.is_(True)))
+    kept = {t.user_id: t for t in course.trainers}
+    course.trainers = [kept.get(user_id) or CourseTrainer(user_id=user_id) for user_id in ids]
 
 
 def _asset(asset: CourseAsset | None, path: str, content: bytes) -> CourseAsset:
@@ -263,7 +276,13 @@ def course_to_folder(course: Course) -> CourseFolder:
             for m in course.modules
         ],
         assets={a.path: a.content for a in course.assets},
+        trainers=_trainer_usernames(course.id) or None,
     )
+
+
+def _trainer_usernames(course_id: int) -> list[str]:
+    return sorted(db.session.scalars(sa.select(User.username).join(CourseTrainer, CourseTrainer.user_id == User.id)
+                                     .where(CourseTrainer.course_id == course_id)))
 
 
 def export_course(slug: str, directory: Path) -> Path:

@@ -2,9 +2,11 @@
 import pytest
 
 from lms.courses import services
+from lms.courses.files import CourseFileError
 from lms.courses.models import CourseTrainer
 from tests import factories
 from tests.courses.test_authoring import COURSE
+from tests.courses.test_course_files import _copy
 
 
 @pytest.fixture
@@ -47,3 +49,27 @@ def test_the_course_list_shows_own_and_shared_courses_only(client, as_trainer, s
 def test_administrators_manage_every_course(client, as_admin, someone_elses_course):
     assert client.get("/manage/courses/theirs").status_code == 200
     assert client.get("/manage/courses/theirs/quiz/questions").status_code == 200
+
+
+def test_course_yaml_names_its_trainers(client, auth, db, tmp_path):
+    mona = factories.UserFactory(username="mona", role="trainer")
+    folder = _copy(tmp_path)
+    yaml_file = folder / "course.yaml"
+    yaml_file.write_text(yaml_file.read_text() + "trainers: [Mona, someone-not-here]\n")
+    [course] = services.import_course_folders([folder])
+    assert [t.user_id for t in course.trainers] == [mona.id]
+    auth.as_role("trainer")
+    assert client.get(f"/manage/courses/{course.slug}").status_code == 404
+    auth.login(mona)
+    assert client.get(f"/manage/courses/{course.slug}").status_code == 200
+    exported = services.export_course(course.slug, tmp_path / "out")
+    assert "trainers:\n- mona\n" in (exported / "course.yaml").read_text()
+
+
+def test_a_bad_trainers_list_is_refused_with_its_line(db, tmp_path):
+    folder = _copy(tmp_path)
+    yaml_file = folder / "course.yaml"
+    yaml_file.write_text(yaml_file.read_text() + "trainers: mona\n")
+    with pytest.raises(CourseFileError) as refused:
+        services.import_course_folders([folder])
+    assert any("trainers" in str(p) for p in refused.value.problems)
