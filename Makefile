@@ -32,9 +32,9 @@ run: $(STAMP) translations
 	LMS_ENV=demo $(FLASK) demo setup
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@# The background jobs' consumer (bulk certificate printing) runs beside the web server and stops with it.
+	@# gunicorn's --timeout 120: a first roster import of thousands of new accounts hashes their one-time passwords.
 	LMS_ENV=demo $(VENV)/bin/huey_consumer lms.tasks.huey --workers 1 --logfile instance/jobs.log & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	@# --timeout 120: a first roster import of thousands of new accounts hashes their one-time passwords (~6 ms each).
 	LMS_ENV=demo $(VENV)/bin/gunicorn --workers 2 --threads 4 --timeout 120 --bind 127.0.0.1:$(PORT) \
 		--access-logfile - "lms:create_app()"
 
