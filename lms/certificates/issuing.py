@@ -1,7 +1,6 @@
 """Issuing: a course completed gives one certificate, in the completion's own transaction."""
 import calendar
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,6 +12,7 @@ from lms.certificates.designs import DesignError, load_design
 from lms.certificates.look import course_language
 from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
 from lms.core.db import upsert_insert
+from lms.core.localtime import local_date
 from lms.core.models import utcnow
 from lms.core.signals import certificate_issued, course_completed, path_completed
 from lms.courses.models import Course
@@ -90,7 +90,7 @@ def _issue(user: User, course: Course | None, completed_at: datetime, replaces: 
     subject = course if course is not None else path
     center = user.center
     certificate = Certificate(
-        code=new_code(), serial=_next_serial(_prefix(user), _local(now).year), user_id=user.id,
+        code=new_code(), serial=_next_serial(_prefix(user), local_date(now).year), user_id=user.id,
         course_id=course.id if course is not None else None, path_id=path.id if course is None else None,
         name_ar=user.full_name_ar, name_latin=user.full_name_latin, employee_number=user.employee_number,
         center_code=center.code if center else None, center_name_ar=center.name_ar if center else "",
@@ -151,10 +151,6 @@ def _next_serial(prefix: str, year: int) -> str:
                  .returning(SerialCounter.last))
     number = db.session.execute(statement).scalar_one()
     return f"{prefix}-{year}-{number:06d}"
-
-
-def _local(moment: datetime) -> datetime:
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
 def add_months(moment: datetime, months: int) -> datetime | None:

@@ -4,7 +4,6 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from functools import cache
 from multiprocessing import get_context
-from zoneinfo import ZoneInfo
 
 import pikepdf
 import segno
@@ -20,6 +19,7 @@ from lms.certificates.designs import Design, load_design
 from lms.certificates.look import Look, look_for
 from lms.certificates.models import Certificate
 from lms.core.i18n import _, localize_digits
+from lms.core.localtime import local_date
 
 DIRECTIONS = {"ar": "rtl", "en": "ltr"}
 _ISOLATE = "\u2068{}\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE: a name or code keeps its own order
@@ -257,7 +257,7 @@ def _name(certificate: Certificate, lang: str) -> str:
 def _date(moment: datetime, lang: str, with_hijri: bool) -> str:
     """Gregorian, then (if chosen) Hijri (Umm al-Qura), in the governorate's time zone; Arabic-Indic digits and
     Arabic month names on the Arabic side."""
-    day = moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    day = local_date(moment)
     gregorian = format_date(day, "d MMMM y", locale=lang)
     if not with_hijri:
         return localize_digits(gregorian, lang)

@@ -1,15 +1,14 @@
 """HR's print room: finding certificates, the expiry list, and each certificate's log."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from lms.accounts.models import User
 from lms.accounts.scope import EVERYTHING, Scope
 from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus
 from lms.core.arabic import normalize_for_matching
+from lms.core.localtime import start_of_day
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -59,9 +58,9 @@ def matching(criteria: CertificateFilter, now: datetime | None = None) -> sa.Sel
     if criteria.course_id:
         query = query.where(Certificate.course_id == criteria.course_id)
     if criteria.since:
-        query = query.where(Certificate.issued_at >= _start_of_day(criteria.since))
+        query = query.where(Certificate.issued_at >= start_of_day(criteria.since))
     if criteria.until:
-        query = query.where(Certificate.issued_at < _start_of_day(criteria.until + timedelta(days=1)))
+        query = query.where(Certificate.issued_at < start_of_day(criteria.until + timedelta(days=1)))
     if criteria.status in STATUSES:
         query = query.where(status_condition(criteria.status, now))
     if criteria.printed is not None:
@@ -96,8 +95,3 @@ def history(certificate_id: int) -> list[tuple[CertificateEvent, User | None]]:
     return [(event, actor) for event, actor in db.session.execute(
         sa.select(CertificateEvent, User).outerjoin(User, User.id == CertificateEvent.actor_id)
         .where(CertificateEvent.certificate_id == certificate_id).order_by(CertificateEvent.at, CertificateEvent.id))]
-
-
-def _start_of_day(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time.min, tzinfo=zone)

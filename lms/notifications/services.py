@@ -1,7 +1,5 @@
 """Storing notifications (inside the caller's transaction), reading a person's bell, and the e-mail queue."""
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,11 +20,6 @@ def link_to(endpoint: str, **values) -> str | None:
     if endpoint not in current_app.view_functions:
         return None
     return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-def local_date(moment: datetime) -> date:
-    """The day it is in the governorate (BABEL_DEFAULT_TIMEZONE) at this moment: due dates and digests count in it."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def notify(user_id: int, kind: str, key: str, params: dict | None = None) -> bool:

@@ -7,16 +7,15 @@ where the assigner may act. Everything is written in bulk: assigning to 10,000 p
 statements as assigning to ten.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from lms.accounts.models import Center, CenterKind, District, Governorate, JobTitle, User
 from lms.accounts.scope import Scope, scope_of
 from lms.core.db import begin_write, locked, upsert_insert
 from lms.core.i18n import _
+from lms.core.localtime import end_of_day, local_date
 from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.core.signals import staff_changed
 from lms.courses.models import Course
@@ -137,24 +136,11 @@ def audience_size(audience: dict) -> int:
 
 # -- due dates ------------------------------------------------------------------------------------------------
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def end_of_day(day: date) -> datetime:
-    """The last second of `day` in the governorate's time zone, as an aware datetime."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=_zone())
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(_zone()).date()
-
-
 def member_due(assignment: Assignment, joined_at: datetime) -> datetime:
     """The end of the due day, as screens show it: the fixed day, or the day `due_days` after joining."""
     if assignment.due_on is not None:
         return end_of_day(assignment.due_on)
-    return end_of_day(local_today(joined_at) + timedelta(days=assignment.due_days))
+    return end_of_day(local_date(joined_at) + timedelta(days=assignment.due_days))
 
 
 # -- creating, joining, withdrawing ---------------------------------------------------------------------------
@@ -172,7 +158,7 @@ def create_assignment(actor: User, *, audience: dict, course_id: int | None = No
         raise ValidationError({"course": _("Choose a course or a learning path.")})
     if (due_on is None) == (due_days is None):
         raise ValidationError({"due_on": _("Give a due date or a number of days.")})
-    if due_on is not None and due_on < local_today(now):
+    if due_on is not None and due_on < local_date(now):
         raise ValidationError({"due_on": _("The due date has passed.")})
     if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
         raise ValidationError({"due_days": _("Give a number of days between 1 and %(max)s.", max=MAX_DUE_DAYS)})

@@ -10,10 +10,11 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Center, Role, User
+from lms.core.localtime import local_date
 from lms.core.signals import notifications_due
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.notifications.services import link_to, local_date, notify_many
+from lms.notifications.services import link_to, notify_many
 from lms.progress.models import Enrollment
 from lms.progress.status import TrainingStatus, status_condition
 

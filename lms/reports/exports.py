@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from lms.reports.filters import local_zone
+from lms.core.localtime import local_date
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -29,16 +29,16 @@ def csv_safe(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime | date):
-        return local_date(value).isoformat()
+        return _day(value).isoformat()
     if isinstance(value, float):
         return f"{value:g}"
     text = str(value)
     return "'" + text if is_risky(text) else text
 
 
-def local_date(value: datetime | date) -> date:
+def _day(value: datetime | date) -> date:
     """Exports carry dates (the governorate's calendar day): Excel knows no time zones."""
-    return value.astimezone(local_zone()).date() if isinstance(value, datetime) else value
+    return local_date(value) if isinstance(value, datetime) else value
 
 
 def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
@@ -71,7 +71,7 @@ def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list], *, rtl: boo
 
 def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
     if isinstance(value, datetime | date):
-        value = local_date(value)
+        value = _day(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a roster let in: openpyxl refuses them
     cell = WriteOnlyCell(sheet, value=value)

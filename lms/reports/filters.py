@@ -5,12 +5,10 @@ shows. Values are codes (governorate and center codes, job title codes, course s
 send the ones they know; districts have no code and go by id. Digits may be Arabic-Indic.
 """
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from flask import current_app
+from datetime import date, datetime, timedelta
 
 from lms.core.i18n import _l, to_ascii_digits
+from lms.core.localtime import start_of_day
 from lms.progress.status import TrainingStatus
 
 PER_PAGE = 50
@@ -130,13 +128,8 @@ def sort_order(filters: Filters, sort_keys: dict, default: str) -> list:
     return [c.desc() if descending else c.asc() for c in columns]
 
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """[start of `since`, start of the day after `until`) in the governorate's time, as aware datetimes."""
-    zone = local_zone()
-    start = datetime.combine(since, time.min, zone) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min, zone) if until else None
+    start = start_of_day(since) if since else None
+    end = start_of_day(until + timedelta(days=1)) if until else None
     return start, end

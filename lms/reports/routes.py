@@ -10,11 +10,12 @@ from flask_login import current_user
 
 from lms.accounts.scope import scope_of
 from lms.core.i18n import _, current_locale, format_percent, localize_digits, pick_language, text_direction
+from lms.core.localtime import governorate_zone
 from lms.core.security import login_required, roles_required
 from lms.core.web import date_text
 from lms.reports import charts, services
 from lms.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, chunked, csv_stream, xlsx_bytes
-from lms.reports.filters import PER_PAGE, STATUS_ICONS, STATUS_LABELS, local_zone, parse_filters, status_label
+from lms.reports.filters import PER_PAGE, STATUS_ICONS, STATUS_LABELS, parse_filters, status_label
 
 bp = Blueprint("reports", __name__, url_prefix="/manage/reports")
 learner_bp = Blueprint("my_reports", __name__)  # the learner's own transcript, outside /manage
@@ -29,7 +30,7 @@ def report_status(status: str) -> dict:
 
 def _day_texts():
     """date_text for many cells: the matrix shows up to thousands of dates, mostly the same few hundred days."""
-    zone, cache = local_zone(), {}
+    zone, cache = governorate_zone(), {}
 
     def day_text(value):
         day = value.astimezone(zone).date()

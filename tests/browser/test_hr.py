@@ -15,10 +15,10 @@ from playwright.sync_api import Page, expect
 from lms.accounts.models import Center, Governorate, JobTitle, User
 from lms.accounts.services import create_user
 from lms.core.i18n import format_percent, localize_digits
+from lms.core.localtime import local_date
 from lms.core.models import utcnow
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.progress.assignments import local_today
 from lms.progress.models import Enrollment
 from tests.browser.conftest import LEARNER_PASSWORD, LiveSite
 from tests.browser.test_journey import (  # noqa: F401 (new_page: a fixture)
@@ -81,7 +81,7 @@ def _seed(site: LiveSite) -> dict:
                      "center_id": cairo_center.id, "job_title_id": clerk.id}, LEARNER_PASSWORD)
         course = db.session.scalar(sa.select(Course).where(Course.slug == site.course_slugs[0]))
         ids.update(course_id=course.id, course_ar=course.title_ar, course_en=course.title_en)
-        ids["due"] = local_today(utcnow()) + timedelta(days=90)
+        ids["due"] = local_date(utcnow()) + timedelta(days=90)
     return ids
 
 

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.core.db import begin_write
+from lms.core.localtime import end_of_day, local_date
 from lms.core.models import ValidationError
 from lms.core.signals import staff_changed
 from lms.courses.models import CourseStatus
@@ -95,7 +96,7 @@ def test_due_days_count_from_joining(org, course):
     assignment = assignments.create_assignment(admin, audience={"users": [org.people["clerk_fixed"].id]},
                                                course_id=course.id, due_days=14, now=NOW)
     # The end of the 14th day after joining, in the governorate's time: the day the screens show.
-    expected = assignments.end_of_day(assignments.local_today(NOW) + timedelta(days=14))
+    expected = end_of_day(local_date(NOW) + timedelta(days=14))
     assert enrolment(org.people["clerk_fixed"], course).due_at == expected
     assert assignment.due_on is None and assignment.due_days == 14
 
@@ -184,7 +185,7 @@ def test_new_staff_who_match_a_rule_join_it(org, course):
     assert newcomer.id in members(assignment) and giza_newcomer.id not in members(assignment)
     due = enrolment(newcomer, course).due_at
     # Counted from the day they joined (today: staff_changed carries no clock), to the end of that day.
-    assert due == assignments.end_of_day(assignments.local_today(datetime.now(UTC)) + timedelta(days=10))
+    assert due == end_of_day(local_date(datetime.now(UTC)) + timedelta(days=10))
     assert _db.session.scalar(sa.select(Notification.key).where(Notification.user_id == newcomer.id)) == \
         f"assigned:{assignment.id}"
     staff_changed.send([newcomer.id])  # again: nothing new
