@@ -201,24 +201,24 @@ class Rate:
     counts: Counts
 
 
-def rates_by_center(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
+def _rates(filters: Filters, scope: Scope, at: datetime, key, name_ar, name_en, join_on) -> list[Rate]:
+    """Counts of the filtered enrolments grouped by one center or course (`key` and its names, joined on
+    `join_on`), in key order."""
     rows = db.session.execute(
-        sa.select(Center.code, Center.name_ar, Center.name_en, *_count_columns(at))
+        sa.select(key.label("key"), name_ar.label("name_ar"), name_en.label("name_en"), *_count_columns(at))
         .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
-        .join(Center, User.center_id == Center.id)
+        .join(key.class_, join_on)
         .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
-        .group_by(Center.id, Center.code, Center.name_ar, Center.name_en).order_by(Center.code))
-    return [Rate(r.code, r.name_ar, r.name_en, Counts.of(r)) for r in rows]
+        .group_by(key, name_ar, name_en).order_by(key))
+    return [Rate(r.key, r.name_ar, r.name_en, Counts.of(r)) for r in rows]
+
+
+def rates_by_center(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
+    return _rates(filters, scope, at, Center.code, Center.name_ar, Center.name_en, User.center_id == Center.id)
 
 
 def rates_by_course(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
-    rows = db.session.execute(
-        sa.select(Course.slug, Course.title_ar, Course.title_en, *_count_columns(at))
-        .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
-        .join(Course, Course.id == Enrollment.course_id)
-        .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
-        .group_by(Course.id, Course.slug, Course.title_ar, Course.title_en).order_by(Course.slug))
-    return [Rate(r.slug, r.title_ar, r.title_en, Counts.of(r)) for r in rows]
+    return _rates(filters, scope, at, Course.slug, Course.title_ar, Course.title_en, Course.id == Enrollment.course_id)
 
 
 # --- overdue list -------------------------------------------------------------------------------------------------
