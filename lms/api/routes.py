@@ -14,6 +14,7 @@ from lms.core.security import public, sign_in_attempt_key
 from lms.core.throttle import throttled
 from lms.extensions import csrf
 from lms.progress import services as progress
+from lms.progress.paths import CourseLocked
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookie is honoured here: every call carries its bearer token
@@ -117,7 +118,7 @@ def get_module(slug: str, position: int):
         return json_error(404, "not_found")
     except progress.NotEnrolled:
         return json_error(403, "not_enrolled", _("Enrol in the course first."))
-    except progress.CourseLocked as locked:
+    except CourseLocked as locked:
         return json_error(403, "locked", _("Complete the course %(course)s first: this learning path goes in order.",
                                            course=pick_language(locked.course, "title")))
     module = view.module

@@ -9,6 +9,7 @@ from lms.core.security import login_required, roles_required
 from lms.core.web import page_arg
 from lms.courses.services import course_by_slug, managed_courses, may_manage
 from lms.progress import services
+from lms.progress.paths import CourseLocked
 
 bp = Blueprint("progress", __name__)
 
@@ -66,7 +67,7 @@ def module(slug: str, position: int):
     except services.NotEnrolled:
         flash(_("Enrol in the course to start learning."), "info")
         return redirect(url_for(".course", slug=slug))
-    except services.CourseLocked as locked:
+    except CourseLocked as locked:
         flash(_("Complete the course %(course)s first: this learning path goes in order.",
                 course=pick_language(locked.course, "title")), "info")
         return redirect(url_for(".course", slug=slug))

@@ -16,7 +16,7 @@ from lms.courses.models import Course, CourseStatus, Module
 from lms.courses.services import may_see
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
-from lms.progress.paths import CourseLocked, course_to_finish_first, require_unlocked  # noqa: F401  (routes)
+from lms.progress.paths import course_to_finish_first, require_unlocked
 from lms.quizzes.attempts import NotAllowed, quiz_outcome
 from lms.quizzes.bank import has_questions
 from lms.quizzes.models import Question, QuizAttempt
