@@ -9,6 +9,7 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.security import public, roles_required, safe_next_url
+from lms.core.web import page_arg
 from lms.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -42,7 +43,7 @@ def _fill_choices(form: UserForm) -> None:
 @bp.get("/admin/users")
 @roles_required()
 def users():
-    page = services.list_users(request.args.get("q", ""), request.args.get("page", 1, type=int))
+    page = services.list_users(request.args.get("q", ""), page_arg(request.args))
     return render_template("accounts/users.html", page=page, q=request.args.get("q", ""))
 
 

@@ -10,6 +10,7 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _, current_locale, localize_digits
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
+from lms.core.web import page_arg
 from lms.courses.routes import AUTHORS
 from lms.courses.services import course_by_slug, may_manage
 from lms.quizzes import attempts, authoring, bank
@@ -214,7 +215,7 @@ def settings(slug: str):
 @roles_required(*AUTHORS)
 def attempt_list(slug: str):
     course = _course_or_404(slug)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     total, rows = authoring.attempts_page(course.id, page, PER_PAGE)
     return render_template("quizzes/manage/attempts.html", course=course, rows=rows, total=total, page=page,
                            per_page=PER_PAGE)

@@ -35,3 +35,9 @@ def test_the_assignments_api_refuses_a_huge_page_with_json(client, db):
     token, _record = issue_api_token(factories.UserFactory(role="admin"), timedelta(hours=1))
     response = client.get(f"/api/v1/assignments?page={HUGE}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("url", ["/admin/users?page={huge}", "/manage/courses/{slug}/quiz/attempts?page={huge}"])
+def test_older_screens_take_huge_page_numbers_too(client, auth, assignment, url):
+    auth.as_role("admin", center=None)
+    assert client.get(url.format(huge=HUGE, slug=assignment.course.slug)).status_code == 200
