@@ -10,7 +10,7 @@ MO := $(PO:.po=.mo)
 PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/lms_test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres lint bench translations extract-messages clean
+.PHONY: run test test-sqlite test-postgres test-future lint bench translations extract-messages clean
 
 # WeasyPrint needs Pango; HarfBuzz's subsetter makes a certificate render about 4 times faster.
 $(STAMP):
@@ -42,11 +42,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@bin/ensure-system-packages npm:npm chromium:chromium fonts-noto-core
 	npm ci --no-audit --no-fund --loglevel=error
 
-# The suite runs twice: on SQLite, then on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server).
+# The suite runs three times: on SQLite, on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server), and on SQLite
+# again with the clock a year ahead, so that no test passes only on the day it was written.
 test: $(STAMP) translations node_modules/.package-lock.json lint
-	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg
+	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-future
 
 test-sqlite: $(STAMP) translations
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -60,6 +62,11 @@ test-postgres: $(STAMP) translations
 	fi; \
 	echo "PostgreSQL run on $$url"; \
 	LMS_TEST_DATABASE_URL="$$url" $(PY) -m pytest -q -p no:cacheprovider
+
+# libfaketime moves the clock of the tests, the app and SQLite; monotonic clocks (timeouts) stay real.
+test-future: $(STAMP) translations
+	@bin/ensure-system-packages faketime:faketime
+	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$${LMS_TEST_CLOCK_SHIFT:-+365d}" $(PY) -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lms tests bench

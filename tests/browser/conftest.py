@@ -62,6 +62,13 @@ def live_site(tmp_path_factory):
             db.engine.dispose()
 
 
+def _real_clock_env() -> dict[str, str]:
+    """The environment without libfaketime: `make test-future` shifts the server's clock, while Chromium (which
+    spins under libfaketime) keeps the real one; pages give the browser durations, never instants."""
+    return {name: value for name, value in os.environ.items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium; a machine without it skips, except in CI where a missing browser is a failure."""
@@ -72,6 +79,6 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=_real_clock_env())
         yield browser
         browser.close()

@@ -243,7 +243,8 @@ def test_assigning_costs_the_same_statements_for_5_or_50_people(org, course):
 
 # -- the screens ----------------------------------------------------------------------------------------------
 
-def test_hr_assigns_from_the_form(client, auth, org, course):
+def test_hr_assigns_from_the_form(client, auth, org, course, time_machine):
+    time_machine.move_to(NOW, tick=False)  # the form refuses a due date in the past
     hr = auth.login(org.hr(org.qalyubia))
     page = client.get("/manage/assignments/new").text
     assert org.fixed.code in page and org.giza_center.code not in page  # choices within the scope
@@ -333,12 +334,13 @@ def test_the_pages_run_a_fixed_number_of_queries(app, client, auth, org, course,
     assert _member_page_queries(app, client, url) == small
 
 
-def test_the_dashboard_shows_the_due_date_and_overdue(client, auth, org, course):
+def test_the_dashboard_shows_the_due_date_and_overdue(client, auth, org, course, time_machine):
+    time_machine.move_to(NOW, tick=False)  # the page reads the clock: it must be the assignment's
     learner = auth.login(org.people["clerk_fixed"])
     admin = org.admin()
     assignments.create_assignment(admin, audience={"users": [learner.id]}, course_id=course.id, due_days=5, now=NOW)
     page = client.get("/").text
     assert "training-overdue" not in page and ("due by" in page or "الموعد" in page or "due" in page)
-    enrolment(learner, course).due_at = datetime.now(UTC) - timedelta(days=1)
-    _db.session.commit()
+    time_machine.move_to(NOW + timedelta(days=6, hours=1))  # past the end of the fifth day in Cairo
+    auth.login(learner)  # a new working day, a new sign-in
     assert "training-overdue" in client.get("/").text
