@@ -30,8 +30,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     LMS_API_TOKEN_DAYS = 30
-    # Shared by every worker in production (LMS_RATELIMIT_STORAGE_URL=redis://...); per process otherwise.
-    LMS_RATELIMIT_STORAGE_URI = "memory://"
+    # Where the limits below count: LMS_RATELIMIT_STORAGE_URL=redis://... shares them between machines; unset, an
+    # SQLite file in the instance folder shares them between the workers of one machine (memory:// in tests).
+    LMS_RATELIMIT_STORAGE_URI: str | None = None
     LMS_SIGN_IN_LIMITS = "10 per minute; 50 per hour"  # per address and account name
     # Answers that reach the server this long after a quiz's deadline still count (slow links, clock skew).
     LMS_QUIZ_GRACE_SECONDS = 30
@@ -99,6 +100,9 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         raise ConfigError(f"LMS_ENV must be production, demo or test, not {mode!r}")
     if mode != "production":
         app.config["SESSION_COOKIE_SECURE"] = False  # served over plain http on 127.0.0.1
+    if not app.config["LMS_RATELIMIT_STORAGE_URI"]:
+        app.config["LMS_RATELIMIT_STORAGE_URI"] = "memory://" if mode == "test" else \
+            f"sqlite:///{Path(app.instance_path).resolve() / 'rate-limits.sqlite3'}"
     if not app.config.get("SECRET_KEY"):
         if mode == "production":
             raise ConfigError("LMS_SECRET_KEY must be set in production (LMS_ENV=production).")
