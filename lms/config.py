@@ -33,7 +33,11 @@ class Config:
     # Where the limits below count: LMS_RATELIMIT_STORAGE_URL=redis://... shares them between machines; unset, an
     # SQLite file in the instance folder shares them between the workers of one machine (memory:// in tests).
     LMS_RATELIMIT_STORAGE_URI: str | None = None
-    LMS_SIGN_IN_LIMITS = "10 per minute; 50 per hour"  # per address and account name
+    LMS_SIGN_IN_LIMITS = "10 per minute; 50 per hour"  # every attempt, per address and account
+    # Failed sign-ins per account from any address (ASVS 2.2.1: at most 100 an hour). A slow-down, not a lock-out:
+    # see lms.auth.throttling. And per address over every account, against one password tried on many accounts.
+    LMS_ACCOUNT_FAILURE_LIMITS = "5 per minute; 100 per hour"
+    LMS_ADDRESS_FAILURE_LIMITS = "300 per hour"
     # Answers that reach the server this long after a quiz's deadline still count (slow links, clock skew).
     LMS_QUIZ_GRACE_SECONDS = 30
     # Certificates: the serial's governorate code when the learner's center names none, the absolute address
@@ -71,7 +75,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["SECRET_KEY"] = key
     if grace := env.get("LMS_QUIZ_GRACE_SECONDS"):
         app.config["LMS_QUIZ_GRACE_SECONDS"] = int(grace)
-    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS"):
+    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS", "LMS_SIGN_IN_LIMITS",
+                 "LMS_ACCOUNT_FAILURE_LIMITS", "LMS_ADDRESS_FAILURE_LIMITS"):
         if value := env.get(name):
             app.config[name] = value
     if processes := env.get("LMS_PRINT_PROCESSES"):

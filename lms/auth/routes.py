@@ -3,10 +3,10 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from lms.auth import services
+from lms.auth import services, throttling
 from lms.auth.forms import LoginForm, PasswordForm
 from lms.core.i18n import _
-from lms.core.security import login_required, public, safe_next_url, sign_in_attempt_key
+from lms.core.security import login_required, public, safe_next_url
 from lms.core.throttle import throttled
 
 bp = Blueprint("auth", __name__)
@@ -23,7 +23,7 @@ def _renew_session(**values) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@throttled("sign-in", "LMS_SIGN_IN_LIMITS", key=sign_in_attempt_key)
+@throttled(throttling.SIGN_IN_SCOPE, "LMS_SIGN_IN_LIMITS", key=throttling.sign_in_attempt_key)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -32,8 +32,10 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(default_next)
     if form.validate_on_submit():
+        throttling.refuse_while_failing(form.identifier.data)
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is None:
+            throttling.count_failure(form.identifier.data)
             # One message for every failure: unknown name, wrong password, inactive account.
             flash(_("The username or password is not correct."), "error")
         else:

@@ -21,16 +21,30 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def normalize_identifier(identifier: str) -> str:
+    """A username or employee number as sign-in matches it: any digits as ASCII, no outer spaces, lower case."""
+    return to_ascii_digits(identifier.strip()).lower()
+
+
+def _account_query(identifier: str, *columns):
+    # Usernames are stored in lower case; employee numbers with ASCII digits, in the case HR typed them.
+    typed = to_ascii_digits(identifier.strip())
+    return sa.select(*columns).where(sa.or_(User.username == typed.lower(), User.employee_number == typed))
+
+
+def account_id(identifier: str) -> int | None:
+    """The id of the account that signing in with `identifier` targets, active or not; None when there is none."""
+    if not identifier.strip():
+        return None
+    return db.session.scalar(_account_query(identifier, User.id).order_by(User.id).limit(1))
+
+
 def authenticate(identifier: str, password: str) -> User | None:
     """The active user with this username or employee number and password, else None (whatever was wrong)."""
-    identifier = to_ascii_digits(identifier.strip())
-    if not identifier or not password:
+    if not identifier.strip() or not password:
         return None
     user = db.session.scalar(
-        sa.select(User)
-        .options(sa.orm.undefer(User.password_hash))
-        .where(sa.or_(User.username == identifier.lower(), User.employee_number == identifier))
-    )
+        _account_query(identifier, User).options(sa.orm.undefer(User.password_hash)).order_by(User.id).limit(1))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
