@@ -38,6 +38,7 @@ class Config:
     # see lms.auth.throttling. And per address over every account, against one password tried on many accounts.
     LMS_ACCOUNT_FAILURE_LIMITS = "5 per minute; 100 per hour"
     LMS_ADDRESS_FAILURE_LIMITS = "300 per hour"
+    LMS_ONE_TIME_PASSWORD_HOURS = 72  # a one-time password on a slip opens the account this long
     # Answers that reach the server this long after a quiz's deadline still count (slow links, clock skew).
     LMS_QUIZ_GRACE_SECONDS = 30
     # Certificates: the serial's governorate code when the learner's center names none, the absolute address
@@ -50,7 +51,9 @@ class Config:
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
-    LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
+    # Demo mode only, printed at start and in the README. It passes the password rules (lms.core.passwords), so the
+    # demo accounts are not asked to change it; a demo database made with an older, weaker one is.
+    LMS_DEMO_PASSWORD = "qalyubia-demo"  # noqa: S105
     # Notifications: e-mail goes out through this SMTP server when LMS_SMTP_HOST is set (empty: in-app only;
     # what falls due meanwhile is never e-mailed later). Reminders this many days before a due date; expiry
     # notices this many days before a certificate expires.
@@ -94,6 +97,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["LMS_REMINDER_DAYS"] = tuple(int(d) for d in days.split(",") if d.strip())
     if days := env.get("LMS_EXPIRY_NOTICE_DAYS"):
         app.config["LMS_EXPIRY_NOTICE_DAYS"] = int(days)
+    if hours := env.get("LMS_ONE_TIME_PASSWORD_HOURS"):
+        app.config["LMS_ONE_TIME_PASSWORD_HOURS"] = int(hours)
     app.config["LMS_ENV"] = env.get("LMS_ENV", Config.LMS_ENV)
     if isinstance(override, dict):
         app.config.update(override)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.api.auth import token_required
 from lms.auth import throttling
-from lms.auth.services import authenticate, issue_api_token
+from lms.auth.services import OneTimePasswordExpired, authenticate, issue_api_token
 from lms.core.errors import json_error
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
@@ -69,7 +69,10 @@ def create_token():
             or not isinstance(body.get("password"), str):
         return json_error(400, "bad_request", _("Send a JSON object with username and password."))
     throttling.refuse_while_failing(body["username"])
-    user = authenticate(body["username"], body["password"])
+    try:
+        user = authenticate(body["username"], body["password"])
+    except OneTimePasswordExpired as expired:
+        return json_error(403, "one_time_password_expired", expired.message())
     if user is None:
         throttling.count_failure(body["username"])
         return json_error(401, "invalid_credentials", _("The username or password is not correct."))

@@ -5,7 +5,9 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.auth import services, throttling
 from lms.auth.forms import LoginForm, PasswordForm
+from lms.core.forms import show_service_errors
 from lms.core.i18n import _
+from lms.core.models import ValidationError
 from lms.core.security import login_required, public, safe_next_url
 from lms.core.throttle import throttled
 
@@ -33,7 +35,11 @@ def login():
         return redirect(default_next)
     if form.validate_on_submit():
         throttling.refuse_while_failing(form.identifier.data)
-        user = services.authenticate(form.identifier.data, form.password.data)
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data)
+        except services.OneTimePasswordExpired as expired:
+            flash(expired.message(), "error")
+            return render_template("auth/login.html", form=form)
         if user is None:
             throttling.count_failure(form.identifier.data)
             # One message for every failure: unknown name, wrong password, inactive account.
@@ -63,8 +69,13 @@ def logout():
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        if services.change_password(current_user, form.current.data, form.new.data, session.get("sid")):
-            flash(_("Your password has been changed. Other devices have been signed out."), "success")
-            return redirect(url_for("progress.dashboard"))
-        form.current.errors = [*form.current.errors, _("The current password is not correct.")]
+        try:
+            changed = services.change_password(current_user, form.current.data, form.new.data, session.get("sid"))
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            if changed:
+                flash(_("Your password has been changed. Other devices have been signed out."), "success")
+                return redirect(url_for("progress.dashboard"))
+            form.current.errors = [*form.current.errors, _("The current password is not correct.")]
     return render_template("auth/password.html", form=form)
