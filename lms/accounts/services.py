@@ -46,13 +46,20 @@ def _check_unique_user(values: dict, user_id: int | None) -> None:
         raise ValidationError(errors)
 
 
-def _check_password(password: str, user: User | None, clean: dict) -> None:
-    """The policy of lms.core.passwords, with the account's own names as it will be saved."""
-    def value(name: str):
-        return clean[name] if name in clean else getattr(user, name, None)
+def password_problem_for(password: str, user: User | None = None, values: dict | None = None) -> str | None:
+    """lms.core.passwords' verdict on a password for this account, as it is or with `values` about to be saved:
+    why it may not be chosen, or None."""
+    values = values or {}
 
-    words = personal_words(*(value(n) for n in ("username", "employee_number", "full_name_latin", "email")))
-    if problem := password_problem(password, words):
+    def value(name: str):
+        return values[name] if name in values else getattr(user, name, None)
+
+    return password_problem(password, personal_words(
+        *(value(n) for n in ("username", "employee_number", "full_name_latin", "email"))))
+
+
+def _check_password(password: str, user: User | None, clean: dict) -> None:
+    if problem := password_problem_for(password, user, clean):
         raise ValidationError({"password": problem})
 
 

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import User
+from lms.accounts.services import password_problem_for
 from lms.auth.models import ApiToken, LoginSession
 from lms.core.db import begin_write
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import UTCDateTime, ValidationError, utcnow
-from lms.core.passwords import password_problem, personal_words
 from lms.extensions import db
 
 # Checked when no account matches, so that a wrong username costs as long as a wrong password.
@@ -65,13 +65,9 @@ def authenticate(identifier: str, password: str, now: datetime | None = None) ->
     expires_at = user.one_time_password_expires_at
     if expires_at is not None and expires_at <= (now or utcnow()):
         raise OneTimePasswordExpired()
-    if not user.must_change_password and password_problem(password, _personal_words(user)) is not None:
+    if not user.must_change_password and password_problem_for(password, user) is not None:
         _require_new_password(user)
     return user
-
-
-def _personal_words(user: User) -> list[str]:
-    return personal_words(user.username, user.employee_number, user.full_name_latin, user.email)
 
 
 def _require_new_password(user: User) -> None:
@@ -133,7 +129,7 @@ def change_password(user: User, current: str, new: str, keep_token: str | None) 
         raise ValidationError({"new": _("Choose a password other than the one-time password.")
                                if user.one_time_password_expires_at else
                                _("Choose a password other than your current one.")})
-    if problem := password_problem(new, _personal_words(user)):
+    if problem := password_problem_for(new, user):
         raise ValidationError({"new": problem})
     begin_write()
     user = db.session.get(User, user.id)

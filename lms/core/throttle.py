@@ -16,13 +16,15 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from lms.core import throttle_storage  # noqa: F401  (registers the sqlite:// scheme with `limits`)
+from lms.core.throttle_storage import SQLiteStorage
 
 _EXTENSION = "lms_throttle"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION] = MovingWindowRateLimiter(storage_from_string(app.config["LMS_RATELIMIT_STORAGE_URI"]))
+    uri = app.config["LMS_RATELIMIT_STORAGE_URI"]
+    storage = SQLiteStorage(uri) if uri.startswith("sqlite:") else storage_from_string(uri)
+    app.extensions[_EXTENSION] = MovingWindowRateLimiter(storage)
 
 
 def _limiter() -> MovingWindowRateLimiter:
