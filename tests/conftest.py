@@ -47,6 +47,9 @@ class IsolatedClient(FlaskClient):
 def make_app(url: str, **extra):
     app = create_app({"LMS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
                       "LMS_SIGN_IN_LIMITS": "10000 per minute", "LMS_VERIFY_LIMITS": "10000 per minute",
+                      "LMS_ACCOUNT_FAILURE_LIMITS": "10000 per minute",
+                      "LMS_ADDRESS_FAILURE_LIMITS": "10000 per minute",
+                      "LMS_RATELIMIT_STORAGE_URI": "memory://",
                       "LMS_JOBS_IMMEDIATE": True,
                       "SQLALCHEMY_DATABASE_URI": url, **extra})
     app.test_client_class = IsolatedClient

@@ -24,6 +24,20 @@ def test_production_starts_with_a_secret_key(monkeypatch, tmp_path):
 
 
 @pytest.mark.no_db
+def test_limits_are_shared_by_the_workers_of_a_machine_without_redis(monkeypatch, tmp_path):
+    from lms.core.throttle_storage import SQLiteStorage
+
+    monkeypatch.setenv("LMS_ENV", "production")
+    monkeypatch.setenv("LMS_SECRET_KEY", "s" * 40)
+    monkeypatch.delenv("LMS_RATELIMIT_STORAGE_URL", raising=False)
+    app = create_app()
+    storage = app.extensions["lms_throttle"].storage
+    assert isinstance(storage, SQLiteStorage) and storage.path == f"{app.instance_path}/rate-limits.sqlite3"
+    monkeypatch.setenv("LMS_RATELIMIT_STORAGE_URL", f"sqlite:///{tmp_path / 'limits.sqlite3'}")
+    assert create_app().extensions["lms_throttle"].storage.path == str(tmp_path / "limits.sqlite3")
+
+
+@pytest.mark.no_db
 def test_unknown_mode_is_refused(monkeypatch):
     monkeypatch.setenv("LMS_ENV", "staging")
     with pytest.raises(ConfigError):

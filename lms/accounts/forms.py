@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
 from lms.core.i18n import _l
+from lms.core.passwords import MAX_LENGTH, MIN_LENGTH
 
 
 def role_choices():
@@ -35,9 +36,13 @@ class UserForm(FlaskForm):
     scope_governorate_id = SelectField(_l("Governorate managed (HR)"), coerce=_optional_int, validators=[Optional()],
                                        description=_l("HR accounts only: empty means every governorate."))
     is_active = BooleanField(_l("Active account"), default=True)
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=256)],
-                             render_kw={"autocomplete": "new-password"},
-                             description=_l("At least 8 characters. Leave empty to keep the current password."))
+    # The rules are lms.core.passwords', checked by the services with the account's own names.
+    password = PasswordField(_l("Password"), validators=[Optional()],
+                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH,
+                                        "maxlength": MAX_LENGTH},
+                             description=_l("At least 12 characters: a few uncommon words, not a common password, "
+                                            "nor the person's name, username or employee number. Leave empty to "
+                                            "keep the current password."))
 
 
 class CenterForm(FlaskForm):

@@ -103,8 +103,11 @@ class User(UserMixin, db.Model):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # left: kept, with their records
     # HR only: the governorate whose staff they manage; empty: every governorate.
     scope_governorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("governorates.id", ondelete="SET NULL"))
-    # Set for accounts given a one-time password (roster import): no page opens until they choose their own.
+    # Set for accounts given a one-time password (roster import), and at sign-in for a password that no longer
+    # passes the policy (lms.core.passwords): no page opens until they choose their own.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # While the account holds a one-time password: when it stops opening the account. Empty once they chose theirs.
+    one_time_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     # Deferred like search_key: the user is loaded on every request, these are read only at sign-in and search.
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="", deferred=True)
@@ -117,7 +120,9 @@ class User(UserMixin, db.Model):
     job_title: Mapped[JobTitle | None] = relationship()
 
     def set_password(self, password: str) -> None:
+        """A password chosen by its holder or an administrator (checked by the services), which does not expire."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.one_time_password_expires_at = None
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -5,6 +5,7 @@ The preview is reproducible without server state: its rows travel back in a sign
 """
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -228,6 +229,7 @@ class Slip:
     center_code: str
     center_name_ar: str
     center_name_en: str
+    expires_at: datetime | None = None  # when the one-time password stops opening the account
 
 
 @dataclass
@@ -285,7 +287,7 @@ def _resolved(target: dict, new_titles: dict[str, JobTitle]) -> dict:
 
 def _slip(user: User, password: str, center: Center) -> Slip:
     return Slip(user.full_name_ar, user.full_name_latin, user.username, password, center.code, center.name_ar,
-                center.name_en)
+                center.name_en, user.one_time_password_expires_at)
 
 
 # ---------------------------------------------------------------- one person (the staff API)

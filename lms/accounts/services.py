@@ -1,7 +1,9 @@
 """Use cases for people and places. Each commits once."""
 import secrets
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import Center, CenterKind, District, Governorate, JobTitle, Role, User
@@ -10,6 +12,7 @@ from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError, utcnow
+from lms.core.passwords import password_problem, personal_words
 from lms.core.signals import staff_changed, user_credentials_changed
 from lms.extensions import db
 
@@ -43,9 +46,27 @@ def _check_unique_user(values: dict, user_id: int | None) -> None:
         raise ValidationError(errors)
 
 
+def password_problem_for(password: str, user: User | None = None, values: dict | None = None) -> str | None:
+    """lms.core.passwords' verdict on a password for this account, as it is or with `values` about to be saved:
+    why it may not be chosen, or None."""
+    values = values or {}
+
+    def value(name: str):
+        return values[name] if name in values else getattr(user, name, None)
+
+    return password_problem(password, personal_words(
+        *(value(n) for n in ("username", "employee_number", "full_name_latin", "email"))))
+
+
+def _check_password(password: str, user: User | None, clean: dict) -> None:
+    if problem := password_problem_for(password, user, clean):
+        raise ValidationError({"password": problem})
+
+
 def create_user(values: dict, password: str) -> User:
-    begin_write()
     clean = _clean_user_values(values)
+    _check_password(password, None, clean)
+    begin_write()
     _check_unique_user(clean, None)
     user = User(**clean)
     user.set_password(password)
@@ -60,6 +81,8 @@ def update_user(user_id: int, values: dict, password: str | None = None) -> User
     begin_write()
     user = get_or_raise(User, user_id)
     clean = _clean_user_values(values)
+    if password:
+        _check_password(password, user, clean)
     _check_unique_user(clean, user_id)
     was_active = user.is_active
     placed_before = (user.center_id, user.job_title_id, user.is_active)
@@ -161,11 +184,18 @@ _UNAMBIGUOUS = "ACDEFGHJKMNPQRTUVWXYZ2346789"
 ONE_TIME_HASH = "scrypt:2048:8:1"
 
 
-def set_one_time_password(user: User) -> str:
-    """A new random password that its holder must replace at first sign-in; returned once, stored hashed."""
+def one_time_password_expiry(now: datetime | None = None) -> datetime:
+    """When a one-time password made at `now` stops opening its account: LMS_ONE_TIME_PASSWORD_HOURS later."""
+    return (now or utcnow()) + timedelta(hours=current_app.config["LMS_ONE_TIME_PASSWORD_HOURS"])
+
+
+def set_one_time_password(user: User, now: datetime | None = None) -> str:
+    """A new random password that its holder must replace at first sign-in, before it expires; returned once,
+    stored hashed."""
     password = "".join(secrets.choice(_UNAMBIGUOUS) for _ in range(10))
     user.password_hash = generate_password_hash(password, method=ONE_TIME_HASH)
     user.must_change_password = True
+    user.one_time_password_expires_at = one_time_password_expiry(now)
     return password
 
 

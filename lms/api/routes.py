@@ -6,11 +6,12 @@ import yaml
 from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.api.auth import token_required
-from lms.auth.services import authenticate, issue_api_token
+from lms.auth import throttling
+from lms.auth.services import OneTimePasswordExpired, authenticate, issue_api_token
 from lms.core.errors import json_error
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
-from lms.core.security import public, sign_in_attempt_key
+from lms.core.security import public
 from lms.core.throttle import throttled
 from lms.extensions import csrf
 from lms.progress import services as progress
@@ -61,14 +62,19 @@ def _openapi_document() -> dict:
 
 @bp.post("/tokens")
 @public
-@throttled("sign-in", "LMS_SIGN_IN_LIMITS", key=sign_in_attempt_key)
+@throttled(throttling.SIGN_IN_SCOPE, "LMS_SIGN_IN_LIMITS", key=throttling.sign_in_attempt_key)
 def create_token():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
             or not isinstance(body.get("password"), str):
         return json_error(400, "bad_request", _("Send a JSON object with username and password."))
-    user = authenticate(body["username"], body["password"])
+    throttling.refuse_while_failing(body["username"])
+    try:
+        user = authenticate(body["username"], body["password"])
+    except OneTimePasswordExpired as expired:
+        return json_error(403, "one_time_password_expired", expired.message())
     if user is None:
+        throttling.count_failure(body["username"])
         return json_error(401, "invalid_credentials", _("The username or password is not correct."))
     if user.must_change_password:
         return json_error(403, "password_change_required",

@@ -3,6 +3,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lms.core.i18n import _l
+from lms.core.passwords import MAX_LENGTH, MIN_LENGTH, PASSWORD_RULES
 
 
 class LoginForm(FlaskForm):
@@ -17,12 +18,13 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)],
                             render_kw={"autocomplete": "current-password"})
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)],
-                        render_kw={"autocomplete": "new-password"}, description=_l("At least 8 characters."))
+    # The rules are lms.core.passwords', checked by the service with the account's own names.
+    new = PasswordField(_l("New password"), validators=[DataRequired()],
+                        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
+                        description=PASSWORD_RULES)
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("new", message=_l("The two new passwords are not the same."))],
         render_kw={"autocomplete": "new-password"})

@@ -3,10 +3,12 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from lms.auth import services
+from lms.auth import services, throttling
 from lms.auth.forms import LoginForm, PasswordForm
+from lms.core.forms import show_service_errors
 from lms.core.i18n import _
-from lms.core.security import login_required, public, safe_next_url, sign_in_attempt_key
+from lms.core.models import ValidationError
+from lms.core.security import login_required, public, safe_next_url
 from lms.core.throttle import throttled
 
 bp = Blueprint("auth", __name__)
@@ -23,7 +25,7 @@ def _renew_session(**values) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@throttled("sign-in", "LMS_SIGN_IN_LIMITS", key=sign_in_attempt_key)
+@throttled(throttling.SIGN_IN_SCOPE, "LMS_SIGN_IN_LIMITS", key=throttling.sign_in_attempt_key)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -32,8 +34,14 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(default_next)
     if form.validate_on_submit():
-        user = services.authenticate(form.identifier.data, form.password.data)
+        throttling.refuse_while_failing(form.identifier.data)
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data)
+        except services.OneTimePasswordExpired as expired:
+            flash(expired.message(), "error")
+            return render_template("auth/login.html", form=form)
         if user is None:
+            throttling.count_failure(form.identifier.data)
             # One message for every failure: unknown name, wrong password, inactive account.
             flash(_("The username or password is not correct."), "error")
         else:
@@ -61,8 +69,13 @@ def logout():
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        if services.change_password(current_user, form.current.data, form.new.data, session.get("sid")):
-            flash(_("Your password has been changed. Other devices have been signed out."), "success")
-            return redirect(url_for("progress.dashboard"))
-        form.current.errors = [*form.current.errors, _("The current password is not correct.")]
+        try:
+            changed = services.change_password(current_user, form.current.data, form.new.data, session.get("sid"))
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            if changed:
+                flash(_("Your password has been changed. Other devices have been signed out."), "success")
+                return redirect(url_for("progress.dashboard"))
+            form.current.errors = [*form.current.errors, _("The current password is not correct.")]
     return render_template("auth/password.html", form=form)

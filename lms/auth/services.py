@@ -1,16 +1,17 @@
 """Signing in and out, and API tokens."""
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import User
+from lms.accounts.services import password_problem_for
 from lms.auth.models import ApiToken, LoginSession
 from lms.core.db import begin_write
-from lms.core.i18n import to_ascii_digits
-from lms.core.models import UTCDateTime, utcnow
+from lms.core.i18n import _, to_ascii_digits
+from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.extensions import db
 
 # Checked when no account matches, so that a wrong username costs as long as a wrong password.
@@ -21,22 +22,59 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(identifier: str, password: str) -> User | None:
-    """The active user with this username or employee number and password, else None (whatever was wrong)."""
-    identifier = to_ascii_digits(identifier.strip())
-    if not identifier or not password:
+class OneTimePasswordExpired(Exception):
+    """The right one-time password, given after its expiry: its holder needs a new one from HR."""
+
+    @staticmethod
+    def message() -> str:
+        return _("This one-time password has expired. Ask HR or your technology center's manager for a new one.")
+
+
+def normalize_identifier(identifier: str) -> str:
+    """A username or employee number as sign-in matches it: any digits as ASCII, no outer spaces, lower case."""
+    return to_ascii_digits(identifier.strip()).lower()
+
+
+def _account_query(identifier: str, *columns):
+    # Usernames are stored in lower case; employee numbers with ASCII digits, in the case HR typed them.
+    typed = to_ascii_digits(identifier.strip())
+    return sa.select(*columns).where(sa.or_(User.username == typed.lower(), User.employee_number == typed))
+
+
+def account_id(identifier: str) -> int | None:
+    """The id of the account that signing in with `identifier` targets, active or not; None when there is none."""
+    if not identifier.strip():
+        return None
+    return db.session.scalar(_account_query(identifier, User.id).order_by(User.id).limit(1))
+
+
+def authenticate(identifier: str, password: str, now: datetime | None = None) -> User | None:
+    """The active user with this username or employee number and password, else None (whatever was wrong).
+
+    Raises OneTimePasswordExpired only when the password was right. A password that no longer passes the policy
+    still signs in, and its holder is asked to choose another (must_change_password)."""
+    if not identifier.strip() or not password:
         return None
     user = db.session.scalar(
-        sa.select(User)
-        .options(sa.orm.undefer(User.password_hash))
-        .where(sa.or_(User.username == identifier.lower(), User.employee_number == identifier))
-    )
+        _account_query(identifier, User).options(sa.orm.undefer(User.password_hash)).order_by(User.id).limit(1))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
+    expires_at = user.one_time_password_expires_at
+    if expires_at is not None and expires_at <= (now or utcnow()):
+        raise OneTimePasswordExpired()
+    if not user.must_change_password and password_problem_for(password, user) is not None:
+        _require_new_password(user)
     return user
+
+
+def _require_new_password(user: User) -> None:
+    begin_write()
+    db.session.execute(sa.update(User).where(User.id == user.id).values(must_change_password=True))
+    db.session.commit()
+    user.must_change_password = True
 
 
 def start_login_session(user: User, lifetime: timedelta) -> str:
@@ -82,9 +120,17 @@ def end_all_sessions(user_id: int) -> None:
 
 
 def change_password(user: User, current: str, new: str, keep_token: str | None) -> bool:
-    """Change one's own password; every other browser and API token of the user is signed out."""
+    """Change one's own password; every other browser and API token of the user is signed out.
+
+    False when `current` is wrong; ValidationError({"new": ...}) when the new one may not be chosen."""
     if not user.check_password(current):
         return False
+    if new == current:
+        raise ValidationError({"new": _("Choose a password other than the one-time password.")
+                               if user.one_time_password_expires_at else
+                               _("Choose a password other than your current one.")})
+    if problem := password_problem_for(new, user):
+        raise ValidationError({"new": problem})
     begin_write()
     user = db.session.get(User, user.id)
     user.set_password(new)

@@ -28,7 +28,10 @@ def _require_own_password():
     if request.endpoint in _OPEN_BEFORE_PASSWORD_CHANGE or request.path.startswith("/api/"):
         return None
     if current_user.is_authenticated and current_user.must_change_password:
-        flash(_("Choose your own password to continue."), "info")
+        if current_user.one_time_password_expires_at is not None:
+            flash(_("Choose your own password to continue."), "info")
+        else:  # a password set before the current rules (lms.core.passwords), found weak at sign-in
+            flash(_("Your password no longer meets the rules: choose a new one to continue."), "info")
         return redirect(url_for("auth.change_password"))
     return None
 

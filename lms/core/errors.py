@@ -30,10 +30,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         status = error.code or 500
+        # A 429 says when to come back; the page drawn here replaces the exception's own response and headers.
+        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(status, code, _messages().get(status, error.description))
-        return render_template("errors/error.html", status=status, message=_messages().get(status)), status
+            response, _status = json_error(status, code, _messages().get(status, error.description))
+            return response, status, headers
+        return render_template("errors/error.html", status=status, message=_messages().get(status)), status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -1,4 +1,6 @@
 """Languages, translated strings and locale-aware display of numbers and dates; import `_` from here."""
+import unicodedata
+
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import get_locale, get_translations, lazy_gettext, ngettext
 from flask_babel import gettext as _
@@ -11,7 +13,6 @@ _l = lazy_gettext
 __all__ = ["_", "_l", "ngettext", "current_locale", "text_direction", "localize_digits"]
 
 _ARABIC_INDIC = str.maketrans("0123456789.%", "٠١٢٣٤٥٦٧٨٩٫٪")
-_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.")
 RTL_LANGUAGES = {"ar"}
 
 
@@ -73,8 +74,24 @@ def format_percent(value: float | int) -> str:
     return f"{number}٪" if current_locale() == "ar" else f"{number}%"
 
 
+class _AsciiDigits(dict):
+    """str.translate table for every Unicode decimal digit (Arabic-Indic, Persian and the others): filled as
+    characters are first met, so that no table of the whole of Unicode is built at start-up."""
+
+    def __missing__(self, code: int) -> int | str:
+        digit = unicodedata.decimal(chr(code), None)
+        self[code] = str(digit) if digit is not None else code
+        return self[code]
+
+
+_TO_ASCII = _AsciiDigits({ord("٫"): "."})  # the Arabic decimal separator
+
+
 def to_ascii_digits(text: str) -> str:
-    """Inputs accept Arabic-Indic and Persian digits: normalise them before parsing."""
+    """Inputs accept Arabic-Indic, Persian and any other Unicode decimal digits: normalise them before parsing.
+
+    Sign-in and its limits normalise identifiers with this same function, so every spelling of an employee
+    number is one account with one budget."""
     return text.translate(_TO_ASCII)
 
 

@@ -57,12 +57,5 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     return target
 
 
-def sign_in_attempt_key() -> str:
-    """Rate-limit sign-ins per address and account: a whole office behind one address still gets in."""
-    body = request.get_json(silent=True)
-    identifier = request.form.get("identifier") or (body.get("username") if isinstance(body, dict) else "")
-    return f"{request.remote_addr}|{str(identifier or '').strip().lower()[:64]}"
-
-
 def wants_json() -> bool:
     return request.path.startswith("/api/")

@@ -1,9 +1,12 @@
-"""Throttling of the few endpoints that need it (sign-in), on the `limits` library that Flask-Limiter uses.
+"""Throttling of the few endpoints that need it (sign-in, /verify), on the `limits` library that Flask-Limiter uses.
 
 Flask-Limiter checks every request of the app in a before_request hook, which cost 5 to 7% of the pages'
-throughput in the benchmark; here only the throttled views pay. The storage is shared by every worker when
-LMS_RATELIMIT_STORAGE_URL names Redis, and per process with the default memory://.
+throughput in the benchmark; here only the throttled views pay. The counts live where LMS_RATELIMIT_STORAGE_URI
+says: Redis shared by every machine, or by default an SQLite file in the instance folder shared by the workers of
+one machine (lms.core.throttle_storage); tests count in memory.
 """
+import math
+import time
 from collections.abc import Callable
 from functools import cache, wraps
 
@@ -13,16 +16,53 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from lms.core.throttle_storage import SQLiteStorage
+
 _EXTENSION = "lms_throttle"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION] = MovingWindowRateLimiter(storage_from_string(app.config["LMS_RATELIMIT_STORAGE_URI"]))
+    uri = app.config["LMS_RATELIMIT_STORAGE_URI"]
+    storage = SQLiteStorage(uri) if uri.startswith("sqlite:") else storage_from_string(uri)
+    app.extensions[_EXTENSION] = MovingWindowRateLimiter(storage)
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    return current_app.extensions[_EXTENSION]
 
 
 @cache
 def _parse(limits: str) -> list[RateLimitItem]:
     return parse_many(limits)
+
+
+def _items(limits_setting: str) -> list[RateLimitItem]:
+    return _parse(current_app.config[limits_setting])
+
+
+def _wait(item: RateLimitItem, scope: str, identity: str) -> int:
+    """Whole seconds until the oldest event counted by `item` leaves its window (at least 1)."""
+    limiter = _limiter()
+    now = getattr(limiter.storage, "clock", time.time)()  # the SQLite storage's clock, which tests move
+    return max(1, math.ceil(limiter.get_window_stats(item, scope, identity).reset_time - now))
+
+
+def too_many(retry_after: int) -> TooManyRequests:
+    """A 429 whose Retry-After says when to come back (the error pages pass the header on)."""
+    return TooManyRequests(retry_after=retry_after)
+
+
+def seconds_until_allowed(scope: str, limits_setting: str, identity: str) -> int:
+    """0 when `identity` has room left under every limit of `limits_setting`, else the seconds to wait."""
+    limiter = _limiter()
+    waits = [_wait(item, scope, identity) for item in _items(limits_setting) if not limiter.test(item, scope, identity)]
+    return max(waits, default=0)
+
+
+def count(scope: str, limits_setting: str, identity: str) -> None:
+    """Record one event (e.g. a failed sign-in) against every limit of `limits_setting`."""
+    for item in _items(limits_setting):
+        _limiter().hit(item, scope, identity)
 
 
 def throttled(scope: str, limits_setting: str, key: Callable[[], str], methods: tuple[str, ...] = ("POST",)):
@@ -32,11 +72,11 @@ def throttled(scope: str, limits_setting: str, key: Callable[[], str], methods: 
         @wraps(view)
         def wrapped(*args, **kwargs):
             if request.method in methods:
-                limiter = current_app.extensions[_EXTENSION]
+                limiter = _limiter()
                 identity = key()
-                for item in _parse(current_app.config[limits_setting]):
+                for item in _items(limits_setting):
                     if not limiter.hit(item, scope, identity):
-                        raise TooManyRequests()
+                        raise too_many(_wait(item, scope, identity))
             return view(*args, **kwargs)
 
         return wrapped
@@ -46,4 +86,4 @@ def throttled(scope: str, limits_setting: str, key: Callable[[], str], methods: 
 
 def reset() -> None:
     """Forget every count (tests, and an administrator lifting a lock-out)."""
-    current_app.extensions[_EXTENSION].storage.reset()
+    _limiter().storage.reset()

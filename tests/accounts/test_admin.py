@@ -63,3 +63,20 @@ def test_user_search_is_arabic_aware(client, as_admin, db):
         assert "Ahmed Mostafa" in page or "أحمد مصطفى" in page, typed
         assert "فاطمة" not in page
     assert "فاطمة الزهراء" in client.get("/admin/users", query_string={"q": "فاطمه"}).text
+
+
+def test_the_admin_form_follows_the_password_rules(client, as_admin, db):
+    client.post("/language", data={"lang": "en"})
+    short = client.post("/admin/users/new", data={**NEW_USER, "password": "demo1234"})
+    assert short.status_code == 200 and "Use at least 12 characters." in short.text and 'value="Sara Ali"' in short.text
+    personal = client.post("/admin/users/new", data={**NEW_USER, "password": "sara.ali.4445"})
+    assert "Do not build your password from your name, username or employee number." in personal.text
+    assert db.session.scalar(sa.select(User).where(User.username == "sara.ali")) is None
+    user = factories.UserFactory(username="omar")
+    old_hash = user.password_hash
+    data = {"username": "omar", "full_name_ar": "عمر", "full_name_latin": "Omar", "role": "learner",
+            "is_active": "y", "password": "password1234"}
+    response = client.post(f"/admin/users/{user.id}", data=data)
+    assert response.status_code == 200 and "one of the most common passwords" in response.text
+    db.session.refresh(user)
+    assert user.password_hash == old_hash

@@ -43,7 +43,8 @@ def test_arabic_pages_show_arabic_indic_digits(client, auth, db):
     assert "12 modules" in page and "45" in page
 
 
-@pytest.mark.parametrize("text,expected", [("١٢٣", "123"), ("۴۵", "45"), ("٣٫٥", "3.5"), ("abc", "abc")])
+@pytest.mark.parametrize("text,expected", [("١٢٣", "123"), ("۴۵", "45"), ("٣٫٥", "3.5"), ("abc", "abc"),
+                                                 ("१२३", "123"), ("１２", "12"), ("١2۳", "123"), ("²", "²")])
 def test_inputs_accept_every_kind_of_digit(text, expected):
     assert to_ascii_digits(text) == expected
 

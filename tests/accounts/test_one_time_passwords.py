@@ -1,0 +1,49 @@
+"""The slips HR prints say until when their one-time password opens the account, in the page's digits."""
+import re
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from lms.accounts.models import User
+from lms.core.web import date_text, time_text
+from tests import factories
+from tests.accounts.conftest import ARABIC_HEADERS, import_file, xlsx_bytes
+
+
+def _valid_until(app, person: User, locale: str = "ar") -> str:
+    expires_at = person.one_time_password_expires_at
+    with app.test_request_context(), force_locale(locale):
+        return f"{date_text(expires_at)} الساعة {time_text(expires_at)}"
+
+
+def test_the_slip_of_a_new_one_time_password_shows_its_expiry(app, client, auth, qalyubia, db):
+    benha = qalyubia[2]["QLY-BENHA"]
+    auth.as_role("center_manager", center=benha)
+    learner = factories.UserFactory(center=benha, username="forgot")
+    page = client.post(f"/manage/staff/{learner.id}/password").text
+    db.session.refresh(learner)
+    assert learner.one_time_password_expires_at is not None
+    valid_until = _valid_until(app, learner)
+    assert "سارية حتى" in page and valid_until in page
+    assert re.search(r"[٠-٩]", valid_until) and not re.search(r"[0-9]", valid_until)  # Arabic digits in Arabic
+
+
+def test_the_slips_of_a_roster_import_show_their_expiry(app, client, hr, qalyubia, db):
+    result = import_file(client, xlsx_bytes(ARABIC_HEADERS, [["9101", "منى", "Mona", "", "QLY-BENHA", "", ""]]))
+    person = db.session.scalar(sa.select(User).where(User.username == "9101"))
+    assert person.one_time_password_expires_at is not None
+    assert _valid_until(app, person) in result.text
+
+
+def test_the_hr_api_gives_the_expiry_with_the_one_time_password(client, qalyubia, db):
+    from datetime import timedelta
+
+    from lms.auth.services import issue_api_token
+
+    hr = factories.UserFactory(role="hr", center=None, scope_governorate_id=qalyubia[0].id)
+    token, _record = issue_api_token(hr, timedelta(days=1))
+    created = client.put("/api/v1/staff/7001", headers={"Authorization": f"Bearer {token}"},
+                         json={"full_name_ar": "سارة علي", "center_code": "QLY-BENHA", "status": "active"})
+    assert created.status_code == 201, created.json
+    person = db.session.scalar(sa.select(User).where(User.username == "7001"))
+    assert created.json["one_time_password_expires_at"] == person.one_time_password_expires_at.isoformat()
