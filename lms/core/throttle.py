@@ -4,6 +4,8 @@ Flask-Limiter checks every request of the app in a before_request hook, which co
 throughput in the benchmark; here only the throttled views pay. The storage is shared by every worker when
 LMS_RATELIMIT_STORAGE_URL names Redis, and per process with the default memory://.
 """
+import math
+import time
 from collections.abc import Callable
 from functools import cache, wraps
 
@@ -36,12 +38,18 @@ def throttled(scope: str, limits_setting: str, key: Callable[[], str], methods: 
                 identity = key()
                 for item in _parse(current_app.config[limits_setting]):
                     if not limiter.hit(item, scope, identity):
-                        raise TooManyRequests()
+                        raise TooManyRequests(retry_after=_seconds_until_free(limiter, item, scope, identity))
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def _seconds_until_free(limiter: MovingWindowRateLimiter, item: RateLimitItem, *identifiers: str) -> int:
+    """Retry-After: when the oldest request in the window leaves it, so that a client knows when to try again."""
+    reset_at = limiter.get_window_stats(item, *identifiers).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def reset() -> None:

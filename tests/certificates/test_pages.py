@@ -145,9 +145,11 @@ def test_checking_codes_is_rate_limited_per_client(app, client, certificate, mon
     try:
         codes = [grouped(certificate.code), "XXXX", grouped(certificate.code)]
         assert [client.get(f"/verify/{c}").status_code for c in codes] == [200, 404, 200]
-        assert client.get(f"/verify/{grouped(certificate.code)}").status_code == 429
+        page = client.get(f"/verify/{grouped(certificate.code)}")
+        assert page.status_code == 429 and 1 <= int(page.headers["Retry-After"]) <= 60
         refused = client.get(f"/api/v1/verify/{grouped(certificate.code)}")
         assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_requests"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
         other = client.get(f"/verify/{grouped(certificate.code)}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
         assert other.status_code == 200
     finally:
