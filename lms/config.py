@@ -45,6 +45,9 @@ class Config:
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
+    # Production only: browsers that saw the site over HTTPS refuse plain HTTP to it (and its subdomains) for this
+    # long. Start lower (300) while trying HTTPS out; 0 sends no Strict-Transport-Security header.
+    LMS_HSTS_SECONDS = 365 * 24 * 3600
     LMS_DEMO_PASSWORD = "demo1234"  # noqa: S105  (demo mode only: printed at start and in the README)
     # Notifications: e-mail goes out through this SMTP server when LMS_SMTP_HOST is set (empty: in-app only;
     # what falls due meanwhile is never e-mailed later). Reminders this many days before a due date; expiry
@@ -77,6 +80,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["LMS_PRINT_PROCESSES"] = int(processes)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
+    if hsts := env.get("LMS_HSTS_SECONDS"):  # "0" turns it off
+        app.config["LMS_HSTS_SECONDS"] = int(hsts)
     for name in ("LMS_SMTP_HOST", "LMS_SMTP_USER", "LMS_SMTP_PASSWORD", "LMS_MAIL_FROM"):
         if value := env.get(name):
             app.config[name] = value

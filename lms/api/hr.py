@@ -59,6 +59,4 @@ def put_staff(employee_number: str):
     answer = {"result": outcome, "staff": staff_summary(person) if person is not None else None}
     if password is not None:
         answer["one_time_password"] = password
-    response = jsonify(answer)
-    response.headers["Cache-Control"] = "no-store"
-    return response, 201 if outcome == "created" else 200
+    return jsonify(answer), 201 if outcome == "created" else 200
