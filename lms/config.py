@@ -54,6 +54,9 @@ class Config:
     # Demo mode only, printed at start and in the README. It passes the password rules (lms.core.passwords), so the
     # demo accounts are not asked to change it; a demo database made with an older, weaker one is.
     LMS_DEMO_PASSWORD = "qalyubia-demo"  # noqa: S105
+    # Production only: browsers that saw the site over HTTPS refuse plain HTTP to it (and its subdomains) for this
+    # long. Start lower (300) while trying HTTPS out; 0 sends no Strict-Transport-Security header.
+    LMS_HSTS_SECONDS = 365 * 24 * 3600
     # Notifications: e-mail goes out through this SMTP server when LMS_SMTP_HOST is set (empty: in-app only;
     # what falls due meanwhile is never e-mailed later). Reminders this many days before a due date; expiry
     # notices this many days before a certificate expires.
@@ -86,6 +89,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["LMS_PRINT_PROCESSES"] = int(processes)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
+    if hsts := env.get("LMS_HSTS_SECONDS"):  # "0" turns it off
+        app.config["LMS_HSTS_SECONDS"] = int(hsts)
     for name in ("LMS_SMTP_HOST", "LMS_SMTP_USER", "LMS_SMTP_PASSWORD", "LMS_MAIL_FROM"):
         if value := env.get(name):
             app.config[name] = value

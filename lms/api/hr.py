@@ -60,6 +60,4 @@ def put_staff(employee_number: str):
     if password is not None:
         answer["one_time_password"] = password
         answer["one_time_password_expires_at"] = person.one_time_password_expires_at.isoformat()
-    response = jsonify(answer)
-    response.headers["Cache-Control"] = "no-store"
-    return response, 201 if outcome == "created" else 200
+    return jsonify(answer), 201 if outcome == "created" else 200

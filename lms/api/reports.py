@@ -5,7 +5,7 @@ from lms.accounts.scope import scope_of
 from lms.api.auth import token_required
 from lms.api.routes import iso
 from lms.core.errors import json_error
-from lms.core.i18n import to_ascii_digits
+from lms.core.i18n import _, whole_number
 from lms.extensions import csrf
 from lms.reports import services
 from lms.reports.filters import parse_filters
@@ -16,15 +16,14 @@ csrf.exempt(bp)
 REPORT_ROLES = ("hr", "center_manager", "admin")
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
+TYPED_PARAMETERS = ("district", "status", "dates", "since", "until", "page", "per_page")
 
 
 def _per_page(raw: str | None) -> int | None:
-    text = to_ascii_digits(raw or "").strip()
-    if not text:
+    if not (raw or "").strip():
         return DEFAULT_PER_PAGE
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PER_PAGE:
-        return None
-    return int(text)
+    number = whole_number(raw)
+    return number if number is not None and 1 <= number <= MAX_PER_PAGE else None
 
 
 @bp.get("/reports/completions")
@@ -37,6 +36,10 @@ def completions():
     per_page = _per_page(request.args.get("per_page"))
     if per_page is None:
         errors["per_page"] = f"per_page must be a whole number from 1 to {MAX_PER_PAGE}"
+    # The screens' forms send empty fields for "any"; here a number, date or choice that is sent must be one.
+    for name in TYPED_PARAMETERS:
+        if name in request.args and not request.args[name].strip():
+            errors[name] = _("Give a value, or leave the parameter out.")
     if errors:  # the usual error body, with each bad parameter's reason
         message = "; ".join(f"{name}: {reason}" for name, reason in errors.items())
         fields = [{"field": name, "code": "format", "message": reason} for name, reason in errors.items()]

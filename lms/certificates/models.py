@@ -36,7 +36,7 @@ class Certificate(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(16), unique=True)  # the public verification code, ungrouped
+    code: Mapped[str] = mapped_column(sa.String(24), unique=True)  # the public verification code, ungrouped
     serial: Mapped[str] = mapped_column(sa.String(32), unique=True)  # for filing, e.g. QLY-2026-000123
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     # What it certifies: a course, or a learning path (whose title then fills course_title_*).

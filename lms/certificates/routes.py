@@ -3,7 +3,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_login import current_user
 
 from lms.certificates import services
-from lms.certificates.codes import grouped, parse_code
+from lms.certificates.codes import EXAMPLE, grouped, parse_code
 from lms.certificates.forms import status_label
 from lms.certificates.look import LANGUAGES
 from lms.core.security import login_required, public
@@ -64,7 +64,7 @@ def verify_form():
     if typed:
         code = parse_code(typed)
         return redirect(url_for(".verify", code=grouped(code) if code else typed.strip()[:64]))
-    return render_template("certificates/verify.html", result=None, typed="")
+    return render_template("certificates/verify.html", result=None, typed="", example=EXAMPLE)
 
 
 @bp.get("/verify/<code>")
@@ -72,5 +72,5 @@ def verify_form():
 @verify_throttled
 def verify(code: str):
     result = services.verify(code)
-    page = render_template("certificates/verify.html", result=result, typed=code, grouped=grouped)
+    page = render_template("certificates/verify.html", result=result, typed=code, grouped=grouped, example=EXAMPLE)
     return page, (200 if result.found else 404)

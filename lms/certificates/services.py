@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
 from lms.accounts.scope import scope_of
-from lms.certificates.codes import LENGTH, parse_code
+from lms.certificates.codes import EXAMPLE, LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
 from lms.certificates.look import LANGUAGES
 from lms.certificates.models import (
@@ -134,7 +134,7 @@ def sample_pdf(language: str) -> bytes:
     """A certificate that was never issued, to see the look: a made-up learner, marked as a sample."""
     now = utcnow()
     sample = Certificate(
-        code="7F3K9QXM2PLAH4TD", serial="QLY-0000-000000", name_ar="اسم المتدرب", name_latin="Learner Name",
+        code=parse_code(EXAMPLE), serial="QLY-0000-000000", name_ar="اسم المتدرب", name_latin="Learner Name",
         employee_number="00000", center_name_ar="المركز التكنولوجي", center_name_en="Technology Center",
         course_title_ar="اسم الدورة التدريبية", course_title_en="Course title", score=90.0, completed_at=now,
         issued_at=now, expires_at=add_months(now, 24), design=DEFAULT_DESIGN, language=language)

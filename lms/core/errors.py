@@ -1,5 +1,5 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, make_response, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.core.i18n import _
@@ -30,13 +30,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         status = error.code or 500
-        # A 429 says when to come back; the page drawn here replaces the exception's own response and headers.
-        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            response, _status = json_error(status, code, _messages().get(status, error.description))
-            return response, status, headers
-        return render_template("errors/error.html", status=status, message=_messages().get(status)), status, headers
+            body, status = json_error(status, code, _messages().get(status, error.description))
+        else:
+            body = make_response(render_template("errors/error.html", status=status, message=_messages().get(status)))
+        # What the error says besides its page: Allow on a 405, Retry-After on a 429 (RFC 9110).
+        body.headers.extend((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
+        return body, status
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -4,7 +4,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_time
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,6 +12,9 @@ from lms.core.i18n import localize_digits
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+# Pages and files made for the person who asked: names, grades, certificates, exports of the staff.
+PER_VIEWER_TYPES = frozenset({"text/html", "text/csv", "application/pdf",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +61,15 @@ def _security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html":
-        headers.setdefault("Cache-Control", "no-store")  # shared counters: no page survives sign-out in a cache
+    if _per_viewer(response):
+        headers.setdefault("Cache-Control", "no-store")  # shared counters: nothing survives sign-out in a cache
+    if current_app.config["LMS_ENV"] == "production" and (seconds := current_app.config["LMS_HSTS_SECONDS"]):
+        headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
     return response
+
+
+def _per_viewer(response) -> bool:
+    """Every API answer, page and download: one place, so that no new route or export is forgotten. What sets
+    its own Cache-Control (static files, course images) keeps it."""
+    return (request.path.startswith("/api/") or response.mimetype in PER_VIEWER_TYPES
+            or response.headers.get("Content-Disposition", "").startswith("attachment"))

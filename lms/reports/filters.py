@@ -7,7 +7,7 @@ send the ones they know; districts have no code and go by id. Digits may be Arab
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 
-from lms.core.i18n import _l, to_ascii_digits
+from lms.core.i18n import _l, to_ascii_digits, whole_number
 from lms.core.localtime import start_of_day
 from lms.progress.status import TrainingStatus
 
@@ -71,10 +71,11 @@ def _positive_int(args, name: str, errors: dict, label: str) -> int | None:
     raw = _text(args, name)
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:  # a database integer
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= 2**31 - 1:  # a database integer
         errors[name] = label
         return None
-    return int(raw)
+    return number
 
 
 def parse_filters(args, sort_keys: dict, max_page_size: int | None = None) -> tuple[Filters, dict[str, str]]:
@@ -128,8 +129,13 @@ def sort_order(filters: Filters, sort_keys: dict, default: str) -> list:
     return [c.desc() if descending else c.asc() for c in columns]
 
 
+# Days before or after any record: the first and last days a datetime holds (year 1, 9999) would overflow once
+# moved to UTC or to the next day, so bounds are clamped to these.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9000, 12, 31)
+
+
 def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """[start of `since`, start of the day after `until`) in the governorate's time, as aware datetimes."""
-    start = start_of_day(since) if since else None
-    end = start_of_day(until + timedelta(days=1)) if until else None
+    start = start_of_day(min(max(since, EARLIEST_DAY), LATEST_DAY)) if since else None
+    end = start_of_day(min(max(until, EARLIEST_DAY), LATEST_DAY) + timedelta(days=1)) if until else None
     return start, end

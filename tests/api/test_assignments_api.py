@@ -95,3 +95,10 @@ def test_a_locked_module_is_a_json_403(client, db):
     token, _record = issue_api_token(learner, timedelta(hours=1))
     answer = client.get(f"/api/v1/courses/{second.slug}/modules/1", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403 and answer.json["error"]["code"] == "locked"
+
+
+def test_a_page_size_that_is_not_a_number_is_a_400(client, org):
+    """It used to fall back to the default (found by schemathesis: `per_page=null` answered 200)."""
+    for query in ("?per_page=null", "?page=²", "?per_page=", "?page=1.5"):
+        answer = get(client, org.admin(), query)
+        assert answer.status_code == 400 and answer.json["error"]["code"] == "bad_request", query

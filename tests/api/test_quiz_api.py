@@ -196,3 +196,13 @@ def test_the_three_shipped_quizzes_can_be_passed_and_failed_through_the_api(clie
             result = client.post(f"/api/v1/attempts/{attempt['id']}/submission", headers=headers).json
             assert result["passed"] is answer_right and result["score"] == (100 if answer_right else 0), course.slug
             assert user.id
+
+
+@pytest.mark.parametrize("url", ["/attempts/{n}", "/attempts/{n}/answers", "/attempts/{n}/submission",
+                                 "/courses/{slug}/modules/{n}", "/courses/{slug}/modules/{n}/completion"])
+def test_a_number_too_large_for_the_database_is_a_404(api, course, url):
+    """Found by schemathesis: it overflowed the database integer (a 500)."""
+    path = url.format(n=2**63, slug=course.slug)
+    method = "put" if path.endswith("/answers") else "post" if path.endswith(("submission", "completion")) else "get"
+    response = getattr(api, method)(path, **({"json": {"answers": {}}} if method == "put" else {}))
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"

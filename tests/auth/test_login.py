@@ -149,3 +149,23 @@ def test_sign_in_attempts_are_rate_limited_per_address_and_account(app, client, 
         assert api.status_code == 429 and api.json["error"]["code"] == "too_many_requests"
     finally:
         throttle.reset()
+
+
+def test_a_429_says_when_to_try_again(app, client, monkeypatch):
+    """Retry-After (seconds until the oldest attempt leaves the window), as the OpenAPI document promises."""
+    from lms.api.routes import _openapi_document
+    from lms.core import throttle
+
+    monkeypatch.setitem(app.config, "LMS_SIGN_IN_LIMITS", "2 per minute")
+    throttle.reset()
+    try:
+        answers = [client.post("/api/v1/tokens", json={"username": "x", "password": "y"}) for _ in range(3)]
+        assert [a.status_code for a in answers] == [401, 401, 429]
+        assert 1 <= int(answers[2].headers["Retry-After"]) <= 60
+        assert "Retry-After" not in answers[0].headers
+    finally:
+        throttle.reset()
+    documented = _openapi_document()["paths"]["/tokens"]["post"]["responses"]["429"]
+    assert documented == {"$ref": "#/components/responses/TooManyRequests"}
+    headers = _openapi_document()["components"]["responses"]["TooManyRequests"]["headers"]
+    assert headers["Retry-After"]["required"] is True

@@ -95,13 +95,38 @@ def test_malformed_codes_cost_the_same_look_up_as_real_ones(app, client, certifi
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         counts = []
-        for code in (grouped(certificate.code), "7F3K-9QXM-2PLA-H4TD", "not a code", "'; DROP TABLE x; --"):
+        for code in (grouped(certificate.code), "7F3K-9QXM-2PLA-H4TD", "7F3K-9QXM-2PLA-H4TD-K8RW-6ZNB", "not a code",
+                     "'; DROP TABLE x; --", "7F3K-9QXM-2PLA-H4TD-K8RW", "7F3K-9QXM-2PLA-H4TD-K8RW-6ZNB-2"):
             statements.clear()
             client.get(f"/api/v1/verify/{code}")
             counts.append(len(statements))
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(set(counts)) == 1 and counts[0] >= 1
+
+
+def test_a_code_of_the_first_certificates_keeps_verifying(client, certificate, db):
+    """Codes issued before codes grew to 120 bits have 16 symbols (80 bits): printed certificates stay valid."""
+    certificate.code = "7F3K9QXM2PLAH4TD"
+    db.session.commit()
+    for typed in ("7F3K-9QXM-2PLA-H4TD", "7f3k 9qxm 2pla h4td"):
+        assert client.get(f"/verify/{typed}").status_code == 200
+        body = client.get(f"/api/v1/verify/{typed}").json
+        assert body["code"] == "7F3K-9QXM-2PLA-H4TD" and body["status"] == "valid"
+
+
+def test_a_new_certificate_has_a_24_symbol_code_that_verifies(client, certificate):
+    printed = grouped(certificate.code)
+    assert len(certificate.code) == 24 and printed.count("-") == 5
+    assert client.get(f"/api/v1/verify/{printed}").json["code"] == printed
+
+
+@pytest.mark.parametrize("code", ["7F3K-9QXM-2PLA-H4TD-K8RW", "7F3K-9QXM-2PLA-H4TD-K8RW-6ZNB-2", "7F3K-9QXM-2PLA"])
+def test_a_code_of_another_length_is_the_same_404_as_an_unknown_one(client, certificate, code):
+    unknown = client.get("/api/v1/verify/7F3K-9QXM-2PLA-H4TD-K8RW-6ZNB")
+    other = client.get(f"/api/v1/verify/{code}")
+    assert other.status_code == unknown.status_code == 404 and other.json == unknown.json
+    assert client.get(f"/verify/{code}").status_code == 404
 
 
 def test_a_revoked_certificate_says_so_with_its_date_and_reason(client, certificate, db):
@@ -145,9 +170,11 @@ def test_checking_codes_is_rate_limited_per_client(app, client, certificate, mon
     try:
         codes = [grouped(certificate.code), "XXXX", grouped(certificate.code)]
         assert [client.get(f"/verify/{c}").status_code for c in codes] == [200, 404, 200]
-        assert client.get(f"/verify/{grouped(certificate.code)}").status_code == 429
+        page = client.get(f"/verify/{grouped(certificate.code)}")
+        assert page.status_code == 429 and 1 <= int(page.headers["Retry-After"]) <= 60
         refused = client.get(f"/api/v1/verify/{grouped(certificate.code)}")
         assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_requests"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
         other = client.get(f"/verify/{grouped(certificate.code)}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
         assert other.status_code == 200
     finally:

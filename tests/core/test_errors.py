@@ -32,3 +32,11 @@ def test_api_errors_are_json_never_html(client, app, monkeypatch):
     assert client.get("/api/v1/nothing-here").json["error"]["code"] == "not_found"
     response = client.delete("/api/v1/tokens")
     assert response.status_code == 405 and response.is_json
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    """RFC 9110: a 405 carries Allow, in the JSON API as on the pages (the error handlers used to drop it)."""
+    api = client.delete("/api/v1/tokens")
+    assert api.status_code == 405 and set(api.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+    page = client.put("/verify")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"] and page.mimetype == "text/html"

@@ -57,3 +57,28 @@ def test_learners_and_strangers_are_refused(org, client):
     learner = org.clerks["QLY-BNH"][0]
     assert _get(client, learner).status_code == 403
     assert client.get("/api/v1/reports/completions").status_code == 401
+
+
+def test_numbers_that_only_look_like_digits_are_a_400_not_a_500(org, client):
+    """"²" passes str.isdigit() but not int(): found by schemathesis."""
+    admin = factories.UserFactory(role="admin")
+    for query in ("?per_page=²", "?page=²", "?district=²", "?per_page=৩"):
+        response = _get(client, admin, query)
+        assert response.status_code == 400, query
+        assert response.json["error"]["fields"][0]["field"] in query
+
+
+def test_an_empty_number_date_or_choice_is_a_400(org, client):
+    admin = factories.UserFactory(role="admin")
+    for name in ("district", "status", "dates", "since", "until", "page", "per_page"):
+        response = _get(client, admin, f"?{name}=")
+        assert response.status_code == 400 and response.json["error"]["fields"][0]["field"] == name, name
+    assert _get(client, admin, "?center=&course=&sort=").status_code == 200  # texts: empty is any
+
+
+def test_the_first_and_last_days_a_date_can_hold_are_bounds_like_any_other(org, clock, client):
+    """Year 1 in Cairo is before year 1 in UTC, and the day after 9999-12-31 does not exist: they used to fail."""
+    admin = factories.UserFactory(role="admin")
+    everything = _get(client, admin, "?dates=completed&since=0001-01-01&until=9999-12-31")
+    assert everything.status_code == 200
+    assert everything.json["total"] == _get(client, admin, "?dates=completed&since=2000-01-01").json["total"]
