@@ -1,7 +1,7 @@
 """certificate codes of 120 bits
 
 Revision ID: c1950486b2d9
-Revises: 345c9d3a21c3
+Revises: cea43bc15864
 Create Date: 2026-12-04
 
 Reviewed by hand. New verification codes have 24 symbols (120 bits); the 16-symbol codes already issued stay as
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c1950486b2d9'
-down_revision = '345c9d3a21c3'
+down_revision = 'cea43bc15864'
 branch_labels = None
 depends_on = None
 
