@@ -96,7 +96,7 @@ def to_ascii_digits(text: str) -> str:
 
 
 def whole_number(text: str | None) -> int | None:
-    """A whole number typed in Latin, Arabic-Indic or Persian digits; None for anything else.
+    """A whole number typed in decimal digits of any script (Latin, Arabic-Indic, Persian...); None for anything else.
 
     str.isdigit() alone is not enough: it is true for "²", which int() refuses (a 500 where a 400 was meant).
     """
