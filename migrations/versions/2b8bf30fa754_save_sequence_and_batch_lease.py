@@ -1,0 +1,29 @@
+"""answers' save sequence numbers
+
+Revision ID: 2b8bf30fa754
+Revises: 345c9d3a21c3
+Create Date: 2026-12-01
+
+Reviewed by hand. Answers already saved get sequence number 0, as if never numbered: the first numbered save of
+each is accepted.
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '2b8bf30fa754'
+down_revision = '345c9d3a21c3'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('seq', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
+        batch_op.drop_column('seq')
