@@ -184,3 +184,34 @@ def test_autosave_waits_out_a_busy_server_then_saves_the_latest_answer(new_page,
     with live_site.app.app_context():
         saved = {q.id: aq.response for aq, q in attempts.attempt_questions(attempt_id)}
     assert saved[question_id] == second.get_attribute("value")
+
+
+def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, live_site: LiveSite,  # noqa: F811
+                                                                      tmp_path):
+    slug = live_site.course_slugs[0]
+    first = new_page(VIEWPORTS["desktop"])
+    sign_in(first, live_site, Auditor("desktop", tmp_path))
+    first.goto(f"{live_site.url}/courses/{slug}")
+    first.locator("form[action$='/enrollment']").get_by_role("button").click()
+    first.goto(f"{live_site.url}/courses/{slug}/quiz")
+    first.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    attempt_url = first.url
+    second = first.context.new_page()  # the same learner's other tab, opened before the first one saves
+    second.goto(attempt_url)
+    questions = first.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]")
+    question, other = (int(questions.nth(n).get_attribute("data-question")) for n in (0, 1))
+    saved_text = live_site.text("ar", "All answers saved.")
+
+    first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).check()
+    expect(first.locator("#save-status")).to_have_text(saved_text)
+    second.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(1).check()  # older page
+    expect(second.locator(f"#q-{question}-live-error")).to_have_text(
+        live_site.text("ar", "A newer answer to this question was saved from another window: reload the page to "
+                             "see it."))
+    second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).check()  # numbered after it now
+    expect(second.locator("#save-status")).to_have_text(saved_text)
+    with live_site.app.app_context():
+        saved = {q.id: aq.response for aq, q in attempts.attempt_questions(int(attempt_url.rsplit("/", 1)[1]))}
+    first_value = first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).get_attribute("value")
+    other_value = second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).get_attribute("value")
+    assert saved[question] == first_value and saved[other] == other_value
