@@ -48,6 +48,9 @@ class Config:
     LMS_PUBLIC_URL = ""
     LMS_VERIFY_LIMITS = "30 per minute; 300 per hour"
     LMS_PRINT_PROCESSES = 0  # processes a print batch lays certificates out with; 0: one per CPU
+    # A print batch's job renews its lease at each step (every few seconds); one not renewed for this long lost
+    # its worker (the job consumer was killed or stopped) and is started again once, then failed.
+    LMS_PRINT_LEASE_SECONDS = 45
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
@@ -87,6 +90,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
             app.config[name] = value
     if processes := env.get("LMS_PRINT_PROCESSES"):
         app.config["LMS_PRINT_PROCESSES"] = int(processes)
+    if lease := env.get("LMS_PRINT_LEASE_SECONDS"):
+        app.config["LMS_PRINT_LEASE_SECONDS"] = int(lease)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
     if hsts := env.get("LMS_HSTS_SECONDS"):  # "0" turns it off

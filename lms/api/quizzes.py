@@ -49,9 +49,11 @@ def _attempt_body(attempt: QuizAttempt) -> dict:
     body = _attempt_summary(attempt)
     body["remaining_seconds"] = service.remaining_seconds(attempt)
     if attempt.is_open:
-        shown = shown_questions(service.attempt_sheet(attempt.id), _lang())
+        sheet = service.attempt_sheet(attempt.id)
+        shown = shown_questions(sheet, _lang())
         body["questions"] = [s.presented.as_json(_plain) for s in shown]
         body["answers"] = {str(s.presented.id): s.response for s in shown if s.is_answered}
+        body["seq"] = service.latest_seq(sheet)  # the next save's "seq" must be greater
     else:
         body["review"] = [{"prompt": _plain(r.prompt), "answer": r.answer, "fraction": r.fraction,
                            "right_answers": r.right_answers, "feedback": r.feedback}
@@ -107,8 +109,8 @@ def get_attempt(attempt_id: int):
 @bp.put("/attempts/<int:attempt_id>/answers")
 @token_required
 def put_answers(attempt_id: int):
-    answers, saved_at = save_posted_answers(attempt_id, g.api_user.id)
-    return jsonify(saved_at=iso(saved_at), saved=sorted(answers, key=str))
+    answers, saved = save_posted_answers(attempt_id, g.api_user.id)
+    return jsonify(saved_at=iso(saved.at), saved=sorted(answers, key=str), seq=saved.seq)
 
 
 @bp.post("/attempts/<int:attempt_id>/submission")

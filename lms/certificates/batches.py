@@ -1,6 +1,7 @@
 """Bulk printing: a batch fixes which certificates, in print order; a background job renders them into one PDF;
 HR then marks the batch printed (a reprint is logged as such) and handed over."""
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from flask import current_app
 from lms.accounts.models import User
 from lms.accounts.scope import scope_of
 from lms.certificates.models import (
+    WORKER_STOPPED,
     BatchStatus,
     Certificate,
     CertificateAction,
@@ -59,15 +61,50 @@ def create_batch(criteria: CertificateFilter, language: str, actor_id: int | Non
     return batch
 
 
+class LeaseLost(Exception):
+    """The batch is no longer this run's: its lease ran out and it was queued again (or failed)."""
+
+
+MAX_RUNS = 2  # a batch whose worker stopped is started again once
+
+
+class _Lease:
+    """A run's claim on its batch: each progress step renews it and records how far the run got. A run whose
+    lease ran out lost the batch (it was queued again), so it writes nothing more."""
+
+    def __init__(self, batch_id: int, run: int, on_progress: Callable[[int], None] | None):
+        self.batch_id, self.run, self.on_progress = batch_id, run, on_progress
+        self.every = current_app.config["LMS_PRINT_LEASE_SECONDS"] / 6
+        self.done, self.renewed = 0, time.monotonic()
+
+    def renew(self, done: int) -> None:
+        if self.on_progress is not None and done != self.done:
+            self.on_progress(done)
+        if done == self.done and time.monotonic() - self.renewed < self.every:
+            return  # still at the same step: the lease is fresh enough
+        self.done, self.renewed = done, time.monotonic()
+        begin_write()
+        kept = db.session.execute(sa.update(PrintBatch).where(
+            PrintBatch.id == self.batch_id, PrintBatch.runs == self.run,
+            PrintBatch.status == BatchStatus.RUNNING.value,
+        ).values(done=done, heartbeat_at=utcnow())).rowcount
+        db.session.commit()
+        if not kept:
+            raise LeaseLost(self.batch_id)
+
+
 def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -> None:
-    """The job: render the batch into one PDF, saying how far it got as it goes."""
+    """The job: render the batch into one PDF, saying how far it got as it goes (its lease)."""
     begin_write()
     batch = locked(PrintBatch, batch_id)
     if batch.status != BatchStatus.QUEUED:
         db.session.rollback()
         return  # run already (a job delivered twice)
-    batch.status = BatchStatus.RUNNING.value
+    batch.status, batch.heartbeat_at, batch.done = BatchStatus.RUNNING.value, utcnow(), 0
+    batch.runs += 1
+    run = batch.runs
     db.session.commit()
+    lease = _Lease(batch_id, run, on_progress)
     try:
         items = db.session.execute(
             sa.select(Certificate, PrintBatchItem.duplicate).join(PrintBatchItem)
@@ -76,20 +113,75 @@ def run_batch(batch_id: int, on_progress: Callable[[int], None] | None = None) -
                    for c, duplicate in items]
         for certificate, _duplicate in items:  # read as loaded: the progress commits must not expire them
             db.session.expunge(certificate)
-        pdf = render_many(entries, progress=lambda n: _progress(batch_id, n, on_progress),
+        pdf = render_many(entries, progress=lease.renew,
                           processes=current_app.config["LMS_PRINT_PROCESSES"] or os.cpu_count() or 1)
+    except LeaseLost:
+        db.session.rollback()
+        current_app.logger.warning("print batch %s: run %s lost its lease, another run has it", batch_id, run)
+        return
     except Exception as error:
         current_app.logger.exception("print batch %s failed", batch_id)
         db.session.rollback()
-        begin_write()
-        failed = locked(PrintBatch, batch_id)
-        failed.status, failed.error, failed.finished_at = BatchStatus.FAILED.value, repr(error)[:2000], utcnow()
-        db.session.commit()
+        _finish_run(batch_id, run, status=BatchStatus.FAILED.value, error=repr(error)[:2000])
         return
+    _finish_run(batch_id, run, pdf=pdf, status=BatchStatus.DONE.value)
+
+
+def _finish_run(batch_id: int, run: int, **values) -> None:
     begin_write()
     batch = locked(PrintBatch, batch_id)
-    batch.pdf, batch.done, batch.status, batch.finished_at = pdf, batch.total, BatchStatus.DONE.value, utcnow()
+    if batch.runs != run or batch.status != BatchStatus.RUNNING:
+        db.session.rollback()  # the batch was given to another run meanwhile: that one finishes it
+        return
+    for name, value in values.items():
+        setattr(batch, name, value)
+    batch.finished_at = utcnow()
+    if batch.status == BatchStatus.DONE:
+        batch.done = batch.total
     db.session.commit()
+
+
+def reclaim_stalled_batches(now: datetime | None = None, queue: bool = True) -> list[int]:
+    """Running batches whose lease ran out lost their worker (the job consumer was killed or stopped): each is
+    queued again, once, then failed. Returns the ids queued again, whose jobs are queued after the commit unless
+    `queue` is False. The job consumer runs this every minute, and a lease after it starts."""
+    now = now or utcnow()
+    lease = timedelta(seconds=current_app.config["LMS_PRINT_LEASE_SECONDS"])
+    begin_write()
+    stalled = db.session.scalars(sa.select(PrintBatch).where(
+        PrintBatch.status == BatchStatus.RUNNING.value,
+        sa.func.coalesce(PrintBatch.heartbeat_at, PrintBatch.created_at) < now - lease,
+    ).order_by(PrintBatch.id).with_for_update()).all()
+    again = []
+    for batch in stalled:
+        if batch.runs < MAX_RUNS:
+            batch.status, batch.done = BatchStatus.QUEUED.value, 0
+            again.append(batch.id)
+        else:
+            batch.status, batch.error, batch.finished_at = BatchStatus.FAILED.value, WORKER_STOPPED, now
+        current_app.logger.warning("print batch %s: its worker stopped during run %s (last sign of life %s): %s",
+                                   batch.id, batch.runs, batch.heartbeat_at, batch.status)
+    db.session.commit()
+    if queue and again:
+        from lms.certificates.tasks import render_batch  # the job module imports this one
+
+        for batch_id in again:
+            render_batch(batch_id)
+    return again
+
+
+def first_lease_end() -> datetime | None:
+    """When the lease of the running batch renewed longest ago runs out; None when no batch is running."""
+    last = db.session.scalar(sa.select(sa.func.min(sa.func.coalesce(PrintBatch.heartbeat_at, PrintBatch.created_at)))
+                             .where(PrintBatch.status == BatchStatus.RUNNING.value))
+    return last + timedelta(seconds=current_app.config["LMS_PRINT_LEASE_SECONDS"]) if last else None
+
+
+def lease_ran_out(batch: PrintBatch, now: datetime | None = None) -> bool:
+    """Whether a running batch has shown no sign of life for longer than its lease (its page says so)."""
+    last = batch.heartbeat_at or batch.created_at
+    lease = timedelta(seconds=current_app.config["LMS_PRINT_LEASE_SECONDS"])
+    return batch.status == BatchStatus.RUNNING and last < (now or utcnow()) - lease
 
 
 STALE_AFTER = timedelta(hours=2)  # a batch of 5,000 renders in under two minutes: one this old has stopped
@@ -97,21 +189,13 @@ STALE_AFTER = timedelta(hours=2)  # a batch of 5,000 renders in under two minute
 
 @notifications_due.connect
 def fail_stale_batches(now: datetime, **_kwargs) -> None:
-    """Mark failed the batches still queued or running long after they were made: their job was lost (the
-    consumer stopped mid-way), so that their page says so instead of "preparing" for ever. Runs inside the daily
-    run's transaction."""
+    """Mark failed the batches still queued or running with no sign of life long after they were made: their
+    job was lost (the queue was emptied, no consumer ever ran it), so that their page says so instead of
+    "preparing" for ever. Runs inside the daily run's transaction."""
     db.session.execute(sa.update(PrintBatch).where(
         PrintBatch.status.in_([BatchStatus.QUEUED.value, BatchStatus.RUNNING.value]),
-        PrintBatch.created_at < now - STALE_AFTER,
-    ).values(status=BatchStatus.FAILED.value, error="stopped before it finished", finished_at=now))
-
-
-def _progress(batch_id: int, done: int, on_progress: Callable[[int], None] | None) -> None:
-    if on_progress is not None:
-        on_progress(done)
-    begin_write()
-    db.session.execute(sa.update(PrintBatch).where(PrintBatch.id == batch_id).values(done=done))
-    db.session.commit()
+        sa.func.coalesce(PrintBatch.heartbeat_at, PrintBatch.created_at) < now - STALE_AFTER,
+    ).values(status=BatchStatus.FAILED.value, error=WORKER_STOPPED, finished_at=now))
 
 
 def batch_pdf(batch_id: int) -> bytes | None:

@@ -87,6 +87,7 @@ class ReissueForm(FlaskForm):
 
 
 AR = {"dir": "rtl", "lang": "ar"}
+PICTURE_HINT = _l("PNG or JPEG, at most 512 KB and 4096 × 4096 pixels.")
 EN = {"dir": "ltr", "lang": "en"}
 
 
@@ -95,7 +96,7 @@ class SignatoryForm(Form):
     name_en = StringField(_l("Name in English"), validators=[Length(max=120)], render_kw=EN)
     title_ar = StringField(_l("Job title in Arabic"), validators=[Length(max=120)], render_kw=AR)
     title_en = StringField(_l("Job title in English"), validators=[Length(max=120)], render_kw=EN)
-    signature = FileField(_l("Signature picture"), description=_l("PNG or JPEG, at most 512 KB."),
+    signature = FileField(_l("Signature picture"), description=PICTURE_HINT,
                           render_kw={"accept": "image/png,image/jpeg"})
     remove_signature = BooleanField(_l("Remove the signature picture"))
 
@@ -107,7 +108,7 @@ class LookForm(FlaskForm):
     authority_en = StringField(_l("Issuing authority in English"), validators=[Length(max=200)], render_kw=EN)
     primary_colour = ColorField(_l("Main colour"))
     accent_colour = ColorField(_l("Accent colour"))
-    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, at most 512 KB."),
+    logo = FileField(_l("Logo"), description=PICTURE_HINT,
                      render_kw={"accept": "image/png,image/jpeg"})
     remove_logo = BooleanField(_l("Use the design's emblem instead of the logo"))
     hijri = BooleanField(_l("Print the Hijri date beside the Gregorian one"))

@@ -1,6 +1,5 @@
 """How certificates look: the design's defaults (its design.yaml) under what HR or an administrator set in the
 web UI (the certificate_looks row). Applies to certificates rendered from then on; stored PDFs stay as they are."""
-import base64
 import re
 from dataclasses import dataclass
 
@@ -14,8 +13,6 @@ from lms.extensions import db
 
 LANGUAGES = ("ar", "en", "both")
 MAX_SIGNATORIES = 2  # the classic design has two places for them
-MAX_IMAGE_BYTES = 512 * 1024
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}  # no SVG: it can fetch
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -23,7 +20,7 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 class Look:
     authority: dict  # {"ar": ..., "en": ...}
     colours: dict  # {"primary": "#rrggbb", "accent": "#rrggbb"}
-    logo: str  # a data: URL, or a file of the design's folder
+    logo: str  # a data: URL (see pictures.py), or a file of the design's folder
     signatories: list[dict]  # {"name": {"ar", "en"}, "title": {"ar", "en"}, "signature": data URL or None}
     hijri: bool  # print the Hijri date beside the Gregorian one
 
@@ -52,16 +49,6 @@ def course_language(course: Course) -> str:
         return chosen
     from_file = (course.certificate_settings or {}).get("language")
     return from_file if from_file in LANGUAGES else "both"
-
-
-def image_data_url(content: bytes, field: str) -> str:
-    """An uploaded picture as a data: URL; only PNG and JPEG, at most MAX_IMAGE_BYTES."""
-    if len(content) > MAX_IMAGE_BYTES:
-        raise ValidationError({field: _("The picture must be at most %(kb)s KB.", kb=MAX_IMAGE_BYTES // 1024)})
-    media_type = next((t for magic, t in IMAGE_TYPES.items() if content.startswith(magic)), None)
-    if media_type is None:
-        raise ValidationError({field: _("The picture must be a PNG or JPEG file.")})
-    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
 
 
 def save_look(values: dict, actor_id: int | None) -> CertificateLook:

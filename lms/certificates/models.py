@@ -140,6 +140,9 @@ class BatchStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+WORKER_STOPPED = "stopped before it finished"  # a failed batch's `error` when its worker stopped
+
+
 class PrintBatch(db.Model):
     """A stack of certificates printed together: one merged PDF made by a background job, then the print log
     (printed when, handed over to whom)."""
@@ -156,6 +159,9 @@ class PrintBatch(db.Model):
     done: Mapped[int] = mapped_column(default=0)  # certificates rendered so far: the progress bar
     error: Mapped[str | None] = mapped_column(sa.Text)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The running job's lease: renewed at each step of the render. One that ran out means its worker stopped.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    runs: Mapped[int] = mapped_column(default=0)  # how many times a job started it: once more after a worker stopped
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     printed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -165,6 +171,17 @@ class PrintBatch(db.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == BatchStatus.DONE else (100 * self.done // self.total if self.total else 0)
+
+    @property
+    def is_restarted(self) -> bool:
+        """Queued or running again after the worker of an earlier run stopped."""
+        return (self.status == BatchStatus.QUEUED and self.runs >= 1) or (
+            self.status == BatchStatus.RUNNING and self.runs >= 2)
+
+    @property
+    def is_worker_stopped(self) -> bool:
+        """Failed because its worker stopped (and, if it was started again, stopped again)."""
+        return self.status == BatchStatus.FAILED and self.error == WORKER_STOPPED
 
 
 class PrintBatchItem(db.Model):

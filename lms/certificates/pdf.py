@@ -55,10 +55,12 @@ def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, pro
     own layer (name, serial, QR code...) for every certificate, CHUNK pages to a document, by `processes`
     worker processes when there is more than one chunk (they start while this process prepares the pages).
     The parts are joined in order (qpdf) and the static and shared pages placed under each page as form
-    XObjects. `progress(n)` is told how many certificates are done.
+    XObjects. `progress(n)` is told how many certificates are done after every step, even one that finished
+    none (a worker's chunk handed out, a background drawn): the print job's heartbeat.
     """
     if not entries:
         raise ValueError("a stack needs at least one certificate")
+    progress = progress or (lambda _done: None)
     title = f"{len(entries)} × {_('Certificate of completion')}"
     pool = None
     if processes > 1 and len(entries) > CHUNK:
@@ -74,17 +76,19 @@ def render_many(entries: list[tuple[Certificate, str, bool]], progress=None, pro
             document = {**_document(looks[design_name], pages, title), **_layer("own"), "link_stylesheet": False}
             pending.append((len(pages), pool.submit(_layer_pdf, design_name, document) if pool
                             else _layer_pdf(design_name, document)))
-            if pool is None and progress is not None:
-                progress(len(keys))
-        backgrounds = {layer: {key: _layer_pdf(design.name, {**_document(looks[design.name], [page], title),
-                                                             **_layer(layer), "link_stylesheet": layer == "static"})
-                               for key, (design, page) in pages.items()}
-                       for layer, pages in under.items()}
+            progress(0 if pool else len(keys))
+        backgrounds = {layer: {} for layer in under}
+        for layer, pages in under.items():
+            for key, (design, page) in pages.items():
+                backgrounds[layer][key] = _layer_pdf(design.name, {
+                    **_document(looks[design.name], [page], title), **_layer(layer),
+                    "link_stylesheet": layer == "static"})
+                progress(0 if pool else len(keys))
         parts, done = [], 0
         for count, part in pending:
             parts.append(part.result() if pool else part)
             done += count
-            if pool is not None and progress is not None:
+            if pool is not None:  # without a pool the parts were made above, and counted there
                 progress(done)
     finally:
         if pool is not None:

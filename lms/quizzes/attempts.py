@@ -6,6 +6,7 @@ save racing a submission is either graded or refused, and two submissions give o
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -42,6 +43,23 @@ class AttemptFinished(Exception):
 
 class InvalidAnswers(ValidationError):
     """Some answers are not answers to this attempt's questions: none was saved. `errors` is by question id."""
+
+
+class StaleAnswers(ValidationError):
+    """A save numbered no higher than the one that stored some of its answers: an older save arriving late.
+    None was saved. `errors` is by question id; `latest` the attempt's highest sequence number so far."""
+
+    def __init__(self, errors: dict, latest: int):
+        super().__init__(errors)
+        self.latest = latest
+
+
+class Saved(NamedTuple):
+    at: datetime
+    seq: int  # the sequence number the answers were stored with
+
+
+MAX_SEQ = 2**31 - 1  # an INTEGER column
 
 
 def _grace() -> timedelta:
@@ -171,7 +189,7 @@ def attempt_questions(attempt_id: int) -> list[tuple[AttemptQuestion, Question]]
 # Saving, grading and showing an attempt read plain rows, not entities: the hottest statements of a quiz.
 _SHEET = (
     sa.select(AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response,
-              Question.id, Question.type, Question.format, Question.prompt, Question.data)
+              AttemptQuestion.seq, Question.id, Question.type, Question.format, Question.prompt, Question.data)
     .join(Question, Question.id == AttemptQuestion.question_id)
     .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
     .order_by(AttemptQuestion.position)
@@ -180,12 +198,12 @@ _SHEET = (
 
 # Saving and grading need no text: the prompts are left out (decoding them was the largest cost left).
 _KEY_SHEET = _SHEET.with_only_columns(
-    AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response,
+    AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response, AttemptQuestion.seq,
     Question.id, Question.type, Question.data)
 
 
 def attempt_sheet(attempt_id: int, texts: bool = True) -> list[sa.Row]:
-    """The attempt's questions in order: row_id, layout, response and the question's id, type, data, and with
+    """The attempt's questions in order: row_id, layout, response, seq and the question's id, type, data, and with
     `texts` its format and prompt."""
     with db.session.no_autoflush:  # the attempt's own changes are written once, at the end of the use case
         return db.session.execute(_SHEET if texts else _KEY_SHEET, {"attempt_id": attempt_id}).all()
@@ -229,10 +247,19 @@ def load_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -> 
     return attempt
 
 
-def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | None = None) -> datetime:
-    """Store answers ({question id: answer}) as given; all or none. Returns when they were saved.
+def latest_seq(sheet: list[sa.Row]) -> int:
+    """The highest sequence number an attempt's answers were saved with: the next save carries a greater one."""
+    return max((row.seq for row in sheet), default=0)
 
-    AttemptFinished once the attempt is over (a late answer finishes an overdue attempt without it).
+
+def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | None = None,
+                 seq: int | None = None) -> Saved:
+    """Store answers ({question id: answer}) as given; all or none.
+
+    `seq` numbers the save (the page and API clients count up): it must be greater than the number each of its
+    answers was last saved with, else StaleAnswers, so that an older save arriving late overwrites nothing.
+    Without it (older API clients) the save counts as the newest one. AttemptFinished once the attempt is over
+    (a late answer finishes an overdue attempt without it).
     """
     now = now or utcnow()
     begin_write()
@@ -242,24 +269,28 @@ def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | N
         db.session.commit()
     if not attempt.is_open:
         raise AttemptFinished(attempt)
-    rows = {str(row.id): row for row in attempt_sheet(attempt.id, texts=False)}
-    errors, cleaned = {}, []
+    sheet = attempt_sheet(attempt.id, texts=False)
+    rows = {str(row.id): row for row in sheet}
+    errors, stale, cleaned = {}, {}, []
     for key, raw in answers.items():
         row = rows.get(str(key))
         if row is None:
             errors[str(key)] = _("This question is not part of your attempt.")
             continue
+        if seq is not None and row.seq >= seq:
+            stale[str(key)] = _("This answer was already saved by a newer save.")
         try:
             cleaned.append({"id": row.row_id, "response": type_of(row.type).clean(row.data, row.layout, raw),
                             "saved_at": now})
         except InvalidResponse:
             errors[str(key)] = _("This is not an answer to this question.")
-    if errors:
+    if errors or stale:
         db.session.rollback()
-        raise InvalidAnswers(errors)
-    _update_rows(attempt.id, cleaned)
+        raise InvalidAnswers(errors) if errors else StaleAnswers(stale, latest_seq(sheet))
+    seq = seq if seq is not None else min(latest_seq(sheet) + 1, MAX_SEQ)
+    _update_rows(attempt.id, [{**row, "seq": seq} for row in cleaned])
     db.session.commit()
-    return now
+    return Saved(now, seq)
 
 
 def submit_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -> QuizAttempt:

@@ -87,6 +87,9 @@ class AttemptQuestion(db.Model):
     layout: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # option (and choice) ids in display order
     response: Mapped[object | None] = mapped_column(sa.JSON)  # the learner's answer as its type cleaned it
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sequence number of the save that stored `response` (0: none yet). A save must carry a greater one, so
+    # an older save that arrives late (a replay, a retry overtaken by a newer answer) cannot overwrite it.
+    seq: Mapped[int] = mapped_column(default=0)
     fraction: Mapped[float | None] = mapped_column(sa.Float)  # 0..1 once graded
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="questions")

@@ -1,5 +1,4 @@
 """The learner's side of a quiz: overview, the attempt's pages (with or without JavaScript), submission, result."""
-from datetime import datetime
 from typing import NoReturn
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -66,18 +65,21 @@ def _page_numbers(count: int, layout: str, page: int) -> tuple[int, int]:
 
 @bp.get("/quiz/attempts/<int:attempt_id>")
 @login_required
-def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = None):
+def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = None, stale: bool = False):
     attempt = _attempt_or_404(attempt_id)
     if not attempt.is_open:
         return redirect(url_for(".result", attempt_id=attempt.id))
     course = db.session.get(Course, attempt.course_id, options=[undefer(Course.quiz_settings)])
     settings = QuizSettings.from_dict(course.quiz_settings)
-    questions = shown_questions(service.attempt_sheet(attempt.id), current_locale())
+    sheet = service.attempt_sheet(attempt.id)
+    questions = shown_questions(sheet, current_locale())
     page, pages = _page_numbers(len(questions), settings.layout, request.args.get("page", 1, type=int))
     on_page = questions if pages == 1 else [questions[page - 1]]
+    # The form carries the number of its save (the page's script counts on from it): see save_answers.
     return render_template("quizzes/attempt.html", course=course, attempt=attempt, questions=questions,
                            on_page=on_page, page=page, pages=pages, typed=typed or {}, errors=errors or {},
-                           remaining=service.remaining_seconds(attempt)), 422 if errors else 200
+                           stale=stale, next_seq=service.latest_seq(sheet) + 1,
+                           remaining=service.remaining_seconds(attempt)), 409 if stale else 422 if errors else 200
 
 
 def _answers_from_form(attempt_id: int, question_ids: list[int]) -> tuple[dict, dict]:
@@ -100,14 +102,33 @@ def _answers_from_form(attempt_id: int, question_ids: list[int]) -> tuple[dict, 
     return answers, typed
 
 
+def _seq(value: object) -> int | None:
+    """A save's sequence number as sent; None when it was not sent. ValueError when it is not one."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= service.MAX_SEQ:
+        raise ValueError(value)
+    return value
+
+
+def _form_seq() -> int | None:
+    raw = request.form.get("seq", "")
+    return _seq(int(raw) if raw.isascii() and raw.isdigit() else raw or None)
+
+
 @bp.post("/quiz/attempts/<int:attempt_id>")
 @login_required
 def save(attempt_id: int):
     """Without JavaScript: the page's answers are saved, then the learner goes where the button said."""
     question_ids = [int(i) for i in request.form.getlist("question") if i.isdigit()]
     answers, typed = _answers_from_form(attempt_id, question_ids)
+    go = request.form.get("go", "")
     try:
-        service.save_answers(attempt_id, current_user.id, answers)
+        seq = _form_seq()
+    except ValueError:
+        abort(400)
+    try:
+        service.save_answers(attempt_id, current_user.id, answers, seq=seq)
     except LookupError:
         abort(404)
     except service.AttemptFinished:
@@ -115,7 +136,9 @@ def save(attempt_id: int):
         return redirect(url_for(".result", attempt_id=attempt_id))
     except service.InvalidAnswers as error:
         return attempt(attempt_id, typed=typed, errors=error.errors)
-    go = request.form.get("go", "")
+    except service.StaleAnswers:
+        if go != "submit":  # this page is older than answers saved since (another window): show those
+            return attempt(attempt_id, stale=True)
     if go == "submit":  # the page's clock ran out: save and submit at once
         service.submit_attempt(attempt_id, current_user.id)
         return redirect(url_for(".result", attempt_id=attempt_id))
@@ -130,18 +153,22 @@ def save(attempt_id: int):
 @login_required
 def autosave(attempt_id: int):
     """The page's script saves each answer as it is given (JSON in, JSON out)."""
-    _answers, saved_at = save_posted_answers(attempt_id, current_user.id)
-    return jsonify({"saved_at": saved_at.isoformat()})
+    _answers, saved = save_posted_answers(attempt_id, current_user.id)
+    return jsonify({"saved_at": saved.at.isoformat(), "seq": saved.seq})
 
 
-def save_posted_answers(attempt_id: int, user_id: int) -> tuple[dict, datetime]:
-    """Save the request's {"answers": {...}} (the page's script and the API); a refusal ends the request with
-    its JSON error. Returns the answers and when they were saved."""
+def save_posted_answers(attempt_id: int, user_id: int) -> tuple[dict, service.Saved]:
+    """Save the request's {"answers": {...}, "seq": n} (the page's script and the API); a refusal ends the request
+    with its JSON error. Returns the answers and when and with which sequence number they were saved."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         _abort_json(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
     try:
-        return payload["answers"], service.save_answers(attempt_id, user_id, payload["answers"])
+        seq = _seq(payload.get("seq"))
+    except ValueError:
+        _abort_json(400, "bad_request", _("\"seq\" must be a whole number from 1 to %(max)s.", max=service.MAX_SEQ))
+    try:
+        return payload["answers"], service.save_answers(attempt_id, user_id, payload["answers"], seq=seq)
     except LookupError:
         _abort_json(404, "not_found")
     except service.AttemptFinished:
@@ -149,6 +176,10 @@ def save_posted_answers(attempt_id: int, user_id: int) -> tuple[dict, datetime]:
     except service.InvalidAnswers as error:
         abort(make_response(jsonify(error={"code": "invalid_answers", "message": _("Some answers were not saved."),
                                            "fields": error.errors}), 422))
+    except service.StaleAnswers as error:
+        abort(make_response(jsonify(error={
+            "code": "stale_answers", "fields": error.errors, "latest_seq": error.latest,
+            "message": _("Some answers were already saved by a newer save: nothing was saved.")}), 409))
 
 
 def _abort_json(status: int, code: str, message: str | None = None) -> NoReturn:

@@ -145,6 +145,22 @@ def test_answers_after_submission_are_refused_with_409(api, course):
     assert response.status_code == 409 and response.json["error"]["code"] == "attempt_finished"
 
 
+def test_a_replayed_older_save_gets_409_and_the_newer_answer_stays(api, course):
+    attempt = api.post(f"/courses/{course.slug}/quiz/attempts").json
+    assert attempt["seq"] == 0
+    short = str(next(q["id"] for q in attempt["questions"] if q["type"] == "short"))
+    url = f"/attempts/{attempt['id']}/answers"
+    assert api.put(url, json={"answers": {short: "first"}, "seq": 1}).json["seq"] == 1
+    assert api.put(url, json={"answers": {short: "second"}, "seq": 2}).json["seq"] == 2
+    replayed = api.put(url, json={"answers": {short: "first"}, "seq": 1})
+    assert replayed.status_code == 409
+    assert replayed.json["error"]["code"] == "stale_answers" and replayed.json["error"]["latest_seq"] == 2
+    reread = api.get(f"/attempts/{attempt['id']}").json
+    assert reread["answers"][short] == "second" and reread["seq"] == 2
+    assert api.put(url, json={"answers": {short: "third"}}).json["seq"] == 3  # no seq: the newest save
+    assert api.put(url, json={"answers": {short: "x"}, "seq": "4"}).json["error"]["code"] == "bad_request"
+
+
 def test_rules_refuse_with_403(api, learner, db):
     course = add_bank(factories.CourseFactory(), attempts=1)
     assert api.post(f"/courses/{course.slug}/quiz/attempts").json["error"]["code"] == "not_allowed"  # not enrolled

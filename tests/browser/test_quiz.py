@@ -1,5 +1,7 @@
 """A timed quiz in real Chromium: answers autosave, a reload keeps them and the clock, then pass and fail."""
+import json
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -145,3 +147,71 @@ def test_each_shipped_quiz_can_be_passed_and_failed_in_the_browser(new_page, liv
         audit.check(page)
     if audit.problems:
         pytest.fail("\n".join([*audit.problems, f"screenshots: {tmp_path}"]), pytrace=False)
+
+
+def test_autosave_waits_out_a_busy_server_then_saves_the_latest_answer(new_page, live_site: LiveSite,  # noqa: F811
+                                                                      tmp_path):
+    slug = live_site.course_slugs[0]
+    page = new_page(VIEWPORTS["desktop"])
+    sign_in(page, live_site, Auditor("desktop", tmp_path))
+    page.goto(f"{live_site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    page.goto(f"{live_site.url}/courses/{slug}/quiz")
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    sent = []
+
+    def busy_once(route):  # the first save finds the database locked, as under a burst of writers
+        sent.append((time.monotonic(), route.request.post_data_json))
+        if len(sent) == 1:
+            route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json",
+                          body=json.dumps({"error": {"code": "busy", "message": "busy"}}))
+        else:
+            route.continue_()
+
+    page.route("**/answers", busy_once)
+    question = page.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]").first
+    question_id = int(question.get_attribute("data-question"))
+    first, second = question.locator("input[type=radio]").nth(0), question.locator("input[type=radio]").nth(1)
+    first.check()
+    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "The server is busy: your answers will "
+                                                                           "be saved in a moment."))
+    second.check()  # changed while the first save waits: only the newer answer goes
+    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "All answers saved."), timeout=10_000)
+    assert len(sent) == 2 and sent[1][0] - sent[0][0] >= 0.9  # Retry-After was honoured
+    assert sent[1][1]["seq"] > sent[0][1]["seq"]
+    assert sent[1][1]["answers"] == {str(question_id): second.get_attribute("value")}
+    with live_site.app.app_context():
+        saved = {q.id: aq.response for aq, q in attempts.attempt_questions(attempt_id)}
+    assert saved[question_id] == second.get_attribute("value")
+
+
+def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, live_site: LiveSite,  # noqa: F811
+                                                                      tmp_path):
+    slug = live_site.course_slugs[0]
+    first = new_page(VIEWPORTS["desktop"])
+    sign_in(first, live_site, Auditor("desktop", tmp_path))
+    first.goto(f"{live_site.url}/courses/{slug}")
+    first.locator("form[action$='/enrollment']").get_by_role("button").click()
+    first.goto(f"{live_site.url}/courses/{slug}/quiz")
+    first.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    attempt_url = first.url
+    second = first.context.new_page()  # the same learner's other tab, opened before the first one saves
+    second.goto(attempt_url)
+    questions = first.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]")
+    question, other = (int(questions.nth(n).get_attribute("data-question")) for n in (0, 1))
+    saved_text = live_site.text("ar", "All answers saved.")
+
+    first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).check()
+    expect(first.locator("#save-status")).to_have_text(saved_text)
+    second.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(1).check()  # older page
+    expect(second.locator(f"#q-{question}-live-error")).to_have_text(
+        live_site.text("ar", "A newer answer to this question was saved from another window: reload the page to "
+                             "see it."))
+    second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).check()  # numbered after it now
+    expect(second.locator("#save-status")).to_have_text(saved_text)
+    with live_site.app.app_context():
+        saved = {q.id: aq.response for aq, q in attempts.attempt_questions(int(attempt_url.rsplit("/", 1)[1]))}
+    first_value = first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).get_attribute("value")
+    other_value = second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).get_attribute("value")
+    assert saved[question] == first_value and saved[other] == other_value

@@ -2,7 +2,7 @@
 printed (reprints as duplicates) and handed over; and the same from the command line."""
 import subprocess
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate, CertificateEvent, PrintBatch, PrintBatchItem
 from lms.certificates.printroom import CertificateFilter
 from lms.core.db import begin_write
+from lms.core.models import utcnow
 from lms.core.signals import notifications_due
 from tests import factories
 from tests.certificates.conftest import complete
@@ -147,6 +148,103 @@ def test_the_daily_run_marks_a_batch_whose_job_was_lost_failed(auth, client, db,
     assert 'http-equiv="refresh"' not in page
 
 
+def _running(db, center, heartbeat_at, runs=1) -> PrintBatch:
+    """A batch whose job started (run `runs`) and last renewed its lease at `heartbeat_at`."""
+    batch = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "x", queue=False)
+    batch.status, batch.runs, batch.heartbeat_at, batch.done = "running", runs, heartbeat_at, 2
+    db.session.commit()
+    return batch
+
+
+def _page(client, batch) -> str:
+    return client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+
+
+def _status(db, batch) -> str:
+    db.session.expire_all()
+    return db.session.get(PrintBatch, batch.id).status
+
+
+def test_a_batch_whose_worker_stopped_starts_again_once_then_fails(app, auth, client, db, center_certificates):
+    center, _certificates = center_certificates
+    auth.as_role("hr")
+    beat = utcnow() - timedelta(hours=1)  # the service is told the time: no waiting in tests
+    lease = timedelta(seconds=app.config["LMS_PRINT_LEASE_SECONDS"])
+    batch = _running(db, center, beat)
+    assert batches.reclaim_stalled_batches(now=beat + lease - timedelta(seconds=1), queue=False) == []
+    assert _status(db, batch) == "running"  # its lease holds: left alone
+    assert batches.reclaim_stalled_batches(now=beat + lease + timedelta(seconds=1), queue=False) == [batch.id]
+    assert _status(db, batch) == "queued"
+    assert "خدمة المهام الخلفية توقفت، وقد بدأت الطباعة من جديد" in _page(client, batch)
+    # The second run's worker stops too: failed, and the page says to start a new batch.
+    batch.status, batch.runs, batch.heartbeat_at = "running", 2, beat
+    db.session.commit()
+    assert batches.reclaim_stalled_batches(now=beat + lease + timedelta(seconds=1), queue=False) == []
+    assert _status(db, batch) == "failed"
+    page = _page(client, batch)
+    assert "ابدأ دفعة طباعة جديدة" in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_batch_started_again_is_rendered_by_its_job(db, center_certificates):
+    center, _certificates = center_certificates
+    batch = _running(db, center, utcnow() - timedelta(minutes=10))
+    assert batches.reclaim_stalled_batches() == [batch.id]  # the job runs at once in tests
+    db.session.expire_all()
+    done = db.session.get(PrintBatch, batch.id)
+    assert done.status == "done" and done.runs == 2 and _pages(batches.batch_pdf(batch.id)) == 3
+
+
+def test_a_running_batch_renews_its_lease_and_a_run_that_lost_it_writes_nothing(db, center_certificates,
+                                                                                   monkeypatch):
+    center, _certificates = center_certificates
+    batch = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "x", queue=False)
+    long_ago, seen = utcnow() - timedelta(hours=1), []
+
+    def stuck(entries, progress, processes):
+        begin_write()
+        db.session.execute(sa.update(PrintBatch).values(heartbeat_at=long_ago))
+        db.session.commit()
+        progress(1)  # a step: the lease is renewed
+        seen.append(db.session.scalar(sa.select(PrintBatch.heartbeat_at).where(PrintBatch.id == batch.id)))
+        # Then stuck for longer than its lease: meanwhile the batch is found stalled and given to another run.
+        batches.reclaim_stalled_batches(now=utcnow() + timedelta(hours=1), queue=False)
+        progress(2)
+        return b"%PDF- never stored"
+
+    monkeypatch.setattr(batches, "render_many", stuck)
+    batches.run_batch(batch.id)
+    db.session.expire_all()
+    again = db.session.get(PrintBatch, batch.id)
+    assert seen[0] > long_ago + timedelta(minutes=59)
+    assert again.status == "queued" and again.done == 0 and again.pdf is None and again.runs == 1
+
+
+def test_the_page_says_when_a_running_batch_shows_no_sign_of_life(auth, client, db, center_certificates):
+    center, _certificates = center_certificates
+    auth.as_role("hr")
+    fresh = _running(db, center, utcnow())
+    stalled = _running(db, center, utcnow() - timedelta(minutes=5))
+    message = "يبدو أن خدمة المهام الخلفية توقفت"
+    assert message not in _page(client, fresh) and message in _page(client, stalled)
+
+
+def test_a_starting_consumer_looks_again_when_the_stopped_runs_lease_runs_out(app, db, center_certificates):
+    from lms.certificates import tasks
+    from lms.core.jobs import huey
+
+    center, _certificates = center_certificates
+    before = {task.id for task in huey.scheduled()}
+    tasks.reclaim_after_the_lease()
+    assert {task.id for task in huey.scheduled()} == before  # nothing running: nothing to look for
+    _running(db, center, utcnow() - timedelta(seconds=10))  # its worker was killed 10 s ago
+    tasks.reclaim_after_the_lease()
+    scheduled = [task for task in huey.scheduled() if task.id not in before]
+    huey.storage.flush_schedule()
+    assert [task.name for task in scheduled] == ["reclaim_stalled_batches"]
+    due = (scheduled[0].eta.replace(tzinfo=UTC) - utcnow()).total_seconds()
+    assert app.config["LMS_PRINT_LEASE_SECONDS"] - 15 < due <= app.config["LMS_PRINT_LEASE_SECONDS"] - 9
+
+
 def test_nothing_to_print_changes_nothing(auth, client, db):
     auth.as_role("hr")
     response = client.post("/manage/certificates/batches?q=nobody", data={"language": "ar"})
@@ -214,7 +312,7 @@ def test_worker_processes_lay_out_a_stack_in_order(db, center_certificates, monk
     monkeypatch.setattr(pdf_module, "CHUNK", 1)  # three chunks: the workers' path
     seen = []
     pdf = pdf_module.render_many([(c, "ar", False) for c in certificates], progress=seen.append, processes=2)
-    assert _pages(pdf) == 3 and seen == [1, 2, 3]
+    assert _pages(pdf) == 3 and list(dict.fromkeys(seen)) == [0, 1, 2, 3]  # 0: still alive, while none is done
     text = _text(pdf)
     positions = [text.index(c.name_ar) for c in certificates]
     assert positions == sorted(positions)

@@ -1,4 +1,5 @@
 """HR sets how certificates look (authority, colours, logo, signatories, Hijri date) and each course's language."""
+import base64
 import io
 import re
 import subprocess
@@ -6,8 +7,9 @@ import unicodedata
 
 import segno
 import sqlalchemy as sa
+from PIL import Image
 
-from lms.certificates import look
+from lms.certificates import look, pictures
 from lms.certificates.models import Certificate, CertificateLook
 from lms.certificates.pdf import render_pdf
 from tests import factories
@@ -76,7 +78,7 @@ def test_hr_changes_how_certificates_look(auth, client, db, course, learner, tmp
 
 
 def test_bad_pictures_and_colours_are_refused_and_change_nothing(auth, client, db, monkeypatch):
-    monkeypatch.setattr(look, "MAX_IMAGE_BYTES", 2000)  # small uploads: the test client spools big ones to files
+    monkeypatch.setattr(pictures, "MAX_IMAGE_BYTES", 2000)  # small uploads: the test client spools big ones to files
     auth.as_role("admin")
     gif = client.post("/manage/certificates/settings", data=_form(logo=(io.BytesIO(b"GIF89a...."), "x.gif")),
                       content_type="multipart/form-data")
@@ -89,6 +91,37 @@ def test_bad_pictures_and_colours_are_refused_and_change_nothing(auth, client, d
                          content_type="multipart/form-data")
     assert colour.status_code == 400 and 'value="Souad Hassan"' in colour.get_data(as_text=True)
     assert db.session.get(CertificateLook, 1) is None
+
+
+def _png_of(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def test_a_decompression_bomb_is_refused_beside_its_field_and_nothing_is_stored(auth, client, db):
+    bomb = _png_of(Image.new("1", (12000, 12000)))  # 17 KB on disk, 144 million pixels decoded
+    auth.as_role("admin")
+    for field in ("logo", "signatories-1-signature"):
+        response = client.post("/manage/certificates/settings", data=_form(**{field: (io.BytesIO(bomb), "x.png")}),
+                               content_type="multipart/form-data")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and 'value="Souad Hassan"' in page
+        error = re.search(r'id="([^"]+)-error"[^>]*>([^<]*4096 × 4096[^<]*)<', page)
+        assert error and error.group(1) == field, page
+    assert db.session.get(CertificateLook, 1) is None
+
+
+def test_a_large_logo_is_stored_at_the_size_the_certificate_prints(auth, client, db):
+    logo = Image.new("RGB", (3000, 2000), "white")
+    logo.paste((11, 79, 108), (500, 500, 2500, 1500))
+    auth.as_role("admin")
+    response = client.post("/manage/certificates/settings", data=_form(logo=(io.BytesIO(_png_of(logo)), "x.png")),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    stored = db.session.get(CertificateLook, 1).logo
+    image = Image.open(io.BytesIO(base64.b64decode(stored.split(",", 1)[1])))
+    assert image.format == "PNG" and image.size == (336, 224)  # 19 mm high at 300 dpi, proportions kept
 
 
 def test_hr_chooses_each_courses_certificate_language(auth, client, db, course, learner):

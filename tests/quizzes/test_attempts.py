@@ -242,3 +242,52 @@ def test_an_attempt_read_before_another_request_finished_it_is_not_finished_twic
     with attempts.attempt_graded.connected_to(lambda a, **kw: graded.append(a)):
         again = attempts.load_attempt(attempt.id, learner.id)
     assert graded == [] and again is stale and again.finished_by == "learner" and again.score == 50.0
+
+
+def _two_questions(attempt_id: int):
+    rows = attempts.attempt_questions(attempt_id)
+    short = next(str(q.id) for _aq, q in rows if q.type == "short")
+    single = next(q for _aq, q in rows if q.type == "single")
+    return short, str(single.id), [a["id"] for a in single.data["answers"]]
+
+
+def _responses(attempt_id: int) -> dict:
+    _db.session.expire_all()
+    return {str(aq.question_id): (aq.response, aq.seq) for aq, _q in attempts.attempt_questions(attempt_id)}
+
+
+def test_an_older_save_arriving_late_is_refused_and_overwrites_nothing(quiz_course):
+    learner = _learner_in(quiz_course)
+    attempt = attempts.start_attempt(learner.id, quiz_course)
+    short, _single, _options = _two_questions(attempt.id)
+    assert attempts.save_answers(attempt.id, learner.id, {short: "newer"}, seq=2).seq == 2
+    for replayed in (1, 2):  # older, or the same save again
+        with pytest.raises(attempts.StaleAnswers) as refused:
+            attempts.save_answers(attempt.id, learner.id, {short: "older"}, seq=replayed)
+        assert set(refused.value.errors) == {short} and refused.value.latest == 2
+    assert _responses(attempt.id)[short] == ("newer", 2)
+    attempts.save_answers(attempt.id, learner.id, {short: "newest"}, seq=3)
+    assert _responses(attempt.id)[short] == ("newest", 3)
+
+
+def test_the_sequence_is_checked_per_question_and_a_stale_save_saves_none_of_its_answers(quiz_course):
+    learner = _learner_in(quiz_course)
+    attempt = attempts.start_attempt(learner.id, quiz_course)
+    short, single, options = _two_questions(attempt.id)
+    attempts.save_answers(attempt.id, learner.id, {short: "from another window"}, seq=5)
+    attempts.save_answers(attempt.id, learner.id, {single: options[0]}, seq=2)  # lower, but another question
+    with pytest.raises(attempts.StaleAnswers) as refused:
+        attempts.save_answers(attempt.id, learner.id, {short: "stale", single: options[1]}, seq=4)
+    assert set(refused.value.errors) == {short} and refused.value.latest == 5
+    assert _responses(attempt.id)[single] == (options[0], 2)
+
+
+def test_a_save_without_a_number_counts_as_the_newest(quiz_course):
+    learner = _learner_in(quiz_course)
+    attempt = attempts.start_attempt(learner.id, quiz_course)
+    short, single, options = _two_questions(attempt.id)
+    attempts.save_answers(attempt.id, learner.id, {single: options[0]}, seq=7)
+    assert attempts.save_answers(attempt.id, learner.id, {short: "unnumbered"}).seq == 8
+    with pytest.raises(attempts.StaleAnswers):
+        attempts.save_answers(attempt.id, learner.id, {short: "sent before it"}, seq=8)
+    assert _responses(attempt.id)[short] == ("unnumbered", 8)

@@ -3,6 +3,7 @@ import re
 from lms.extensions import db as _db
 from lms.progress import services as progress
 from lms.quizzes import attempts
+from lms.quizzes.models import QuizAttempt
 from tests import factories
 from tests.quizzes.conftest import SECRET, add_bank, right_answers
 
@@ -129,3 +130,63 @@ def test_moving_to_another_question_saves_this_one_without_javascript(client, as
     assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}?page=3")
     _db.session.expire_all()
     assert attempts.attempt_questions(attempt_id)[0][0].response == key
+
+
+def _short_question(attempt_id: int):
+    return next(q for _aq, q in attempts.attempt_questions(attempt_id) if q.type == "short")
+
+
+def _saved(attempt_id: int, question_id: int):
+    _db.session.expire_all()
+    return next(aq.response for aq, q in attempts.attempt_questions(attempt_id) if q.id == question_id)
+
+
+def test_autosave_refuses_an_older_save_that_arrives_after_a_newer_one(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    short = _short_question(attempt_id)
+    url = f"/quiz/attempts/{attempt_id}/answers"
+    for seq, text in ((1, "first"), (2, "second")):  # in order: both saved
+        response = client.post(url, json={"answers": {str(short.id): text}, "seq": seq})
+        assert response.status_code == 200 and response.get_json()["seq"] == seq
+    replayed = client.post(url, json={"answers": {str(short.id): "first"}, "seq": 1})
+    assert replayed.status_code == 409
+    error = replayed.get_json()["error"]
+    assert error["code"] == "stale_answers" and error["latest_seq"] == 2 and set(error["fields"]) == {str(short.id)}
+    assert _saved(attempt_id, short.id) == "second"
+    for bad in ("3", True, 0, 2**31, 2.5):
+        response = client.post(url, json={"answers": {str(short.id): "x"}, "seq": bad})
+        assert response.status_code == 400, bad
+    assert _saved(attempt_id, short.id) == "second"
+
+
+def test_the_form_carries_the_next_number_and_a_page_older_than_a_save_is_refused(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    short = _short_question(attempt_id)
+    page = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'name="seq" value="1"' in page
+    client.post(f"/quiz/attempts/{attempt_id}/answers", json={"answers": {str(short.id): "from the script"}, "seq": 4})
+    assert 'name="seq" value="5"' in client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    form = {"question": str(short.id), f"q-{short.id}-kind": "short", f"q-{short.id}": "from an old page"}
+    stale = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "seq": "3", "go": "1"})
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert 'value="from the script"' in page and 'role="alert"' in page and 'name="seq" value="5"' in page
+    assert _saved(attempt_id, short.id) == "from the script"
+    assert client.post(f"/quiz/attempts/{attempt_id}", data={**form, "seq": "x", "go": "1"}).status_code == 400
+    saved = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "seq": "5", "go": "1"})
+    assert saved.status_code == 302 and _saved(attempt_id, short.id) == "from an old page"
+
+
+def test_a_stale_page_whose_time_ran_out_still_submits_what_was_saved(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    short = _short_question(attempt_id)
+    client.post(f"/quiz/attempts/{attempt_id}/answers", json={"answers": {str(short.id): "newer"}, "seq": 2})
+    response = client.post(f"/quiz/attempts/{attempt_id}", data={
+        "question": str(short.id), f"q-{short.id}-kind": "short", f"q-{short.id}": "older", "seq": "1",
+        "go": "submit"})
+    assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/result")
+    assert _saved(attempt_id, short.id) == "newer"
+    assert not _db.session.get(QuizAttempt, attempt_id).is_open

@@ -25,7 +25,7 @@ class DesignError(Exception):
 class Design:
     name: str
     folder: Path
-    meta: dict  # design.yaml: name, colours, authority, signatories
+    meta: dict  # design.yaml: name, colours, authority, signatories, pictures (where logo and signatures print)
 
     def render_html(self, context: dict) -> str:
         html = _environment(self.folder).get_template("certificate.html").render(context)

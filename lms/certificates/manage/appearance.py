@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts.scope import scope_of
-from lms.certificates import look, services
+from lms.certificates import look, pictures, services
 from lms.certificates.designs import load_design
 from lms.certificates.forms import LookForm, course_languages_form
 from lms.certificates.issuing import DEFAULT_DESIGN
@@ -58,14 +58,25 @@ def settings():
     return _settings_page(_look_form())
 
 
-def _picture(field, remove: bool, name: str) -> str | None:
-    """"" to remove, a data: URL for a new upload, None to keep what is saved."""
+def _picture(field, remove: bool, kind: str) -> str | None:
+    """"" to remove, a data: URL for a new upload (cut down to what the design prints), None to keep what is
+    saved. A refusal is a ValidationError under the field's name."""
     if remove:
         return ""
     upload = field.data
     if upload and getattr(upload, "filename", ""):
-        return look.image_data_url(upload.read(), name)
+        box = pictures.print_box(load_design(DEFAULT_DESIGN), kind)
+        return pictures.picture_data_url(upload.read(pictures.MAX_IMAGE_BYTES + 1), field.name, box)
     return None
+
+
+def _show_errors(form: LookForm, error: ValidationError) -> None:
+    """Beside each field, the signatures' too (they sit in a list of sub-forms)."""
+    signatures = {entry.signature.name: entry.signature for entry in form.signatories}
+    for name, message in error.errors.items():
+        if name in signatures:
+            signatures[name].errors = [*signatures[name].errors, message]
+    show_service_errors(form, ValidationError({k: v for k, v in error.errors.items() if k not in signatures}))
 
 
 @bp.post("/settings")
@@ -82,11 +93,11 @@ def save_settings():
         values["signatories"] = [
             {"name": {lang: (entry[f"name_{lang}"].data or "").strip() for lang in ("ar", "en")},
              "title": {lang: (entry[f"title_{lang}"].data or "").strip() for lang in ("ar", "en")},
-             "signature": _picture(entry.signature, entry.remove_signature.data, "")}
+             "signature": _picture(entry.signature, entry.remove_signature.data, "signature")}
             for entry in form.signatories]
         look.save_look(values, current_user.id)
     except ValidationError as error:
-        show_service_errors(form, error)
+        _show_errors(form, error)
         return _settings_page(form, status=400)
     flash(_("Saved. Certificates rendered from now on look like this."), "success")
     return redirect(url_for(".settings"))

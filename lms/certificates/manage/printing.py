@@ -55,13 +55,13 @@ def _batch_or_404(batch_id: int) -> PrintBatch:
     return batch
 
 
-
 @bp.get("/batches/<int:batch_id>")
 @roles_required("hr")
 def batch(batch_id: int):
     batch = _batch_or_404(batch_id)
     return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
-                           running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING))
+                           running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
+                           stalled=batches.lease_ran_out(batch))
 
 
 @bp.get("/batches/<int:batch_id>.pdf")
@@ -101,4 +101,5 @@ def batch_handover(batch_id: int):
         else:
             flash(_("The hand-over is recorded."), "success")
             return redirect(url_for(".batch", batch_id=batch_id))
-    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=form, running=False), 400
+    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=form, running=False,
+                           stalled=False), 400

@@ -7,10 +7,13 @@
   var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
   var status = document.getElementById("save-status");
   var csrf = form.querySelector("input[name=csrf_token]").value;
+  var seqInput = document.getElementById("quiz-seq");
   var pending = {};
   var inFlight = false;
   var debounce = null;
+  var retryTimer = null;
   var retryDelay = 2000;
+  var leaving = false;
 
   function answerOf(fieldset) {
     var kind = fieldset.getAttribute("data-kind");
@@ -66,8 +69,67 @@
     error.textContent = message;
   }
 
+  // Each save is numbered, greater than the one before (the server refuses an older save that arrives late).
+  // The form's hidden field always holds the next number, so that the form sent after us is newer still.
+  function takeSeq() {
+    var seq = Number(seqInput.value) || 1;
+    seqInput.value = String(seq + 1);
+    return seq;
+  }
+
+  function raiseSeq(latest) {
+    if (Number(seqInput.value) <= latest) seqInput.value = String(latest + 1);
+  }
+
+  // Put a batch back in the queue, except the questions answered again since: the newer answer goes instead.
+  function requeue(batch, ids) {
+    ids.forEach(function (id) { if (!(id in pending)) pending[id] = batch[id]; });
+  }
+
+  // Seconds (or an HTTP date) from the Retry-After header, else our own backoff; a little jitter either way,
+  // so that pages refused together do not come back together.
+  function retryWait(response) {
+    var header = response && response.headers.get("Retry-After");
+    var wait = null;
+    if (header) {
+      wait = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+      if (!(wait >= 0)) wait = null;
+    }
+    if (wait === null) {
+      wait = retryDelay;
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    }
+    return Math.min(wait, 120000) + Math.random() * 500;
+  }
+
+  function retryLater(batch, response) {
+    requeue(batch, Object.keys(batch));
+    say(response && (response.status === 503 || response.status === 429) ? texts.busy : texts.failed);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryWait(response));
+  }
+
+  function saved(batch) {
+    retryDelay = 2000;
+    Object.keys(batch).forEach(function (id) { showError(id, ""); markNavigator(id, !isEmpty(batch[id])); });
+    say(Object.keys(pending).length ? texts.saving : texts.saved);
+  }
+
+  function refused(batch, error) {
+    var fields = error.fields || {};
+    if (error.code === "stale_answers") {
+      // Saved from another window with a newer number: that answer stands. The others of the batch are this
+      // page's latest and go again, numbered after it.
+      raiseSeq(Number(error.latest_seq) || 0);
+      Object.keys(fields).forEach(function (id) { showError(id, texts.newer); });
+      requeue(batch, Object.keys(batch).filter(function (id) { return !(id in fields); }));
+    } else {
+      Object.keys(fields).forEach(function (id) { showError(id, fields[id]); });
+    }
+    say(texts.refused);
+  }
+
   function flush() {
-    if (inFlight || Object.keys(pending).length === 0) return Promise.resolve();
+    if (leaving || inFlight || retryTimer || Object.keys(pending).length === 0) return Promise.resolve();
     var batch = pending;
     pending = {};
     inFlight = true;
@@ -76,28 +138,26 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ answers: batch })
+      body: JSON.stringify({ answers: batch, seq: takeSeq() })
     }).then(function (response) {
       inFlight = false;
-      if (response.status === 409) { window.location.assign(form.getAttribute("data-result-url")); return; }
-      if (response.status === 422) {
+      if (response.ok) { saved(batch); return flush(); }
+      if (response.status === 409 || response.status === 422) {
         return response.json().then(function (body) {
-          var fields = (body.error && body.error.fields) || {};
-          Object.keys(fields).forEach(function (id) { showError(id, fields[id]); });
-          say(texts.refused);
+          var error = body.error || {};
+          if (error.code === "attempt_finished") {
+            window.location.assign(form.getAttribute("data-result-url"));
+            return;
+          }
+          refused(batch, error);
+          return flush();
         });
       }
-      if (!response.ok) throw new Error(String(response.status));
-      retryDelay = 2000;
-      Object.keys(batch).forEach(function (id) { showError(id, ""); markNavigator(id, !isEmpty(batch[id])); });
-      say(Object.keys(pending).length ? texts.saving : texts.saved);
-      return flush();
+      if (response.status >= 500 || response.status === 429) { retryLater(batch, response); return; }
+      say(texts.refused);  // 400, 403, 404: sending it again would not help
     }).catch(function () {
       inFlight = false;
-      Object.keys(batch).forEach(function (id) { if (!(id in pending)) pending[id] = batch[id]; });
-      say(texts.failed);
-      setTimeout(flush, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 30000);
+      retryLater(batch, null);
     });
   }
 
@@ -109,11 +169,22 @@
     debounce = setTimeout(flush, wait);
   }
 
+  // The form sends every answer of the page, numbered after every autosave so far: none may follow it.
+  function leave() {
+    leaving = true;
+    clearTimeout(debounce);
+    clearTimeout(retryTimer);
+  }
+
+  form.addEventListener("submit", leave);
   form.addEventListener("change", function (event) { queue(event.target, 0); });
   form.addEventListener("input", function (event) {
     if (event.target.type === "text") queue(event.target, 700);
   });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    flush();
+  });
 
   // The clock: the server said how many seconds were left when it sent the page.
   var timer = document.getElementById("quiz-timer");
@@ -142,6 +213,7 @@
       var go = document.createElement("input");
       go.type = "hidden"; go.name = "go"; go.value = "submit";
       form.appendChild(go);
+      leave();  // submit() fires no submit event
       form.submit();
     }
   }
