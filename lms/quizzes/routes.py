@@ -164,7 +164,9 @@ def save_posted_answers(attempt_id: int, user_id: int) -> tuple[dict, service.Sa
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         _abort_json(400, "bad_request", _("Send {\"answers\": {question id: answer}}."))
     try:
-        seq = _seq(payload.get("seq"))
+        seq = _seq(payload["seq"]) if "seq" in payload else None  # left out: an older client; null: a mistake
+        if "seq" in payload and seq is None:
+            raise ValueError(None)
     except ValueError:
         _abort_json(400, "bad_request", _("\"seq\" must be a whole number from 1 to %(max)s.", max=service.MAX_SEQ))
     try:

@@ -154,7 +154,7 @@ def test_autosave_refuses_an_older_save_that_arrives_after_a_newer_one(client, a
     error = replayed.get_json()["error"]
     assert error["code"] == "stale_answers" and error["latest_seq"] == 2 and set(error["fields"]) == {str(short.id)}
     assert _saved(attempt_id, short.id) == "second"
-    for bad in ("3", True, 0, 2**31, 2.5):
+    for bad in ("3", True, 0, 2**31, 2.5, None):
         response = client.post(url, json={"answers": {str(short.id): "x"}, "seq": bad})
         assert response.status_code == 400, bad
     assert _saved(attempt_id, short.id) == "second"
