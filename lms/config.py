@@ -42,6 +42,9 @@ class Config:
     LMS_PUBLIC_URL = ""
     LMS_VERIFY_LIMITS = "30 per minute; 300 per hour"
     LMS_PRINT_PROCESSES = 0  # processes a print batch lays certificates out with; 0: one per CPU
+    # SQLite: how long a writer waits for another's write lock before answering 503 (Retry-After). Writes hold
+    # the lock for milliseconds; even a 10,000-row roster holds it well under a second.
+    LMS_SQLITE_BUSY_TIMEOUT_MS = 15_000
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
@@ -73,8 +76,9 @@ def load_config(app: Flask, override: object | dict | None) -> None:
     for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS"):
         if value := env.get(name):
             app.config[name] = value
-    if processes := env.get("LMS_PRINT_PROCESSES"):
-        app.config["LMS_PRINT_PROCESSES"] = int(processes)
+    for name in ("LMS_PRINT_PROCESSES", "LMS_SQLITE_BUSY_TIMEOUT_MS"):
+        if value := env.get(name):
+            app.config[name] = int(value)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
     for name in ("LMS_SMTP_HOST", "LMS_SMTP_USER", "LMS_SMTP_PASSWORD", "LMS_MAIL_FROM"):

@@ -1,7 +1,9 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.core.db import is_busy
 from lms.core.i18n import _
 from lms.core.security import wants_json
 from lms.extensions import db
@@ -26,6 +28,17 @@ def json_error(status: int, code: str, message: str | None = None):
     return jsonify(error={"code": code, "message": message}), status
 
 
+RETRY_AFTER_SECONDS = 5  # a write holds the lock for milliseconds: the busy moment has passed by then
+
+
+def busy_response():
+    """503 with Retry-After: a writer waited the whole busy timeout for another's lock; nothing was saved."""
+    message = _("The system is busy saving other changes. Please try again in a few seconds.")
+    body, status = json_error(503, "busy", message) if wants_json() else (
+        render_template("errors/error.html", status=503, message=message), 503)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
@@ -34,6 +47,14 @@ def register_error_handlers(app: Flask) -> None:
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, _messages().get(status, error.description))
         return render_template("errors/error.html", status=status, message=_messages().get(status)), status
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def handle_database_error(error: sa.exc.OperationalError):
+        if not is_busy(error):
+            return handle_unexpected(error)
+        app.logger.warning("database busy, answered 503: %s", error.orig)
+        db.session.rollback()
+        return busy_response()
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
