@@ -129,8 +129,14 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+def search_key_of(full_name_ar: str, full_name_latin: str, username: str, employee_number: str | None) -> str:
+    """User.search_key, for writes that bypass the ORM's events (a roster's bulk INSERT and UPDATE)."""
+    parts = (full_name_ar, full_name_latin, username, employee_number or "")
+    return normalize_for_matching(" ".join(p or "" for p in parts))
+
+
 @sa.event.listens_for(User, "before_insert")
 @sa.event.listens_for(User, "before_update")
 def _refresh_search_key(_mapper, _connection, user: User) -> None:
-    parts = (user.full_name_ar, user.full_name_latin, user.username, user.employee_number or "")
-    user.search_key = normalize_for_matching(" ".join(p or "" for p in parts))
+    user.search_key = search_key_of(user.full_name_ar, user.full_name_latin, user.username, user.employee_number)
+

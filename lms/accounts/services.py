@@ -161,11 +161,20 @@ _UNAMBIGUOUS = "ACDEFGHJKMNPQRTUVWXYZ2346789"
 ONE_TIME_HASH = "scrypt:2048:8:1"
 
 
-def set_one_time_password(user: User) -> str:
-    """A new random password that its holder must replace at first sign-in; returned once, stored hashed."""
+def one_time_password() -> tuple[str, dict]:
+    """A new random password, and the User columns that store it (hashed; its holder must replace it at first
+    sign-in). The one place that says what a one-time password sets, whether for one account
+    (set_one_time_password) or for a roster's thousands, written in bulk."""
     password = "".join(secrets.choice(_UNAMBIGUOUS) for _ in range(10))
-    user.password_hash = generate_password_hash(password, method=ONE_TIME_HASH)
-    user.must_change_password = True
+    return password, {"password_hash": generate_password_hash(password, method=ONE_TIME_HASH),
+                      "must_change_password": True}
+
+
+def set_one_time_password(user: User) -> str:
+    """Give the account a new one-time password; returned once, stored hashed."""
+    password, columns = one_time_password()
+    for name, value in columns.items():
+        setattr(user, name, value)
     return password
 
 

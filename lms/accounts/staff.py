@@ -23,6 +23,7 @@ from lms.accounts.forms import (
     RosterUploadForm,
 )
 from lms.accounts.models import Center, CenterKind, District, JobTitle, User
+from lms.accounts.roster_apply import RosterChanged, apply_roster
 from lms.accounts.scope import may_manage, scope_of
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language, to_ascii_digits
@@ -163,13 +164,18 @@ def roster_preview():
     except roster_files.RosterFileError as error:
         upload.file.errors = [*upload.file.errors, str(error)]
         return _preview(None, None, upload, 400)
-    plan = roster.plan_roster(parsed, current_user, upload.complete.data)
+    return _planned_preview(parsed, upload.complete.data, upload)
+
+
+def _planned_preview(parsed: roster_files.Roster, complete: bool, upload: RosterUploadForm, status=200):
+    """The preview of a file, with the form that applies it when it has changes and no errors."""
+    plan = roster.plan_roster(parsed, current_user, complete)
     apply_form = None
     if not plan.errors and plan.has_changes:
         apply_form = RosterApplyForm(formdata=None)
-        apply_form.payload.data = roster_files.sign_roster(parsed, current_user.id, upload.complete.data,
-                                                     current_app.config["SECRET_KEY"])
-    return _preview(plan, apply_form, upload)
+        apply_form.payload.data = roster_files.sign_roster(parsed, current_user.id, complete,
+                                                           current_app.config["SECRET_KEY"])
+    return _preview(plan, apply_form, upload, status)
 
 
 @bp.post("/import/apply")
@@ -185,11 +191,15 @@ def roster_apply():
         flash(_("This preview could not be checked. Please upload the file again."), "error")
         return _preview(None, None, RosterUploadForm(formdata=None), 400)
     try:
-        result = roster.apply_roster(parsed, current_user.id, complete)
+        result = apply_roster(parsed, current_user.id, complete)
     except roster.RosterRejected as rejected:
         flash(_("Nothing was changed: the data changed since the preview. Correct the rows below and upload the "
                 "file again."), "error")
         return _preview(rejected.plan, None, RosterUploadForm(formdata=None), 409)
+    except RosterChanged:
+        flash(_("Nothing was changed: some of these staff were changed by someone else while the roster was being "
+                "applied. Check the new preview below and apply it again."), "error")
+        return _planned_preview(parsed, complete, RosterUploadForm(formdata=None), 409)
     return render_template("staff/result.html", result=result)
 
 
