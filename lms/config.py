@@ -45,6 +45,10 @@ class Config:
     # SQLite: how long a writer waits for another's write lock before answering 503 (Retry-After). Writes hold
     # the lock for milliseconds; even a 10,000-row roster holds it well under a second.
     LMS_SQLITE_BUSY_TIMEOUT_MS = 15_000
+    # A roster of more rows than this is applied by a background job with a progress page; the slips of its new
+    # accounts' one-time passwords are kept encrypted for this many hours at most (until HR says they are printed).
+    LMS_ROSTER_JOB_ROWS = 300
+    LMS_ROSTER_SLIPS_HOURS = 24
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
@@ -73,10 +77,10 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["SECRET_KEY"] = key
     if grace := env.get("LMS_QUIZ_GRACE_SECONDS"):
         app.config["LMS_QUIZ_GRACE_SECONDS"] = int(grace)
-    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS"):
+    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS", "LMS_SIGN_IN_LIMITS"):
         if value := env.get(name):
             app.config[name] = value
-    for name in ("LMS_PRINT_PROCESSES", "LMS_SQLITE_BUSY_TIMEOUT_MS"):
+    for name in ("LMS_PRINT_PROCESSES", "LMS_SQLITE_BUSY_TIMEOUT_MS", "LMS_ROSTER_JOB_ROWS", "LMS_ROSTER_SLIPS_HOURS"):
         if value := env.get(name):
             app.config[name] = int(value)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from lms.accounts import roster, roster_files, services
+from lms.accounts import roster, roster_files, roster_jobs, services
 from lms.accounts.forms import (
     DistrictForm,
     JobTitleForm,
@@ -26,8 +26,8 @@ from lms.accounts.models import Center, CenterKind, District, JobTitle, User
 from lms.accounts.roster_apply import RosterChanged, apply_roster
 from lms.accounts.scope import may_manage, scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, pick_language, to_ascii_digits
-from lms.core.models import ValidationError
+from lms.core.i18n import _, current_locale, pick_language, to_ascii_digits
+from lms.core.models import ValidationError, utcnow
 from lms.core.security import roles_required
 from lms.core.web import MAX_PAGE, page_arg
 from lms.extensions import db
@@ -190,6 +190,9 @@ def roster_apply():
     except ValueError:
         flash(_("This preview could not be checked. Please upload the file again."), "error")
         return _preview(None, None, RosterUploadForm(formdata=None), 400)
+    if len(parsed.rows) > current_app.config["LMS_ROSTER_JOB_ROWS"]:
+        job = roster_jobs.queue_import(parsed, complete, current_user.id, current_locale())
+        return redirect(url_for(".roster_job", job_id=job.id))
     try:
         result = apply_roster(parsed, current_user.id, complete)
     except roster.RosterRejected as rejected:
@@ -201,6 +204,42 @@ def roster_apply():
                 "applied. Check the new preview below and apply it again."), "error")
         return _planned_preview(parsed, complete, RosterUploadForm(formdata=None), 409)
     return render_template("staff/result.html", result=result)
+
+
+def _job_or_404(job_id: int):
+    job = roster_jobs.visible_job(job_id, current_user)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/import/jobs/<int:job_id>")
+@roles_required("hr")
+def roster_job(job_id: int):
+    """A large roster's progress, then what it changed and its slips (a background job)."""
+    job = _job_or_404(job_id)
+    return render_template("staff/import_job.html", job=job, labels=roster_files.field_labels(),
+                           is_uploader=job.created_by_id == current_user.id)
+
+
+@bp.get("/import/jobs/<int:job_id>/slips")
+@roles_required("hr")
+def roster_job_slips(job_id: int):
+    """The one-time password slips of a large roster's new accounts: the uploader's only, until they are printed."""
+    job = _job_or_404(job_id)
+    slips = roster_jobs.job_slips(job.id, current_user.id, utcnow())
+    if slips is None:
+        abort(404)
+    return render_template("staff/import_slips.html", job=job, slips=slips)
+
+
+@bp.post("/import/jobs/<int:job_id>/slips/erase")
+@roles_required("hr")
+def roster_job_erase_slips(job_id: int):
+    job = _job_or_404(job_id)
+    roster_jobs.erase_slips(job.id, current_user.id, utcnow())
+    flash(_("The slips have been erased. Only the passwords' hashes are kept."), "success")
+    return redirect(url_for(".roster_job", job_id=job.id))
 
 
 @bp.get("/import/template.csv")
