@@ -59,7 +59,7 @@ def test_the_page_of_a_running_job_refreshes_and_shows_how_far_it_got(client, hr
     page = client.get(f"/manage/staff/import/jobs/{job.id}")
     assert page.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in page.text and 'aria-valuenow="25"' in page.text
-    assert "تجري تهيئة كلمات مرور لمرة واحدة" in page.text
+    assert "تجري تهيئة كلمات مرور مؤقتة" in page.text
 
 
 def test_only_the_uploader_opens_the_slips_which_are_kept_encrypted_until_erased(client, auth, hr, qalyubia, db):
