@@ -1,6 +1,6 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
 import sqlalchemy as sa
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.core.db import is_busy
@@ -34,7 +34,8 @@ RETRY_AFTER_SECONDS = 5  # a write holds the lock for milliseconds: the busy mom
 def busy_response():
     """503 with Retry-After: a writer waited the whole busy timeout for another's lock; nothing was saved."""
     message = _("The system is busy saving other changes. Please try again in a few seconds.")
-    body, status = json_error(503, "busy", message) if wants_json() else (
+    script = wants_json() or request.is_json  # the API, or a page's script (the quiz's autosave)
+    body, status = json_error(503, "busy", message) if script else (
         render_template("errors/error.html", status=503, message=message), 503)
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

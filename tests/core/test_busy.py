@@ -84,6 +84,26 @@ def test_an_api_writer_that_cannot_get_the_lock_answers_json_503(busy_app):
     assert _count(busy_app, ApiToken) == 0
 
 
+def test_a_pages_script_that_cannot_get_the_lock_gets_json_too(busy_app):
+    """The quiz page's autosave posts JSON outside /api: it is answered in JSON, to retry after Retry-After."""
+    from lms.core.db import begin_write
+    from lms.core.security import public
+
+    @busy_app.post("/_test/autosave")
+    @public
+    def autosave():
+        begin_write()
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == -1))  # a write to a locked table
+        db.session.commit()
+        return {"saved": True}
+
+    client = busy_app.test_client()
+    with another_writer_holds_the_lock(busy_app):
+        response = client.post("/_test/autosave", json={"answers": {}})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.json["error"]["code"] == "busy"
+
+
 def test_other_database_errors_are_still_500s(app, client, monkeypatch):
     from lms.api import routes
 
