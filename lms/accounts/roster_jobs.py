@@ -127,6 +127,12 @@ def visible_job(job_id: int, viewer: User) -> RosterImport | None:
     return db.session.scalar(query)
 
 
+def slips_kept(job: RosterImport, now: datetime) -> bool:
+    """Whether the job's slips can still be opened: not erased, and sealed less than LMS_ROSTER_SLIPS_HOURS ago."""
+    hours = timedelta(hours=current_app.config["LMS_ROSTER_SLIPS_HOURS"])
+    return bool(job.created and job.slips_erased_at is None and job.finished_at and job.finished_at > now - hours)
+
+
 def job_slips(job_id: int, viewer_id: int, now: datetime) -> list[Slip] | None:
     """The slips of the uploader's job; None when there are none (any more) or it is not theirs."""
     token = db.session.scalar(sa.select(RosterImport.slips).where(RosterImport.id == job_id,

@@ -218,8 +218,8 @@ def _job_or_404(job_id: int):
 def roster_job(job_id: int):
     """A large roster's progress, then what it changed and its slips (a background job)."""
     job = _job_or_404(job_id)
-    return render_template("staff/import_job.html", job=job, labels=roster_files.field_labels(),
-                           is_uploader=job.created_by_id == current_user.id)
+    return render_template("staff/import_job.html", job=job, is_uploader=job.created_by_id == current_user.id,
+                           slips_kept=roster_jobs.slips_kept(job, utcnow()))
 
 
 @bp.get("/import/jobs/<int:job_id>/slips")

@@ -93,9 +93,10 @@ def test_slips_expire_and_the_daily_run_erases_them_and_fails_lost_jobs(client, 
                         created_at=utcnow() - timedelta(hours=3))
     db.session.add(lost)
     db.session.commit()
-    assert roster_jobs.job_slips(job.id, hr.id, utcnow())
+    assert roster_jobs.job_slips(job.id, hr.id, utcnow()) and roster_jobs.slips_kept(job, utcnow())
     later = utcnow() + timedelta(hours=25)
     assert roster_jobs.job_slips(job.id, hr.id, later) is None  # past LMS_ROSTER_SLIPS_HOURS: unreadable
+    assert not roster_jobs.slips_kept(job, later)  # and the page no longer offers them
     roster_jobs.tidy_roster_imports(later)
     db.session.commit()
     db.session.refresh(job)
