@@ -51,6 +51,13 @@ class Config:
     # A print batch's job renews its lease at each step (every few seconds); one not renewed for this long lost
     # its worker (the job consumer was killed or stopped) and is started again once, then failed.
     LMS_PRINT_LEASE_SECONDS = 45
+    # SQLite: how long a writer waits for another's write lock before answering 503 (Retry-After). Writes hold
+    # the lock for milliseconds; even a 10,000-row roster holds it well under a second.
+    LMS_SQLITE_BUSY_TIMEOUT_MS = 15_000
+    # A roster of more rows than this is applied by a background job with a progress page; the slips of its new
+    # accounts' one-time passwords are kept encrypted for this many hours at most (until HR says they are printed).
+    LMS_ROSTER_JOB_ROWS = 300
+    LMS_ROSTER_SLIPS_HOURS = 24
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
@@ -88,10 +95,10 @@ def load_config(app: Flask, override: object | dict | None) -> None:
                  "LMS_ACCOUNT_FAILURE_LIMITS", "LMS_ADDRESS_FAILURE_LIMITS"):
         if value := env.get(name):
             app.config[name] = value
-    if processes := env.get("LMS_PRINT_PROCESSES"):
-        app.config["LMS_PRINT_PROCESSES"] = int(processes)
-    if lease := env.get("LMS_PRINT_LEASE_SECONDS"):
-        app.config["LMS_PRINT_LEASE_SECONDS"] = int(lease)
+    for name in ("LMS_PRINT_PROCESSES", "LMS_PRINT_LEASE_SECONDS", "LMS_SQLITE_BUSY_TIMEOUT_MS", "LMS_ROSTER_JOB_ROWS",
+                 "LMS_ROSTER_SLIPS_HOURS"):
+        if value := env.get(name):
+            app.config[name] = int(value)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
     if hsts := env.get("LMS_HSTS_SECONDS"):  # "0" turns it off

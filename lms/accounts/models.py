@@ -134,8 +134,59 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+def search_key_of(full_name_ar: str, full_name_latin: str, username: str, employee_number: str | None) -> str:
+    """User.search_key, for writes that bypass the ORM's events (a roster's bulk INSERT and UPDATE)."""
+    parts = (full_name_ar, full_name_latin, username, employee_number or "")
+    return normalize_for_matching(" ".join(p or "" for p in parts))
+
+
 @sa.event.listens_for(User, "before_insert")
 @sa.event.listens_for(User, "before_update")
 def _refresh_search_key(_mapper, _connection, user: User) -> None:
-    parts = (user.full_name_ar, user.full_name_latin, user.username, user.employee_number or "")
-    user.search_key = normalize_for_matching(" ".join(p or "" for p in parts))
+    user.search_key = search_key_of(user.full_name_ar, user.full_name_latin, user.username, user.employee_number)
+
+
+class RosterImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"  # nothing written: rows have errors, or the staff changed while it ran
+    FAILED = "failed"  # nothing written: an unexpected error (logged)
+
+
+class RosterImport(db.Model):
+    """A large roster applied by a background job: its rows until then, its progress, what it changed, and the
+    slips of its new accounts' one-time passwords, encrypted, until the uploader has printed them (or a day)."""
+
+    __tablename__ = "roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    complete: Mapped[bool] = mapped_column(default=False)
+    # The previewed file ({"rows", "headers", "unknown_columns"}); emptied once the job has run.
+    roster: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
+    row_count: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(16), default=RosterImportStatus.QUEUED.value)
+    total: Mapped[int] = mapped_column(default=0)  # one-time passwords to prepare: the progress bar
+    done: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    deactivated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    # Why nothing was written: [[row, column, message]] in the uploader's language (empty: the staff changed).
+    problems: Mapped[list] = mapped_column(sa.JSON, default=list)
+    error: Mapped[str | None] = mapped_column(sa.Text)  # an unexpected failure, for the log; not shown
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    slips: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)  # encrypted: roster_jobs.seal
+    slips_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        if self.status == RosterImportStatus.DONE:
+            return 100
+        return 100 * self.done // self.total if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING)

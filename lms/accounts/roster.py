@@ -1,22 +1,19 @@
-"""Staff rosters: plan what a roster changes (the preview), apply the plan all-or-nothing, upsert one person.
+"""Staff rosters: plan what a roster changes (the preview), with every row's errors. Reads only.
 
 The preview is reproducible without server state: its rows travel back in a signed form field
-(`roster_files.sign_roster`) and everything is checked again at apply, against the database as it is then.
+(`roster_files.sign_roster`) and everything is checked again at apply, against the database as it is then
+(roster_apply).
 """
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, JobTitle, Role, User
 from lms.accounts.roster_files import FIELDS, REQUIRED, Roster, field_labels
 from lms.accounts.scope import may_manage, scope_of
-from lms.accounts.services import deactivate, job_title_named, set_one_time_password
 from lms.core.arabic import normalize_for_matching
-from lms.core.db import begin_write
 from lms.core.i18n import _, localize_digits, to_ascii_digits
-from lms.core.signals import staff_changed
 from lms.extensions import db
 
 _IN_CHUNK = 500
@@ -213,97 +210,3 @@ def _plan_missing(plan: RosterPlan, scope, center_ids: set[int], numbers: set[st
     for user in missing:
         if user.employee_number not in numbers:
             plan.to_deactivate.append(Entry(row=0, values={}, user=user, reason="missing"))
-
-
-# ---------------------------------------------------------------- applying
-
-
-@dataclass
-class Slip:
-    """A one-time password, shown once on a printable slip."""
-
-    name_ar: str
-    name_latin: str
-    username: str
-    password: str
-    center_code: str
-    center_name_ar: str
-    center_name_en: str
-    expires_at: datetime | None = None  # when the one-time password stops opening the account
-
-
-@dataclass
-class RosterResult:
-    created: list[User]
-    updated: list[User]
-    deactivated: list[User]
-    unchanged: int
-    slips: list[Slip]
-
-
-def apply_roster(roster: Roster, viewer_id: int, complete: bool = False) -> RosterResult:
-    """Apply the whole file or nothing; RosterRejected (nothing written) when any row has an error."""
-    begin_write()
-    viewer = db.session.get(User, viewer_id)
-    plan = plan_roster(roster, viewer, complete)
-    if plan.errors:
-        db.session.rollback()
-        raise RosterRejected(plan)
-    new_titles = {normalize_for_matching(name): job_title_named(name) for name in plan.new_job_titles}
-    created, slips = [], []
-    for entry in plan.to_create:
-        v, target = entry.values, _resolved(entry.target, new_titles)
-        target.setdefault("full_name_latin", v["full_name_ar"])  # shown on English pages until HR adds it
-        user = User(username=v["employee_number"].lower(), employee_number=v["employee_number"],
-                    role=Role.LEARNER, **target)
-        password = set_one_time_password(user)
-        db.session.add(user)
-        created.append(user)
-        slips.append((user, password))
-    for entry in plan.to_update:
-        for name, value in _resolved(entry.target, new_titles).items():
-            setattr(entry.user, name, value)
-        entry.user.deactivated_at = None
-    for entry in plan.to_deactivate:
-        deactivate(entry.user)
-    db.session.flush()
-    changed = [u.id for u in created] + [e.user.id for e in plan.to_update + plan.to_deactivate]
-    if changed:
-        staff_changed.send(changed)
-    result = RosterResult(created=created, updated=[e.user for e in plan.to_update],
-                          deactivated=[e.user for e in plan.to_deactivate], unchanged=len(plan.unchanged),
-                          slips=sorted((_slip(u, p, u.center) for u, p in slips),
-                                       key=lambda s: (s.center_code, s.name_ar)))
-    db.session.commit()
-    return result
-
-
-def _resolved(target: dict, new_titles: dict[str, JobTitle]) -> dict:
-    values = dict(target)
-    if isinstance(values.get("job_title"), str):
-        values["job_title"] = new_titles[normalize_for_matching(values["job_title"])]
-    return values
-
-
-def _slip(user: User, password: str, center: Center) -> Slip:
-    return Slip(user.full_name_ar, user.full_name_latin, user.username, password, center.code, center.name_ar,
-                center.name_en, user.one_time_password_expires_at)
-
-
-# ---------------------------------------------------------------- one person (the staff API)
-
-
-def upsert_person(employee_number: str, values: dict, viewer_id: int) -> tuple[str, User | None, str | None]:
-    """One roster row for one person: ("created" | "updated" | "deactivated" | "unchanged", user, one-time password
-    for a new account). RosterRejected as for a file."""
-    row = [1, employee_number, *(values.get(f) or "" for f in FIELDS[1:])]
-    roster = Roster(rows=[row], headers={}, unknown_columns=[])
-    result = apply_roster(roster, viewer_id)
-    if result.created:
-        return "created", result.created[0], result.slips[0].password
-    if result.deactivated:
-        return "deactivated", result.deactivated[0], None
-    if result.updated:
-        return "updated", result.updated[0], None
-    user = db.session.scalar(sa.select(User).where(User.employee_number == to_ascii_digits(employee_number.strip())))
-    return "unchanged", user, None

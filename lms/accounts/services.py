@@ -189,13 +189,20 @@ def one_time_password_expiry(now: datetime | None = None) -> datetime:
     return (now or utcnow()) + timedelta(hours=current_app.config["LMS_ONE_TIME_PASSWORD_HOURS"])
 
 
-def set_one_time_password(user: User, now: datetime | None = None) -> str:
-    """A new random password that its holder must replace at first sign-in, before it expires; returned once,
-    stored hashed."""
+def one_time_password(expires_at: datetime) -> tuple[str, dict]:
+    """A new random password, and the User columns that store it (hashed; its holder must replace it at first
+    sign-in, before `expires_at`). The one place that says what a one-time password sets, whether for one account
+    (set_one_time_password) or for a roster's thousands, hashed on several threads and written in bulk."""
     password = "".join(secrets.choice(_UNAMBIGUOUS) for _ in range(10))
-    user.password_hash = generate_password_hash(password, method=ONE_TIME_HASH)
-    user.must_change_password = True
-    user.one_time_password_expires_at = one_time_password_expiry(now)
+    return password, {"password_hash": generate_password_hash(password, method=ONE_TIME_HASH),
+                      "must_change_password": True, "one_time_password_expires_at": expires_at}
+
+
+def set_one_time_password(user: User, now: datetime | None = None) -> str:
+    """Give the account a new one-time password; returned once, stored hashed."""
+    password, columns = one_time_password(one_time_password_expiry(now))
+    for name, value in columns.items():
+        setattr(user, name, value)
     return password
 
 

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from lms.accounts import roster, roster_files, services
+from lms.accounts import roster, roster_files, roster_jobs, services
 from lms.accounts.forms import (
     DistrictForm,
     JobTitleForm,
@@ -23,10 +23,11 @@ from lms.accounts.forms import (
     RosterUploadForm,
 )
 from lms.accounts.models import Center, CenterKind, District, JobTitle, User
+from lms.accounts.roster_apply import RosterChanged, apply_roster
 from lms.accounts.scope import may_manage, scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, pick_language, to_ascii_digits
-from lms.core.models import ValidationError
+from lms.core.i18n import _, current_locale, pick_language, to_ascii_digits
+from lms.core.models import ValidationError, utcnow
 from lms.core.security import roles_required
 from lms.core.web import MAX_PAGE, page_arg
 from lms.extensions import db
@@ -163,13 +164,18 @@ def roster_preview():
     except roster_files.RosterFileError as error:
         upload.file.errors = [*upload.file.errors, str(error)]
         return _preview(None, None, upload, 400)
-    plan = roster.plan_roster(parsed, current_user, upload.complete.data)
+    return _planned_preview(parsed, upload.complete.data, upload)
+
+
+def _planned_preview(parsed: roster_files.Roster, complete: bool, upload: RosterUploadForm, status=200):
+    """The preview of a file, with the form that applies it when it has changes and no errors."""
+    plan = roster.plan_roster(parsed, current_user, complete)
     apply_form = None
     if not plan.errors and plan.has_changes:
         apply_form = RosterApplyForm(formdata=None)
-        apply_form.payload.data = roster_files.sign_roster(parsed, current_user.id, upload.complete.data,
-                                                     current_app.config["SECRET_KEY"])
-    return _preview(plan, apply_form, upload)
+        apply_form.payload.data = roster_files.sign_roster(parsed, current_user.id, complete,
+                                                           current_app.config["SECRET_KEY"])
+    return _preview(plan, apply_form, upload, status)
 
 
 @bp.post("/import/apply")
@@ -184,13 +190,56 @@ def roster_apply():
     except ValueError:
         flash(_("This preview could not be checked. Please upload the file again."), "error")
         return _preview(None, None, RosterUploadForm(formdata=None), 400)
+    if len(parsed.rows) > current_app.config["LMS_ROSTER_JOB_ROWS"]:
+        job = roster_jobs.queue_import(parsed, complete, current_user.id, current_locale())
+        return redirect(url_for(".roster_job", job_id=job.id))
     try:
-        result = roster.apply_roster(parsed, current_user.id, complete)
+        result = apply_roster(parsed, current_user.id, complete)
     except roster.RosterRejected as rejected:
         flash(_("Nothing was changed: the data changed since the preview. Correct the rows below and upload the "
                 "file again."), "error")
         return _preview(rejected.plan, None, RosterUploadForm(formdata=None), 409)
+    except RosterChanged:
+        flash(_("Nothing was changed: some of these staff were changed by someone else while the roster was being "
+                "applied. Check the new preview below and apply it again."), "error")
+        return _planned_preview(parsed, complete, RosterUploadForm(formdata=None), 409)
     return render_template("staff/result.html", result=result)
+
+
+def _job_or_404(job_id: int):
+    job = roster_jobs.visible_job(job_id, current_user)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/import/jobs/<int:job_id>")
+@roles_required("hr")
+def roster_job(job_id: int):
+    """A large roster's progress, then what it changed and its slips (a background job)."""
+    job = _job_or_404(job_id)
+    return render_template("staff/import_job.html", job=job, is_uploader=job.created_by_id == current_user.id,
+                           slips_kept=roster_jobs.slips_kept(job, utcnow()))
+
+
+@bp.get("/import/jobs/<int:job_id>/slips")
+@roles_required("hr")
+def roster_job_slips(job_id: int):
+    """The one-time password slips of a large roster's new accounts: the uploader's only, until they are printed."""
+    job = _job_or_404(job_id)
+    slips = roster_jobs.job_slips(job.id, current_user.id, utcnow())
+    if slips is None:
+        abort(404)
+    return render_template("staff/import_slips.html", job=job, slips=slips)
+
+
+@bp.post("/import/jobs/<int:job_id>/slips/erase")
+@roles_required("hr")
+def roster_job_erase_slips(job_id: int):
+    job = _job_or_404(job_id)
+    roster_jobs.erase_slips(job.id, current_user.id, utcnow())
+    flash(_("The slips have been erased. Only the passwords' hashes are kept."), "success")
+    return redirect(url_for(".roster_job", job_id=job.id))
 
 
 @bp.get("/import/template.csv")

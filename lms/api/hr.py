@@ -2,7 +2,7 @@
 the screens."""
 from flask import Blueprint, g, jsonify, request
 
-from lms.accounts import roster, roster_files
+from lms.accounts import roster, roster_apply, roster_files
 from lms.accounts.models import Role, User
 from lms.api.auth import token_required
 from lms.core.errors import json_error
@@ -49,7 +49,9 @@ def put_staff(employee_number: str):
             1, "employee_number", "employee_number", _("It differs from the employee number in the address."),
             "format")])
     try:
-        outcome, person, password = roster.upsert_person(employee_number, body, g.api_user.id)
+        outcome, person, password = roster_apply.upsert_person(employee_number, body, g.api_user.id)
+    except roster_apply.RosterChanged:
+        return json_error(409, "conflict", _("This person changed while the request was applied. Send it again."))
     except roster.RosterRejected as rejected:
         errors = rejected.plan.errors
         if any(e.code in _OUT_OF_SCOPE for e in errors):

@@ -119,6 +119,14 @@ def end_all_sessions(user_id: int) -> None:
     db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
+def end_sessions_of(user_ids: list[int]) -> None:
+    """end_all_sessions for many users at once (a roster deactivating hundreds): a few statements in all."""
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id.in_(chunk)))
+        db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id.in_(chunk)))
+
+
 def change_password(user: User, current: str, new: str, keep_token: str | None) -> bool:
     """Change one's own password; every other browser and API token of the user is signed out.
 

@@ -7,14 +7,13 @@ from sqlalchemy.orm import Session
 
 from lms.extensions import db
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
-
 
 def configure_engine(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
+        busy_timeout_ms = int(app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
+        event.listen(engine, "connect", lambda dbapi_conn, _record: _sqlite_connect(dbapi_conn, busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)
     elif engine.dialect.name == "postgresql":
         # Pages only read, and under READ COMMITTED a transaction gives a read nothing: each statement sees
@@ -48,13 +47,13 @@ def _forget_flush(session, transaction) -> None:
         session.info.pop("flushed", None)
 
 
-def _sqlite_connect(dbapi_conn, _record) -> None:
+def _sqlite_connect(dbapi_conn, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves (below).
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -62,6 +61,23 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
 def _sqlite_begin(conn) -> None:
     immediate = conn.get_execution_options().get("lms_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# SQLite's "database is locked" (SQLITE_BUSY, SQLITE_LOCKED and their extended codes); PostgreSQL's lock timeout,
+# serialization failure and deadlock: another writer held on too long, and trying again shortly will do.
+_SQLITE_BUSY_CODES = {5, 6}
+_POSTGRES_BUSY_STATES = {"55P03", "40001", "40P01"}
+
+
+def is_busy(error: sa.exc.OperationalError) -> bool:
+    """Whether the database refused because another writer holds a lock (not because it is down or broken)."""
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    if getattr(original, "sqlstate", None) in _POSTGRES_BUSY_STATES:
+        return True
+    return "database is locked" in str(original)
 
 
 def value_taken(column, value, except_id: int | None = None) -> bool:

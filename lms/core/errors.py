@@ -1,7 +1,9 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
-from flask import Flask, jsonify, make_response, render_template
+import sqlalchemy as sa
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.core.db import is_busy
 from lms.core.i18n import _
 from lms.core.security import wants_json
 from lms.extensions import db
@@ -26,6 +28,18 @@ def json_error(status: int, code: str, message: str | None = None):
     return jsonify(error={"code": code, "message": message}), status
 
 
+RETRY_AFTER_SECONDS = 5  # a write holds the lock for milliseconds: the busy moment has passed by then
+
+
+def busy_response():
+    """503 with Retry-After: a writer waited the whole busy timeout for another's lock; nothing was saved."""
+    message = _("The system is busy saving other changes. Please try again in a few seconds.")
+    script = wants_json() or request.is_json  # the API, or a page's script (the quiz's autosave)
+    body, status = json_error(503, "busy", message) if script else (
+        render_template("errors/error.html", status=503, message=message), 503)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
@@ -38,6 +52,14 @@ def register_error_handlers(app: Flask) -> None:
         # What the error says besides its page: Allow on a 405, Retry-After on a 429 (RFC 9110).
         body.headers.extend((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
         return body, status
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def handle_database_error(error: sa.exc.OperationalError):
+        if not is_busy(error):
+            return handle_unexpected(error)
+        app.logger.warning("database busy, answered 503: %s", error.orig)
+        db.session.rollback()
+        return busy_response()
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -5,6 +5,9 @@ _signals = Namespace()
 
 #: sender: the User whose password was changed or who was deactivated; auth ends their sessions.
 user_credentials_changed = _signals.signal("user-credentials-changed")
+#: sender: a list of user ids deactivated together (a roster import), inside the write transaction that deactivated
+#: them; auth ends their sessions and API tokens in bulk, as it does for one on user_credentials_changed.
+staff_deactivated = _signals.signal("staff-deactivated")
 #: sender: the Enrollment whose course has just been completed (the certificates package listens).
 course_completed = _signals.signal("course-completed")
 #: sender: the Course whose quiz a learner is starting, with `user_id`; progress refuses (raises) when the
