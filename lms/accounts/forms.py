@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
 from lms.core.i18n import _l
+from lms.core.inputs import db_int
 
 
 def role_choices():
@@ -13,7 +14,7 @@ def role_choices():
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return db_int(value) if value not in (None, "", "None") else None
 
 
 class UserForm(FlaskForm):
@@ -43,7 +44,7 @@ class UserForm(FlaskForm):
 class CenterForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9-]+$")],
                        render_kw={"dir": "ltr"})
-    governorate_id = SelectField(_l("Governorate"), coerce=int, validators=[DataRequired()])
+    governorate_id = SelectField(_l("Governorate"), coerce=db_int, validators=[DataRequired()])
     name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=200)],
                           render_kw={"dir": "rtl", "lang": "ar"})
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)],
@@ -82,7 +83,7 @@ class PlacementForm(FlaskForm):
 
 
 class DistrictForm(FlaskForm):
-    governorate_id = SelectField(_l("Governorate"), coerce=int, validators=[DataRequired()])
+    governorate_id = SelectField(_l("Governorate"), coerce=db_int, validators=[DataRequired()])
     name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=120)],
                           render_kw={"dir": "rtl", "lang": "ar"})
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)],

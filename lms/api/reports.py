@@ -5,7 +5,7 @@ from lms.accounts.scope import scope_of
 from lms.api.auth import token_required
 from lms.api.routes import iso
 from lms.core.errors import json_error
-from lms.core.i18n import to_ascii_digits
+from lms.core.inputs import parse_int
 from lms.extensions import csrf
 from lms.reports import services
 from lms.reports.filters import parse_filters
@@ -19,12 +19,9 @@ MAX_PER_PAGE = 500
 
 
 def _per_page(raw: str | None) -> int | None:
-    text = to_ascii_digits(raw or "").strip()
-    if not text:
+    if not (raw or "").strip():
         return DEFAULT_PER_PAGE
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PER_PAGE:
-        return None
-    return int(text)
+    return parse_int(raw, low=1, high=MAX_PER_PAGE)
 
 
 @bp.get("/reports/completions")

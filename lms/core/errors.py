@@ -1,6 +1,6 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
-from flask import Flask, jsonify, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from lms.core.i18n import _
 from lms.core.security import wants_json
@@ -21,6 +21,14 @@ def _messages() -> dict[int, str]:
     }
 
 
+class ClearBadRequest(BadRequest):
+    """A 400 whose translated description tells the person what to change: shown as it is, on a page or in JSON."""
+
+    def __init__(self, code: str, description: str):
+        super().__init__(description)
+        self.error_code = code
+
+
 def json_error(status: int, code: str, message: str | None = None):
     message = message or _messages().get(status, _messages()[500])
     return jsonify(error={"code": code, "message": message}), status
@@ -30,6 +38,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         status = error.code or 500
+        if isinstance(error, ClearBadRequest):
+            if wants_json() or request.is_json:  # a page's script (quiz autosave) reads JSON errors too
+                return json_error(status, error.error_code, error.description)
+            return render_template("errors/error.html", status=status, message=error.description), status
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(status, code, _messages().get(status, error.description))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 
 from lms.core.i18n import _l, to_ascii_digits
+from lms.core.inputs import parse_int
 from lms.core.localtime import start_of_day
 from lms.progress.status import TrainingStatus
 
@@ -71,10 +72,10 @@ def _positive_int(args, name: str, errors: dict, label: str) -> int | None:
     raw = _text(args, name)
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:  # a database integer
+    number = parse_int(raw, low=1)
+    if number is None:
         errors[name] = label
-        return None
-    return int(raw)
+    return number
 
 
 def parse_filters(args, sort_keys: dict, max_page_size: int | None = None) -> tuple[Filters, dict[str, str]]:
