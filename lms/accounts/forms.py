@@ -28,7 +28,8 @@ class UserForm(FlaskForm):
                                   render_kw={"dir": "ltr", "lang": "en"})
     employee_number = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)],
                                   render_kw={"inputmode": "numeric", "dir": "ltr"})
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)],
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(_l("This is not an email address.")),
+                                                           Length(max=254)],
                        render_kw={"dir": "ltr"})
     center_id = SelectField(_l("Technology center"), coerce=_optional_int, validators=[Optional()])
     job_title_id = SelectField(_l("Job title"), coerce=_optional_int, validators=[Optional()])
