@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from lms.accounts.models import CenterKind, Role
 from lms.core.i18n import _l
 from lms.core.inputs import db_int
+from lms.core.names import clean_name
 
 
 def role_choices():
@@ -23,9 +24,9 @@ class UserForm(FlaskForm):
         Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use Latin letters, digits, dot, dash or underscore."))],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "dir": "ltr"})
     full_name_ar = StringField(_l("Full name in Arabic"), validators=[DataRequired(), Length(max=200)],
-                               render_kw={"dir": "rtl", "lang": "ar"})
+                               filters=[clean_name], render_kw={"dir": "rtl", "lang": "ar"})
     full_name_latin = StringField(_l("Full name in Latin letters"), validators=[DataRequired(), Length(max=200)],
-                                  render_kw={"dir": "ltr", "lang": "en"})
+                                  filters=[clean_name], render_kw={"dir": "ltr", "lang": "en"})
     employee_number = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)],
                                   render_kw={"inputmode": "numeric", "dir": "ltr"})
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(_l("This is not an email address.")),

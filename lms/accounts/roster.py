@@ -15,6 +15,7 @@ from lms.accounts.services import deactivate, job_title_named, set_one_time_pass
 from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write
 from lms.core.i18n import _, localize_digits, to_ascii_digits
+from lms.core.names import clean_name
 from lms.core.signals import staff_changed
 from lms.extensions import db
 
@@ -81,6 +82,8 @@ def _chunks(values: list) -> list[list]:
 
 def _clean(values: dict[str, str]) -> dict[str, str]:
     clean = {f: " ".join(str(values.get(f) or "").split()) for f in FIELDS}
+    for name in ("full_name_ar", "full_name_latin"):  # as certificates will print them: no direction controls
+        clean[name] = clean_name(clean[name])
     clean["employee_number"] = to_ascii_digits(clean["employee_number"])
     clean["center_code"] = to_ascii_digits(clean["center_code"]).upper()
     return clean

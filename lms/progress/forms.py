@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from lms.accounts.models import CenterKind
 from lms.core.i18n import _l, to_ascii_digits
 from lms.core.inputs import db_int, parse_int
+from lms.core.names import clean_name
 from lms.progress.models import PathStatus
 
 
@@ -65,9 +66,9 @@ class PathForm(FlaskForm):
                        render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"},
                        description=_l("Lowercase Latin letters, digits and hyphens, e.g. window-basics."))
     title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
-                           render_kw={"dir": "rtl", "lang": "ar"})
+                           filters=[clean_name], render_kw={"dir": "rtl", "lang": "ar"})  # printed on certificates
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],
-                           render_kw={"dir": "ltr", "lang": "en"})
+                           filters=[clean_name], render_kw={"dir": "ltr", "lang": "en"})
     summary_ar = TextAreaField(_l("Summary in Arabic"), validators=[Optional(), Length(max=5000)],
                                render_kw={"dir": "rtl", "lang": "ar", "rows": 3})
     summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=5000)],
