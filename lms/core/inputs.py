@@ -104,18 +104,24 @@ def _finite(text: str) -> float:
     return number
 
 
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 300:  # beyond any float: float() of it raises OverflowError in the views
+        raise _RefusedJSON(ClearBadRequest("number_too_large", _("A number in the request is too large.")))
+    return int(text)
+
+
 def _no_constant(name: str):
     raise _RefusedJSON(ClearBadRequest("number_too_large", _("A number in the request is too large.")))
 
 
 class SafeJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, reading only documents the app can store: not too deep, no NUL, finite numbers."""
+    """Flask's JSON, reading only documents the app can store: not too deep, no NUL, numbers a float holds."""
 
     def loads(self, s: str | bytes, **kwargs):
         text = s.decode(json.detect_encoding(s)) if isinstance(s, (bytes, bytearray)) else s
         if _too_deep(text):
             raise _RefusedJSON(ClearBadRequest("json_too_deep", _("The JSON document is nested too deeply.")))
-        value = json.loads(text, parse_float=_finite, parse_constant=_no_constant, **kwargs)
+        value = json.loads(text, parse_float=_finite, parse_int=_bounded_int, parse_constant=_no_constant, **kwargs)
         if _bad_text(value):
             raise _RefusedJSON(_nul_refusal())
         return value

@@ -77,6 +77,7 @@ def api_attempt(client, db):
     ('{"answers": {"1\\u0000": "a"}}', "invalid_character"),
     ('{"answers": {"1": "\\ud800"}}', "invalid_character"),
     ('{"answers": {"1": 1e400}}', "number_too_large"),
+    ('{"answers": {"1": 1' + "0" * 400 + "}}", "number_too_large"),
     ('{"answers": {"1": NaN}}', "number_too_large"),
     ('{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}", "json_too_deep"),
     ('{"a":' * 100_000 + "1" + "}" * 100_000, "json_too_deep"),
