@@ -44,6 +44,7 @@ HOSTILE = {
     "negative": "-1",
 }
 FIELD_VALUES = ("long", "nul", "superscript", "huge", "bidi", "invisible")  # one field at a time: fewer values
+JSON_NUMBERS = {"int-1e400": 10**400, "int64": 2**63, "float-1e308": 1e308, "negative": -1}
 # Every query parameter name the app reads (request.args, reports' parse_filters, the staff list's filters).
 QUERY_NAMES = ("page", "per_page", "q", "sort", "dir", "direction", "status", "since", "until", "dates", "course",
                "center", "governorate", "district", "job", "job_title", "active", "include_inactive", "lang", "next",
@@ -153,17 +154,17 @@ def world(db):
     db.session.add(batch)
     db.session.commit()
     certificate = db.session.scalar(sa.select(Certificate))
-    question_id = db.session.scalar(sa.select(Question.id).where(Question.course_id == course.id).limit(1))
+    question_ids = list(db.session.scalars(sa.select(Question.id).where(Question.course_id == course.id)))
     path_values = {
         "slug": course.slug, "position": 1, "module_id": course.modules[0].id, "attempt_id": attempt.id,
-        "question_id": question_id, "code": certificate.code, "certificate_id": certificate.id,
+        "question_id": question_ids[0], "code": certificate.code, "certificate_id": certificate.id,
         "batch_id": batch.id, "assignment_id": assignment.id, "path_id": path.id, "user_id": learner.id,
         "center_id": center.id, "district_id": district.id, "job_title_id": learner.job_title_id,
         "employee_number": learner.employee_number, "fmt": "csv", "path": "missing.png",
         "notification_id": db.session.scalar(sa.select(Notification.id).where(Notification.user_id == learner.id)),
         "path_slug": path.slug,
     }
-    answers = {"answers": {str(question_id): "x"}}
+    answers = {"answers": {str(question_id): "x" for question_id in question_ids}}  # one of each type
     json_bodies = {  # a valid body of each JSON route, whose fields are then made hostile one at a time
         "api.create_token": {"username": learner.username, "password": "wrong password"},
         "api_hr.put_staff": {"full_name_ar": "اسم", "full_name_latin": "Name", "center_code": center.code,
@@ -279,9 +280,10 @@ def fuzz_rule(fuzz, rule, role, values, form, json_body):
         elif rule.rule.startswith("/api/") or json_body is not None:
             for label, body in JSON_BODIES.items():
                 fuzz.send(role, method, url, f"json {label}", data=body, content_type="application/json")
+            hostile = {**{label: HOSTILE[label] for label in FIELD_VALUES}, **JSON_NUMBERS}
             for name, value in (json_body or {}).items():
-                for label in FIELD_VALUES:
-                    bad = {k: HOSTILE[label] for k in value} if isinstance(value, dict) else HOSTILE[label]
+                for label, bad in hostile.items():
+                    bad = {k: bad for k in value} if isinstance(value, dict) else bad
                     fuzz.send(role, method, url, f"json {name}={label}", json={**json_body, name: bad})
         else:
             action, fields = (form["action"], form["fields"]) if form else (url, {})
@@ -298,7 +300,7 @@ def one_of_each(names) -> list[str]:
     """Field names with repeated rows (answers-0-text, answers-1-text...) reduced to their first row."""
     kinds = {}
     for name in sorted(names):
-        kinds.setdefault(re.sub(r"\d+", "#", name), name)
+        kinds.setdefault(re.sub(r"-\d+-", "-#-", name), name)
     return list(kinds.values())
 
 
