@@ -21,11 +21,12 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from lms.core import db as core_db
-    from lms.core import i18n, jobs, throttle, web
+    from lms.core import i18n, inputs, jobs, throttle, web
     from lms.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     core_db.configure_engine(app)
+    inputs.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     throttle.init_app(app)

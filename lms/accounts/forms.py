@@ -5,6 +5,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
 from lms.core.i18n import _l
+from lms.core.inputs import db_int
+from lms.core.names import clean_name
 from lms.core.passwords import MAX_LENGTH, MIN_LENGTH
 
 
@@ -14,7 +16,7 @@ def role_choices():
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return db_int(value) if value not in (None, "", "None") else None
 
 
 class UserForm(FlaskForm):
@@ -23,12 +25,13 @@ class UserForm(FlaskForm):
         Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use Latin letters, digits, dot, dash or underscore."))],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "dir": "ltr"})
     full_name_ar = StringField(_l("Full name in Arabic"), validators=[DataRequired(), Length(max=200)],
-                               render_kw={"dir": "rtl", "lang": "ar"})
+                               filters=[clean_name], render_kw={"dir": "rtl", "lang": "ar"})
     full_name_latin = StringField(_l("Full name in Latin letters"), validators=[DataRequired(), Length(max=200)],
-                                  render_kw={"dir": "ltr", "lang": "en"})
+                                  filters=[clean_name], render_kw={"dir": "ltr", "lang": "en"})
     employee_number = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)],
                                   render_kw={"inputmode": "numeric", "dir": "ltr"})
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)],
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(_l("This is not an email address.")),
+                                                           Length(max=254)],
                        render_kw={"dir": "ltr"})
     center_id = SelectField(_l("Technology center"), coerce=_optional_int, validators=[Optional()])
     job_title_id = SelectField(_l("Job title"), coerce=_optional_int, validators=[Optional()])
@@ -48,7 +51,7 @@ class UserForm(FlaskForm):
 class CenterForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9-]+$")],
                        render_kw={"dir": "ltr"})
-    governorate_id = SelectField(_l("Governorate"), coerce=int, validators=[DataRequired()])
+    governorate_id = SelectField(_l("Governorate"), coerce=db_int, validators=[DataRequired()])
     name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=200)],
                           render_kw={"dir": "rtl", "lang": "ar"})
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)],
@@ -87,7 +90,7 @@ class PlacementForm(FlaskForm):
 
 
 class DistrictForm(FlaskForm):
-    governorate_id = SelectField(_l("Governorate"), coerce=int, validators=[DataRequired()])
+    governorate_id = SelectField(_l("Governorate"), coerce=db_int, validators=[DataRequired()])
     name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=120)],
                           render_kw={"dir": "rtl", "lang": "ar"})
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)],

@@ -14,6 +14,7 @@ from lms.accounts.roster_files import FIELDS, REQUIRED, Roster, field_labels
 from lms.accounts.scope import may_manage, scope_of
 from lms.core.arabic import normalize_for_matching
 from lms.core.i18n import _, localize_digits, to_ascii_digits
+from lms.core.names import clean_name
 from lms.extensions import db
 
 _IN_CHUNK = 500
@@ -79,6 +80,8 @@ def _chunks(values: list) -> list[list]:
 
 def _clean(values: dict[str, str]) -> dict[str, str]:
     clean = {f: " ".join(str(values.get(f) or "").split()) for f in FIELDS}
+    for name in ("full_name_ar", "full_name_latin"):  # as certificates will print them: no direction controls
+        clean[name] = clean_name(clean[name])
     clean["employee_number"] = to_ascii_digits(clean["employee_number"])
     clean["center_code"] = to_ascii_digits(clean["center_code"]).upper()
     return clean

@@ -89,6 +89,8 @@ def _read_csv(content: bytes):
             text = content.decode("cp1256")  # what Arabic Excel saves as "CSV"
         except UnicodeDecodeError:
             raise RosterFileError(_("The file's characters could not be read: save it as CSV UTF-8.")) from None
+    if "\x00" in text:  # a UTF-16 file, or a damaged one: no database stores NUL characters
+        raise RosterFileError(_("The file contains NUL characters: save it as CSV UTF-8."))
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     try:

@@ -26,21 +26,17 @@ from lms.accounts.models import Center, CenterKind, District, JobTitle, User
 from lms.accounts.roster_apply import RosterChanged, apply_roster
 from lms.accounts.scope import may_manage, scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, current_locale, pick_language, to_ascii_digits
+from lms.core.i18n import _, current_locale, pick_language
+from lms.core.inputs import parse_int
 from lms.core.models import ValidationError, utcnow
 from lms.core.security import roles_required
-from lms.core.web import MAX_PAGE, page_arg
+from lms.core.web import page_arg
 from lms.extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
 
 MANAGERS = ("center_manager", "hr")
 PREVIEW_ROWS = 200  # of each list in the preview; the counts are always whole
-
-
-def _int(value: str | None) -> int | None:
-    value = to_ascii_digits(value or "").strip()
-    return int(value) if value.isdigit() and int(value) <= MAX_PAGE else None  # a database integer
 
 
 def _centers_in_scope() -> list[Center]:
@@ -58,8 +54,8 @@ def _person_or_404(user_id: int) -> User:
 @roles_required(*MANAGERS)
 def staff_list():
     args = request.args
-    filters = {"q": args.get("q", "").strip()[:100], "center": _int(args.get("center")),
-               "job": _int(args.get("job")), "active": args.get("active", "1"),
+    filters = {"q": args.get("q", "").strip()[:100], "center": parse_int(args.get("center")),
+               "job": parse_int(args.get("job")), "active": args.get("active", "1"),
                "sort": args.get("sort") if args.get("sort") in services.STAFF_SORTS else "name",
                "dir": "desc" if args.get("dir") == "desc" else "asc"}
     active = {"1": True, "0": False}.get(filters["active"])

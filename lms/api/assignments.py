@@ -6,7 +6,8 @@ from lms.accounts.models import Center, District, Governorate, JobTitle, Role
 from lms.api.auth import token_required
 from lms.api.routes import iso
 from lms.core.errors import json_error
-from lms.core.i18n import _, whole_number
+from lms.core.i18n import _
+from lms.core.inputs import parse_int
 from lms.core.web import MAX_PAGE
 from lms.courses.models import Course
 from lms.extensions import csrf, db
@@ -79,9 +80,9 @@ def list_assignments():
     user = g.api_user
     if user.role not in ROLES:
         return json_error(403, "forbidden")
-    page = whole_number(request.args.get("page", "1"))
-    per_page = whole_number(request.args.get("per_page", "50"))
-    if page is None or not 1 <= page <= MAX_PAGE or per_page is None or not 1 <= per_page <= MAX_PER_PAGE:
+    page = parse_int(request.args.get("page", "1"), low=1, high=MAX_PAGE)
+    per_page = parse_int(request.args.get("per_page", "50"), low=1, high=MAX_PER_PAGE)
+    if page is None or per_page is None:
         return json_error(400, "bad_request", _("page must be 1 or more and per_page between 1 and %(max)s.",
                                                 max=MAX_PER_PAGE))
     active = request.args.get("active")

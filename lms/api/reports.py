@@ -5,7 +5,8 @@ from lms.accounts.scope import scope_of
 from lms.api.auth import token_required
 from lms.api.routes import iso
 from lms.core.errors import json_error
-from lms.core.i18n import _, whole_number
+from lms.core.i18n import _
+from lms.core.inputs import parse_int
 from lms.extensions import csrf
 from lms.reports import services
 from lms.reports.filters import parse_filters
@@ -22,8 +23,7 @@ TYPED_PARAMETERS = ("district", "status", "dates", "since", "until", "page", "pe
 def _per_page(raw: str | None) -> int | None:
     if not (raw or "").strip():
         return DEFAULT_PER_PAGE
-    number = whole_number(raw)
-    return number if number is not None and 1 <= number <= MAX_PER_PAGE else None
+    return parse_int(raw, low=1, high=MAX_PER_PAGE)
 
 
 @bp.get("/reports/completions")

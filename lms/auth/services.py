@@ -11,6 +11,7 @@ from lms.accounts.services import password_problem_for
 from lms.auth.models import ApiToken, LoginSession
 from lms.core.db import begin_write
 from lms.core.i18n import _, to_ascii_digits
+from lms.core.inputs import parse_int
 from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.extensions import db
 
@@ -100,10 +101,11 @@ _USER_FOR_LOGIN_SESSION = (
 
 
 def user_for_login_session(user_id: str, token: str | None) -> User | None:
-    if not token or not user_id.isdigit():
+    number = parse_int(user_id, low=1)
+    if not token or number is None:
         return None
     return db.session.scalar(_USER_FOR_LOGIN_SESSION,
-                             {"token_hash": hash_token(token), "user_id": int(user_id), "now": utcnow()})
+                             {"token_hash": hash_token(token), "user_id": number, "now": utcnow()})
 
 
 def end_login_session(token: str | None) -> None:

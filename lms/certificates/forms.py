@@ -20,6 +20,7 @@ from lms.certificates.look import MAX_SIGNATORIES
 from lms.certificates.printroom import CertificateFilter
 from lms.certificates.services import REASON_MAX
 from lms.core.i18n import _l, pick_language
+from lms.core.inputs import parse_int
 
 STATUS_LABELS = {"": _l("Any status"), "valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked"),
                  "superseded": _l("Superseded by a newer certificate")}
@@ -55,7 +56,7 @@ class SearchForm(FlaskForm):
         return CertificateFilter(
             scope=scope,
             text=self.q.data or "", center_code=self.center.data or None,
-            course_id=int(course) if course.isdigit() else None,
+            course_id=parse_int(course, low=1),
             since=self.since.data if not self.since.errors else None,
             until=self.until.data if not self.until.errors else None,
             status=self.status.data or None, printed={"yes": True, "no": False}.get(self.printed.data or ""))

@@ -14,6 +14,7 @@ from lms.certificates.models import Certificate, CertificateAction, CertificateE
 from lms.core.db import upsert_insert
 from lms.core.localtime import local_date
 from lms.core.models import utcnow
+from lms.core.names import clean_name
 from lms.core.signals import certificate_issued, course_completed, path_completed
 from lms.courses.models import Course
 from lms.extensions import db
@@ -92,10 +93,11 @@ def _issue(user: User, course: Course | None, completed_at: datetime, replaces: 
     certificate = Certificate(
         code=new_code(), serial=_next_serial(_prefix(user), local_date(now).year), user_id=user.id,
         course_id=course.id if course is not None else None, path_id=path.id if course is None else None,
-        name_ar=user.full_name_ar, name_latin=user.full_name_latin, employee_number=user.employee_number,
+        name_ar=clean_name(user.full_name_ar), name_latin=clean_name(user.full_name_latin),  # no direction controls
+        employee_number=user.employee_number,
         center_code=center.code if center else None, center_name_ar=center.name_ar if center else "",
-        center_name_en=center.name_en if center else "", course_title_ar=subject.title_ar,
-        course_title_en=subject.title_en, score=_score(user.id, course) if course is not None else None,
+        center_name_en=center.name_en if center else "", course_title_ar=clean_name(subject.title_ar),
+        course_title_en=clean_name(subject.title_en), score=_score(user.id, course) if course is not None else None,
         completed_at=completed_at, issued_at=now,
         expires_at=add_months(now, int(settings.get("validity_months") or 0)),
         design=_design_name(settings.get("design")),

@@ -1,7 +1,7 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
 import sqlalchemy as sa
 from flask import Flask, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from lms.core.db import is_busy
 from lms.core.i18n import _
@@ -21,6 +21,14 @@ def _messages() -> dict[int, str]:
         500: _("Something went wrong on our side. Please try again."),
         503: _("The service is temporarily unavailable. Please try again shortly."),
     }
+
+
+class ClearBadRequest(BadRequest):
+    """A 400 whose translated description tells the person what to change: shown as it is, on a page or in JSON."""
+
+    def __init__(self, code: str, description: str):
+        super().__init__(description)
+        self.error_code = code
 
 
 def json_error(status: int, code: str, message: str | None = None):
@@ -44,6 +52,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         status = error.code or 500
+        if isinstance(error, ClearBadRequest):
+            if wants_json() or request.is_json:  # a page's script (quiz autosave) reads JSON errors too
+                return json_error(status, error.error_code, error.description)
+            return render_template("errors/error.html", status=status, message=error.description), status
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             body, status = json_error(status, code, _messages().get(status, error.description))

@@ -95,15 +95,6 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_TO_ASCII)
 
 
-def whole_number(text: str | None) -> int | None:
-    """A whole number typed in decimal digits of any script (Latin, Arabic-Indic, Persian...); None for anything else.
-
-    str.isdigit() alone is not enough: it is true for "²", which int() refuses (a 500 where a 400 was meant).
-    """
-    digits = to_ascii_digits(text or "").strip()
-    return int(digits) if digits.isascii() and digits.isdigit() else None
-
-
 def pick_language(pair: dict | object, field: str | None = None) -> str:
     """The text in the viewer's language, falling back to the other one when it is missing.
 

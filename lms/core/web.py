@@ -9,6 +9,7 @@ from flask_babel import format_date, format_time
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.core.i18n import localize_digits
+from lms.core.inputs import DB_INT_MAX
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -36,7 +37,7 @@ def _digest(folder: str, filename: str) -> str:
     return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:10]
 
 
-MAX_PAGE = 2**31 - 1  # the largest page number whose offset every database accepts
+MAX_PAGE = DB_INT_MAX  # the largest page number whose offset every database accepts
 
 
 def page_arg(args, name: str = "page") -> int:

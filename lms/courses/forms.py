@@ -3,6 +3,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, Submit
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from lms.core.i18n import _l
+from lms.core.names import clean_name
 
 
 class CourseForm(FlaskForm):
@@ -11,9 +12,9 @@ class CourseForm(FlaskForm):
         Regexp(r"^[a-z0-9][a-z0-9-]+$", message=_l("Use lower-case Latin letters, digits and dashes."))],
         render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"})
     title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
-                           render_kw={"dir": "rtl", "lang": "ar"})
+                           filters=[clean_name], render_kw={"dir": "rtl", "lang": "ar"})  # printed on certificates
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],
-                           render_kw={"dir": "ltr", "lang": "en"})
+                           filters=[clean_name], render_kw={"dir": "ltr", "lang": "en"})
     summary_ar = TextAreaField(_l("Summary in Arabic"), validators=[Optional(), Length(max=2000)],
                                render_kw={"dir": "rtl", "lang": "ar", "rows": 3})
     summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=2000)],

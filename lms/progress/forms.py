@@ -7,12 +7,13 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import CenterKind
 from lms.core.i18n import _l, to_ascii_digits
+from lms.core.inputs import db_int, parse_int
+from lms.core.names import clean_name
 from lms.progress.models import PathStatus
 
 
 def _whole_number(text: str | None) -> int | None:
-    text = to_ascii_digits((text or "").strip())
-    return int(text) if text.isdigit() else None
+    return parse_int(text)
 
 
 def _day(text: str | None) -> date | None:
@@ -29,13 +30,13 @@ class AssignmentForm(FlaskForm):
     employee_numbers = TextAreaField(_l("Employee numbers"), validators=[Optional(), Length(max=200_000)],
                                      description=_l("One per line, or separated by commas or spaces."),
                                      render_kw={"dir": "ltr", "rows": 5})
-    governorates = SelectMultipleField(_l("Governorates"), coerce=int, validate_choice=False)
-    districts = SelectMultipleField(_l("Districts"), coerce=int, validate_choice=False)
-    centers = SelectMultipleField(_l("Technology centers"), coerce=int, validate_choice=False)
+    governorates = SelectMultipleField(_l("Governorates"), coerce=db_int, validate_choice=False)
+    districts = SelectMultipleField(_l("Districts"), coerce=db_int, validate_choice=False)
+    centers = SelectMultipleField(_l("Technology centers"), coerce=db_int, validate_choice=False)
     center_kind = SelectField(_l("Kind of technology center"), choices=lambda: [
         ("", _l("Fixed and mobile")), (CenterKind.FIXED.value, _l("Fixed technology center")),
         (CenterKind.MOBILE.value, _l("Mobile technology center"))], validators=[Optional()])
-    job_titles = SelectMultipleField(_l("Job titles"), coerce=int, validate_choice=False)
+    job_titles = SelectMultipleField(_l("Job titles"), coerce=db_int, validate_choice=False)
     due_type = RadioField(_l("How the due date is set"), default="date", choices=lambda: [
         ("date", _l("On a fixed day")), ("days", _l("A number of days after each person joins"))])
     due_on = StringField(_l("Due date"), validators=[Optional()], render_kw={"type": "date", "dir": "ltr"})
@@ -65,9 +66,9 @@ class PathForm(FlaskForm):
                        render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"},
                        description=_l("Lowercase Latin letters, digits and hyphens, e.g. window-basics."))
     title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
-                           render_kw={"dir": "rtl", "lang": "ar"})
+                           filters=[clean_name], render_kw={"dir": "rtl", "lang": "ar"})  # printed on certificates
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],
-                           render_kw={"dir": "ltr", "lang": "en"})
+                           filters=[clean_name], render_kw={"dir": "ltr", "lang": "en"})
     summary_ar = TextAreaField(_l("Summary in Arabic"), validators=[Optional(), Length(max=5000)],
                                render_kw={"dir": "rtl", "lang": "ar", "rows": 3})
     summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=5000)],

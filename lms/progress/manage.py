@@ -7,7 +7,8 @@ from flask_login import current_user
 from lms.accounts.models import Center, District, Governorate, JobTitle
 from lms.accounts.scope import scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, localize_digits, ngettext, pick_language, to_ascii_digits
+from lms.core.i18n import _, localize_digits, ngettext, pick_language
+from lms.core.inputs import parse_int
 from lms.core.models import ValidationError, utcnow
 from lms.core.security import login_required, roles_required
 from lms.core.web import page_arg
@@ -185,11 +186,11 @@ def _positions(courses) -> tuple[dict[int, str], list[int], str | None]:
         text = (request.form.get(f"position-{course.id}") or "").strip()
         typed[course.id] = text
         if text:
-            number = to_ascii_digits(text)
-            if not number.isdigit():
+            number = parse_int(text)
+            if number is None:
                 error = _("Positions are whole numbers.")
                 continue
-            chosen.append((int(number), course.id))
+            chosen.append((number, course.id))
     return typed, [course_id for _n, course_id in sorted(chosen)], error
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import undefer
 
 from lms.core.errors import json_error
 from lms.core.i18n import _, current_locale
+from lms.core.inputs import parse_int
 from lms.core.models import utcnow
 from lms.core.security import login_required
 from lms.courses.models import Course
@@ -120,7 +121,7 @@ def _form_seq() -> int | None:
 @login_required
 def save(attempt_id: int):
     """Without JavaScript: the page's answers are saved, then the learner goes where the button said."""
-    question_ids = [int(i) for i in request.form.getlist("question") if i.isdigit()]
+    question_ids = [n for n in map(parse_int, request.form.getlist("question")) if n is not None]
     answers, typed = _answers_from_form(attempt_id, question_ids)
     go = request.form.get("go", "")
     try:
@@ -144,7 +145,7 @@ def save(attempt_id: int):
         return redirect(url_for(".result", attempt_id=attempt_id))
     if go == "finish":
         return redirect(url_for(".confirm", attempt_id=attempt_id))
-    page = int(go) if go.isdigit() else request.form.get("page", 1, type=int)
+    page = parse_int(go) or parse_int(request.form.get("page")) or 1
     flash(_("Your answers are saved."), "success")
     return redirect(url_for(".attempt", attempt_id=attempt_id, page=page))
 

@@ -7,7 +7,8 @@ send the ones they know; districts have no code and go by id. Digits may be Arab
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 
-from lms.core.i18n import _l, to_ascii_digits, whole_number
+from lms.core.i18n import _l, to_ascii_digits
+from lms.core.inputs import parse_int
 from lms.core.localtime import start_of_day
 from lms.progress.status import TrainingStatus
 
@@ -71,10 +72,9 @@ def _positive_int(args, name: str, errors: dict, label: str) -> int | None:
     raw = _text(args, name)
     if not raw:
         return None
-    number = whole_number(raw)
-    if number is None or not 1 <= number <= 2**31 - 1:  # a database integer
+    number = parse_int(raw, low=1)
+    if number is None:
         errors[name] = label
-        return None
     return number
 
 

@@ -28,6 +28,15 @@ def test_a_taken_username_or_employee_number_is_refused_and_input_kept(client, a
     assert db.session.scalar(sa.select(User).where(User.full_name_latin == "Sara Ali")) is None
 
 
+def test_an_email_address_is_checked_and_a_bad_one_refused_with_a_message(client, as_admin, db):
+    client.post("/language", data={"lang": "en"})
+    response = client.post("/admin/users/new", data={**NEW_USER, "email": "not an address"})
+    assert response.status_code == 200 and "This is not an email address." in response.text
+    assert db.session.scalar(sa.select(User).where(User.username == "sara.ali")) is None
+    assert client.post("/admin/users/new", data={**NEW_USER, "email": "Sara@Example.gov.eg"}).status_code == 302
+    assert db.session.scalar(sa.select(User.email).where(User.username == "sara.ali")) == "Sara@Example.gov.eg"
+
+
 def test_a_new_user_needs_a_password(client, as_admin, db):
     response = client.post("/admin/users/new", data={**NEW_USER, "password": ""})
     assert response.status_code == 200
