@@ -17,9 +17,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import HTTPException
 
-from lms.accounts.models import District
+from lms.accounts import roster_jobs
+from lms.accounts.models import District, RosterImport, RosterImportStatus
+from lms.accounts.roster_apply import Slip
 from lms.auth.services import issue_api_token
 from lms.certificates.models import Certificate, PrintBatch
+from lms.core.models import utcnow
 from lms.extensions import db as _db
 from lms.notifications.models import Notification
 from lms.notifications.services import notify
@@ -151,15 +154,18 @@ def world(db):
                                                due_days=10, now=datetime(2026, 1, 1, tzinfo=UTC))
     notify(learner.id, "issued", "issued:fuzz", {"title": {"ar": "شهادة", "en": "Certificate"}, "url": "/"})
     batch = PrintBatch(created_by_id=users["hr"].id, language="ar", total=1, status="done", pdf=b"%PDF-1.4")
-    db.session.add(batch)
+    job = RosterImport(created_by_id=users["hr"].id, status=RosterImportStatus.DONE.value, row_count=1, created=1,
+                       slips=roster_jobs.seal([Slip("اسم", "Name", "fz1", "PASSWORD42", center.code, center.name_ar,
+                                                    center.name_en)], utcnow()))
+    db.session.add_all([batch, job])
     db.session.commit()
     certificate = db.session.scalar(sa.select(Certificate))
     question_ids = list(db.session.scalars(sa.select(Question.id).where(Question.course_id == course.id)))
     path_values = {
         "slug": course.slug, "position": 1, "module_id": course.modules[0].id, "attempt_id": attempt.id,
         "question_id": question_ids[0], "code": certificate.code, "certificate_id": certificate.id,
-        "batch_id": batch.id, "assignment_id": assignment.id, "path_id": path.id, "user_id": learner.id,
-        "center_id": center.id, "district_id": district.id, "job_title_id": learner.job_title_id,
+        "batch_id": batch.id, "job_id": job.id, "assignment_id": assignment.id, "path_id": path.id,
+        "user_id": learner.id, "center_id": center.id, "district_id": district.id, "job_title_id": learner.job_title_id,
         "employee_number": learner.employee_number, "fmt": "csv", "path": "missing.png",
         "notification_id": db.session.scalar(sa.select(Notification.id).where(Notification.user_id == learner.id)),
         "path_slug": path.slug,

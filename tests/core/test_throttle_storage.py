@@ -103,9 +103,9 @@ def test_two_processes_racing_never_take_more_places_than_the_limit(uri):
     workers = [context.Process(target=_take_places, args=(uri, 20, start, results)) for _ in range(2)]
     for worker in workers:
         worker.start()
-    taken = [results.get(timeout=60) for _ in workers]
+    taken = [results.get(timeout=180) for _ in workers]
     for worker in workers:
-        worker.join(60)
+        worker.join(180)
     assert sum(taken) == 25 and all(worker.exitcode == 0 for worker in workers)
 
 
