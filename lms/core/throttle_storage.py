@@ -25,6 +25,21 @@ CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NUL
 _SWEEP_EVERY = 200
 
 
+def _set_up(connection: sqlite3.Connection, attempts: int = 100) -> None:
+    """WAL and the tables. Two workers opening a new file at once: switching it to WAL answers "database is
+    locked" at once, without waiting out the busy timeout, so the loser tries again."""
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
+
+
 class SQLiteStorage(Storage, MovingWindowSupport):
     STORAGE_SCHEME = ["sqlite"]
 
@@ -48,9 +63,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         if getattr(local, "pid", None) != os.getpid():
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.executescript(_SCHEMA)
+            _set_up(connection)
             local.connection, local.pid = connection, os.getpid()
         return local.connection
 
