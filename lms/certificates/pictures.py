@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from lms.certificates.designs import Design
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits
 from lms.core.models import ValidationError
 
 MAX_IMAGE_BYTES = 512 * 1024
@@ -31,9 +31,11 @@ def picture_data_url(content: bytes, field: str, box_mm: tuple[float, float]) ->
     fits it in (so never smaller than the box on either side, and never larger than uploaded). ValidationError
     under `field` for a file too big, of another type, unreadable, or of too many pixels."""
     if len(content) > MAX_IMAGE_BYTES:
-        raise ValidationError({field: _("The picture must be at most %(kb)s KB.", kb=MAX_IMAGE_BYTES // 1024)})
+        raise ValidationError({field: _("The picture must be at most %(kb)s KB.",
+                                        kb=localize_digits(MAX_IMAGE_BYTES // 1024))})
     too_large = ValidationError({field: _("The picture has too many pixels: at most %(side)s × %(side)s are "
-                                          "accepted. Make it smaller and upload it again.", side=SIDE)})
+                                          "accepted. Make it smaller and upload it again.",
+                                          side=localize_digits(SIDE))})
     try:  # Image.open reads the header only: the size is known before a pixel is decoded
         with _strict_pillow(), Image.open(io.BytesIO(content), formats=tuple(MEDIA_TYPES)) as image:
             kind, (width, height) = image.format, image.size

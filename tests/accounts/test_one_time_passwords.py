@@ -28,6 +28,16 @@ def test_the_slip_of_a_new_one_time_password_shows_its_expiry(app, client, auth,
     assert re.search(r"[٠-٩]", valid_until) and not re.search(r"[0-9]", valid_until)  # Arabic digits in Arabic
 
 
+def test_a_slip_isolates_the_arabic_name_and_the_staff_pages_keep_center_codes_whole(client, auth, qalyubia, db):
+    benha = qalyubia[2]["QLY-BENHA"]
+    auth.as_role("center_manager", center=benha)
+    learner = factories.UserFactory(center=benha, full_name_ar="منى 3", full_name_latin="Mona 3")
+    slip = client.post(f"/manage/staff/{learner.id}/password").text
+    assert '<p class="slip-name"><bdi>منى 3</bdi> — ' in slip  # else an English page shows "3 منى"
+    whole = '<span class="code-cell"><bdi>QLY-BENHA</bdi></span>'  # not "QLY-" on one line, "BENHA" on the next
+    assert whole in client.get(f"/manage/staff/{learner.id}").text and whole in client.get("/manage/staff/").text
+
+
 def test_the_slips_of_a_roster_import_show_their_expiry(app, client, hr, qalyubia, db):
     result = import_file(client, xlsx_bytes(ARABIC_HEADERS, [["9101", "منى", "Mona", "", "QLY-BENHA", "", ""]]))
     person = db.session.scalar(sa.select(User).where(User.username == "9101"))

@@ -228,6 +228,14 @@ def test_the_page_says_when_a_running_batch_shows_no_sign_of_life(auth, client, 
     assert message not in _page(client, fresh) and message in _page(client, stalled)
 
 
+def test_a_batch_stalled_on_its_last_run_does_not_promise_to_start_again(auth, client, db, center_certificates):
+    center, _certificates = center_certificates
+    auth.as_role("hr")
+    page = _page(client, _running(db, center, utcnow() - timedelta(minutes=5), runs=batches.MAX_RUNS))
+    assert "لن تُبدأ هذه الدفعة مرة ثالثة" in page and "ابدأ دفعة طباعة جديدة" in page
+    assert "تلقائيًا" not in page and "وقد بدأت الطباعة من جديد" not in page  # the reclaim fails it, never restarts it
+
+
 def test_a_starting_consumer_looks_again_when_the_stopped_runs_lease_runs_out(app, db, center_certificates):
     from lms.certificates import tasks
     from lms.core.jobs import huey

@@ -107,7 +107,7 @@ def test_a_decompression_bomb_is_refused_beside_its_field_and_nothing_is_stored(
                                content_type="multipart/form-data")
         page = response.get_data(as_text=True)
         assert response.status_code == 400 and 'value="Souad Hassan"' in page
-        error = re.search(r'id="([^"]+)-error"[^>]*>([^<]*4096 × 4096[^<]*)<', page)
+        error = re.search(r'id="([^"]+)-error"[^>]*>([^<]*٤٠٩٦ × ٤٠٩٦[^<]*)<', page)
         assert error and error.group(1) == field, page
     assert db.session.get(CertificateLook, 1) is None
 

@@ -121,6 +121,13 @@ def test_a_new_certificate_has_a_24_symbol_code_that_verifies(client, certificat
     assert client.get(f"/api/v1/verify/{printed}").json["code"] == printed
 
 
+def test_the_verification_page_never_breaks_a_code_at_its_dashes(client, certificate):
+    page = client.get(f"/verify/{grouped(certificate.code)}").text
+    assert f'<dd class="code-cell verdict-code"><bdi>{grouped(certificate.code)}</bdi></dd>' in page
+    # The example in the help is isolated too: in Arabic text it kept neither its order nor its line.
+    assert re.search(r'<span class="code-cell"><bdi>(\w{4}-){5}\w{4}</bdi></span>', page)
+
+
 @pytest.mark.parametrize("code", ["7F3K-9QXM-2PLA-H4TD-K8RW", "7F3K-9QXM-2PLA-H4TD-K8RW-6ZNB-2", "7F3K-9QXM-2PLA"])
 def test_a_code_of_another_length_is_the_same_404_as_an_unknown_one(client, certificate, code):
     unknown = client.get("/api/v1/verify/7F3K-9QXM-2PLA-H4TD-K8RW-6ZNB")

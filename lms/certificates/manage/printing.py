@@ -61,7 +61,7 @@ def batch(batch_id: int):
     batch = _batch_or_404(batch_id)
     return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
                            running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
-                           stalled=batches.lease_ran_out(batch))
+                           stalled=batches.lease_ran_out(batch), last_run=batch.runs >= batches.MAX_RUNS)
 
 
 @bp.get("/batches/<int:batch_id>.pdf")
