@@ -68,6 +68,8 @@ def logout():
 @login_required
 def change_password():
     form = PasswordForm()
+    if current_user.one_time_password_expires_at is not None:  # a new account, or one HR gave a new password to
+        form.current.label.text = _("One-time password")
     if form.validate_on_submit():
         try:
             changed = services.change_password(current_user, form.current.data, form.new.data, session.get("sid"))

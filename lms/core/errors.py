@@ -1,10 +1,13 @@
 """Translated error pages for people, JSON errors under /api: never an HTML 500 to an API client."""
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from lms.core.db import is_busy
 from lms.core.i18n import _
+from lms.core.models import utcnow
 from lms.core.security import wants_json
 from lms.extensions import db
 
@@ -48,6 +51,13 @@ def busy_response():
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def _retry_at(error: HTTPException) -> datetime | None:
+    """When a throttled person may try again: the page says the time of day rather than "a moment", which a
+    per-account limit can stretch to an hour."""
+    seconds = getattr(error, "retry_after", None)
+    return utcnow() + timedelta(seconds=seconds) if isinstance(seconds, int) and seconds > 0 else None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
@@ -60,7 +70,8 @@ def register_error_handlers(app: Flask) -> None:
             code = (error.name or "error").lower().replace(" ", "_")
             body, status = json_error(status, code, _messages().get(status, error.description))
         else:
-            body = make_response(render_template("errors/error.html", status=status, message=_messages().get(status)))
+            body = make_response(render_template("errors/error.html", status=status, message=_messages().get(status),
+                                                 retry_at=_retry_at(error)))
         # What the error says besides its page: Allow on a 405, Retry-After on a 429 (RFC 9110).
         body.headers.extend((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
         return body, status

@@ -44,6 +44,7 @@ def test_the_one_time_password_is_never_the_new_password(app, client, db):
     db.session.commit()
     client.post("/login", data={"identifier": "newcomer", "password": one_time})
     _english(client)
+    assert '>One-time password</label>' in client.get("/account/password").text  # what the slip calls it
     response = _change(client, one_time, one_time)
     assert "Choose a password other than the one-time password." in response.text
     assert _change(client, one_time, "lanterns by the nile 7").status_code == 302

@@ -1,5 +1,7 @@
 """Sign-in limits count the account actually targeted, whatever digits its identifier is typed in, and slow an
 attack on one account down from any number of addresses without locking its holder out."""
+from datetime import UTC, datetime
+
 import pytest
 from limits.strategies import MovingWindowRateLimiter
 
@@ -117,6 +119,17 @@ def test_the_holder_gets_back_in_once_the_oldest_failures_age_out(client, limits
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "50"
     clock.now += 50
     assert _login(client, "mona", PASSWORD).status_code == 302
+
+
+def test_the_refusal_page_says_at_what_time_to_try_again(client, limits, db, time_machine):
+    set_limits, _clock = limits
+    factories.UserFactory(username="mona")
+    set_limits(account_failures="1 per hour")
+    time_machine.move_to(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)  # 11:00 in Cairo
+    _login(client, "mona")
+    refused = _login(client, "mona", PASSWORD)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    assert "يمكنك المحاولة مرة أخرى في الساعة ١٢:٠٠" in refused.text  # an hour on, in the governorate's time
 
 
 def test_failures_from_one_address_over_many_accounts_are_limited(client, limits, db):
