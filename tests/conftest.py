@@ -19,6 +19,16 @@ from tests import factories
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_unconfigure(config):
+    """Cancel the timers still waiting (the in-memory rate-limit storage arms one to expire its counters) so that
+    the interpreter can exit. Under `make test-future` libfaketime moves the monotonic clock a year ahead, but a
+    timed wait is computed on that clock and waited for on the real one: those timers would never fire, and Python
+    waits for them at exit, for ever (CI stopped at its 90 minutes after the last test had passed)."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
 def database_url(tmp_dir: Path, name: str = "test") -> str:
     """LMS_TEST_DATABASE_URL (PostgreSQL) when set, else a fresh SQLite file; a named database per use."""
     url = os.environ.get("LMS_TEST_DATABASE_URL")
