@@ -1,4 +1,5 @@
 """Arabic-first staff training and certification LMS for technology centers."""
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -7,95 +8,46 @@ from lms.config import load_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The domain packages in the direction of imports: each may import those before it, never one after it, and
+# sends news upward by signal or asks through a hook (lms.core.hooks). Each says what it adds in its `init_app`.
+PACKAGES = ("core", "accounts", "auth", "courses", "notifications", "quizzes", "progress", "certificates",
+            "reports", "api")
 
-def create_app(config: object | dict | None = None) -> Flask:
+
+def create_app(config: object | dict | None = None, packages: tuple[str, ...] = PACKAGES) -> Flask:
     """Build the app; `config` (a dict or settings object) overrides what the environment says."""
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), instance_relative_config=True)
     load_config(app, config)
     register_extensions(app)
-    register_blueprints(app)
-    register_cli(app)
-    register_errors(app)
+    for name in packages:
+        import_module(f"lms.{name}").init_app(app)
+    register_top_level(app)
+    check_required_hooks(app, packages)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from lms.core import db as core_db
-    from lms.core import i18n, inputs, jobs, throttle, web
-    from lms.extensions import csrf, db, login_manager, migrate
+    """The database first: every package reads it. The other extensions are bound by lms.core, in the order their
+    request hooks must run."""
+    from lms.extensions import db, migrate
 
     db.init_app(app)
-    core_db.configure_engine(app)
-    inputs.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    csrf.init_app(app)
-    throttle.init_app(app)
-    login_manager.init_app(app)
-    i18n.init_app(app)
-    web.init_app(app)
-    jobs.init_app(app)
-
-    from lms.auth import sessions
-
-    sessions.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from lms.accounts.routes import bp as accounts_bp
-    from lms.accounts.staff import bp as staff_bp
-    from lms.api.assignments import bp as api_assignments_bp
-    from lms.api.certificates import bp as api_certificates_bp
-    from lms.api.hr import bp as api_hr_bp
-    from lms.api.quizzes import bp as api_quizzes_bp
-    from lms.api.reports import bp as api_reports_bp
-    from lms.api.routes import bp as api_bp
-    from lms.auth.routes import bp as auth_bp
-    from lms.certificates import (
-        expiry_notices,  # noqa: F401  (listens to certificate_issued, notifications_due)
-        issuing,  # noqa: F401  (listens to course_completed)
-        renewal,  # noqa: F401  (listens to notifications_due: before the reminders, which it feeds)
-    )
-    from lms.certificates.manage import bp as certificates_manage_bp
-    from lms.certificates.routes import bp as certificates_bp
-    from lms.core.routes import bp as core_bp
-    from lms.courses.routes import bp as courses_bp
-    from lms.notifications.routes import bp as notifications_bp
-    from lms.progress import (
-        assignments,  # noqa: F401  (listens to staff_changed)
-        reminders,  # noqa: F401  (listens to notifications_due)
-    )
-    from lms.progress.manage import bp as assignments_bp
-    from lms.progress.manage import paths_bp
-    from lms.progress.routes import bp as progress_bp
-    from lms.quizzes.manage import bp as quiz_manage_bp
-    from lms.quizzes.routes import bp as quizzes_bp
-    from lms.reports.routes import bp as reports_bp
-    from lms.reports.routes import learner_bp as my_reports_bp
-
-    for bp in (core_bp, auth_bp, accounts_bp, staff_bp, courses_bp, quizzes_bp, quiz_manage_bp, progress_bp,
-               assignments_bp, paths_bp, certificates_bp, certificates_manage_bp, notifications_bp, reports_bp, api_bp,
-               api_quizzes_bp, api_certificates_bp, api_hr_bp, api_assignments_bp, my_reports_bp, api_reports_bp):
-        app.register_blueprint(bp)
-
-
-def register_cli(app: Flask) -> None:
+def register_top_level(app: Flask) -> None:
+    """What spans the packages: the ordered daily run and the demo organisation."""
+    from lms import daily
     from lms.accounts.cli import demo_cli
-    from lms.certificates.cli import certificates_cli
-    from lms.courses.cli import courses_cli
-    from lms.notifications.cli import notifications_cli
-    from lms.quizzes.cli import questions_cli, quizzes_cli
     from lms.reports.cli import demo_data_command
 
-    app.cli.add_command(courses_cli)
-    app.cli.add_command(questions_cli)
-    app.cli.add_command(quizzes_cli)
+    daily.init_app(app)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(certificates_cli)
-    app.cli.add_command(notifications_cli)
     app.cli.add_command(demo_data_command)
 
 
-def register_errors(app: Flask) -> None:
-    from lms.core.errors import register_error_handlers
+def check_required_hooks(app: Flask, packages: tuple[str, ...]) -> None:
+    """A rule a lower package asks for and no package provides stops start-up instead of failing open."""
+    from lms.core.hooks import check_hooks
 
-    register_error_handlers(app)
+    check_hooks(app, packages)

@@ -1,0 +1,10 @@
+"""People and places: accounts, governorates, districts, technology centers, job titles, who sees whom (scope),
+rosters."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from lms.accounts import routes, staff
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(staff.bp)

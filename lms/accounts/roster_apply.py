@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from lms.accounts.models import Center, JobTitle, Role, User, search_key_of
 from lms.accounts.roster import RosterPlan, RosterRejected, plan_roster
 from lms.accounts.roster_files import FIELDS, Roster
-from lms.accounts.services import job_title_named, one_time_password, one_time_password_expiry
+from lms.accounts.services import end_sessions, job_title_named, one_time_password, one_time_password_expiry
 from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write
 from lms.core.i18n import to_ascii_digits
 from lms.core.models import utcnow
-from lms.core.signals import staff_changed, staff_deactivated
+from lms.core.signals import staff_changed
 from lms.extensions import db
 
 _CHUNK = 1000  # rows per bulk statement, and ids per IN (...) of the checks
@@ -258,7 +258,7 @@ def _deactivate(user_ids: list[int]) -> None:
         db.session.execute(sa.update(User).where(User.id.in_(chunk)).values(is_active=False, deactivated_at=now)
                            .execution_options(synchronize_session=False))
     if user_ids:
-        staff_deactivated.send(list(user_ids))
+        end_sessions(list(user_ids))
 
 
 # ---------------------------------------------------------------- one person (the staff API)

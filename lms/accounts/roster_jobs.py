@@ -25,7 +25,6 @@ from lms.accounts.roster_apply import RosterChanged, RosterResult, Slip, prepare
 from lms.accounts.roster_files import Roster
 from lms.core.db import begin_write, locked
 from lms.core.models import utcnow
-from lms.core.signals import notifications_due
 from lms.extensions import db
 
 STALE_AFTER = timedelta(hours=2)  # 10,000 rows take under a minute: a job this old was lost with its consumer
@@ -152,8 +151,7 @@ def erase_slips(job_id: int, viewer_id: int, now: datetime) -> None:
     db.session.commit()
 
 
-@notifications_due.connect
-def tidy_roster_imports(now: datetime, **_kwargs) -> None:
+def tidy_roster_imports(now: datetime) -> None:
     """Inside the daily run's transaction: erase slips past their hours (they can no longer be read anyway), and
     mark failed the jobs whose consumer stopped mid-way, so that their page says so instead of "applying"."""
     hours = timedelta(hours=current_app.config["LMS_ROSTER_SLIPS_HOURS"])

@@ -10,14 +10,19 @@ from lms.accounts.models import Center, CenterKind, District, Governorate, JobTi
 from lms.accounts.scope import EVERYTHING, Scope, may_manage, scope_of
 from lms.core.arabic import normalize_for_matching
 from lms.core.db import begin_write, get_or_raise, value_taken
+from lms.core.hooks import Hook
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError, utcnow
 from lms.core.passwords import password_problem, personal_words
-from lms.core.signals import staff_changed, user_credentials_changed
+from lms.core.signals import staff_changed
 from lms.extensions import db
 
 USER_FIELDS = ("username", "employee_number", "full_name_ar", "full_name_latin", "email", "center_id",
                "job_title_id", "role", "is_active", "scope_governorate_id")
+
+end_sessions = Hook("accounts.end_sessions", """(user_ids): sign these people out everywhere (browser sessions
+and API tokens), inside the caller's write transaction: their password was changed or reset, or they were
+deactivated. The auth package provides it; a password change must never leave an old session open.""")
 
 
 def _clean_user_values(values: dict) -> dict:
@@ -93,7 +98,7 @@ def update_user(user_id: int, values: dict, password: str | None = None) -> User
     if password:
         user.set_password(password)
     if password or (was_active and not user.is_active):
-        user_credentials_changed.send(user)
+        end_sessions([user.id])
     if (user.center_id, user.job_title_id, user.is_active) != placed_before:
         db.session.flush()
         staff_changed.send([user.id])
@@ -210,7 +215,7 @@ def deactivate(user: User) -> None:
     """Left: kept with their records and certificates, signed out everywhere."""
     user.is_active = False
     user.deactivated_at = utcnow()
-    user_credentials_changed.send(user)
+    end_sessions([user.id])
 
 
 def _managed(viewer_id: int, user_id: int) -> User:
@@ -240,7 +245,7 @@ def new_one_time_password(viewer_id: int, user_id: int) -> str:
     begin_write()
     person = _managed(viewer_id, user_id)
     password = set_one_time_password(person)
-    user_credentials_changed.send(person)
+    end_sessions([person.id])
     db.session.commit()
     return password
 

@@ -115,14 +115,9 @@ def end_login_session(token: str | None) -> None:
         db.session.commit()
 
 
-def end_all_sessions(user_id: int) -> None:
-    """Sign a user out everywhere, e.g. when an administrator deactivates them or resets their password."""
-    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user_id))
-    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user_id))
-
-
 def end_sessions_of(user_ids: list[int]) -> None:
-    """end_all_sessions for many users at once (a roster deactivating hundreds): a few statements in all."""
+    """Sign these people out everywhere, browsers and API tokens (accounts' `end_sessions` hook: a password
+    changed or reset, a deactivation, a roster deactivating hundreds): a few statements in all."""
     for start in range(0, len(user_ids), 500):
         chunk = user_ids[start:start + 500]
         db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id.in_(chunk)))

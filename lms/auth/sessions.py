@@ -2,9 +2,8 @@
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user
 
-from lms.auth.services import end_all_sessions, end_sessions_of, user_for_login_session
+from lms.auth.services import user_for_login_session
 from lms.core.i18n import _, _l
-from lms.core.signals import staff_deactivated, user_credentials_changed
 from lms.extensions import login_manager
 
 
@@ -14,8 +13,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
-    user_credentials_changed.connect(_end_sessions, weak=False)
-    staff_deactivated.connect(_end_sessions_of_many, weak=False)
     app.before_request(_require_own_password)
 
 
@@ -39,11 +36,3 @@ def _require_own_password():
 
 def _load_user(user_id: str):
     return user_for_login_session(user_id, session.get("sid"))
-
-
-def _end_sessions(user, **_):
-    end_all_sessions(user.id)
-
-
-def _end_sessions_of_many(user_ids, **_):
-    end_sessions_of(list(user_ids))

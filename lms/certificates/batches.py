@@ -24,7 +24,6 @@ from lms.certificates.printroom import CertificateFilter, matching
 from lms.core.db import begin_write, locked
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
-from lms.core.signals import notifications_due
 from lms.extensions import db
 
 BATCH_LANGUAGES = ("course", "ar", "en", "both")  # "course": each certificate in its course's choice
@@ -187,8 +186,7 @@ def lease_ran_out(batch: PrintBatch, now: datetime | None = None) -> bool:
 STALE_AFTER = timedelta(hours=2)  # a batch of 5,000 renders in under two minutes: one this old has stopped
 
 
-@notifications_due.connect
-def fail_stale_batches(now: datetime, **_kwargs) -> None:
+def fail_stale_batches(now: datetime) -> None:
     """Mark failed the batches still queued or running with no sign of life long after they were made: their
     job was lost (the queue was emptied, no consumer ever ran it), so that their page says so instead of
     "preparing" for ever. Runs inside the daily run's transaction."""

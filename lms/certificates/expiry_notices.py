@@ -6,7 +6,6 @@ from flask import current_app
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
-from lms.core.signals import certificate_issued, notifications_due
 from lms.extensions import db
 from lms.notifications.services import link_to, notify, notify_many
 
@@ -18,15 +17,13 @@ def _params(title_ar: str, title_en: str, expires_at: datetime | None) -> dict:
     return params
 
 
-@certificate_issued.connect
 def tell_the_holder(certificate: Certificate, **_kwargs) -> None:
     """Inside the issuing transaction: a certificate issued (or reissued) is news to its holder."""
     notify(certificate.user_id, "issued", f"issued:{certificate.id}",
            _params(certificate.course_title_ar, certificate.course_title_en, certificate.expires_at))
 
 
-@notifications_due.connect
-def store_expiry_notices(now: datetime, **_kwargs) -> dict[str, int]:
+def store_expiry_notices(now: datetime) -> dict[str, int]:
     """One notice per current certificate (not revoked, not superseded) expiring within the notice period."""
     horizon = now + timedelta(days=int(current_app.config["LMS_EXPIRY_NOTICE_DAYS"]))
     rows = db.session.execute(

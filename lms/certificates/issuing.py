@@ -15,7 +15,7 @@ from lms.core.db import upsert_insert
 from lms.core.localtime import local_date
 from lms.core.models import utcnow
 from lms.core.names import clean_name
-from lms.core.signals import certificate_issued, course_completed, path_completed
+from lms.core.signals import certificate_issued
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.progress.models import Enrollment, LearningPath, PathEnrollment
@@ -25,8 +25,7 @@ from lms.quizzes.bank import has_questions
 DEFAULT_DESIGN = "classic"
 
 
-@course_completed.connect
-def _issue_on_completion(enrollment: Enrollment, **_kwargs) -> None:
+def issue_on_completion(enrollment: Enrollment, **_kwargs) -> None:
     issue_certificate(enrollment)
 
 
@@ -47,8 +46,7 @@ def issue_certificate(enrollment: Enrollment) -> Certificate:
         return _current(enrollment.user_id, enrollment.course_id)
 
 
-@path_completed.connect
-def _issue_on_path_completion(path_enrollment: PathEnrollment, **_kwargs) -> None:
+def issue_on_path_completion(path_enrollment: PathEnrollment, **_kwargs) -> None:
     issue_path_certificate(path_enrollment)
 
 

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
 from lms.core.models import utcnow
-from lms.core.signals import notifications_due
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.notifications.services import notify_many
@@ -93,7 +92,3 @@ def renew_due(now: datetime | None = None) -> int:
             session.expire(instance)
     return len(due)
 
-
-@notifications_due.connect
-def _on_daily_run(now: datetime, **_kwargs) -> None:
-    renew_due(now)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from lms.core.hooks import Registry
 from lms.core.i18n import _
-from lms.core.signals import course_folder_read
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MODULE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.md$")
@@ -20,6 +20,10 @@ MAX_ASSET_BYTES = 5 * 1024 * 1024
 COURSE_KEYS = {"slug", "title", "summary", "estimated_minutes", "status", "modules", "quiz", "certificate",
                "trainers"}
 LANGS = ("ar", "en")
+
+folder_checks = Registry("courses.folder_checks", """Functions (CourseFolder) -> list[Problem] of the packages
+above this one, each checking its own blocks (the quizzes package: `quiz:` and the question bank), so that a bad
+folder imports nothing.""")
 
 
 @dataclass
@@ -165,9 +169,8 @@ def read_course_folder(root: Path) -> CourseFolder:
     folder = CourseFolder(slug=slug, title=title, summary=summary, status=status, estimated_minutes=minutes,
                           quiz=quiz, certificate=certificate, modules=modules, assets=assets,
                           trainers=[t.strip().lower() for t in trainers] if trainers is not None else None)
-    # Packages above this one check their own blocks (the quizzes package: `quiz:` and the question bank).
-    for _receiver, problems in course_folder_read.send(folder):
-        reader.problems.extend(problems)
+    for check in folder_checks.entries():
+        reader.problems.extend(check(folder))
     if reader.problems:
         raise CourseFileError(reader.problems)
     return folder

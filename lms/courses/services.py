@@ -6,9 +6,9 @@ from sqlalchemy.orm import selectinload, undefer
 
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, value_taken
+from lms.core.hooks import Registry
 from lms.core.i18n import _
 from lms.core.models import ValidationError
-from lms.core.signals import course_imported
 from lms.courses.files import (
     SLUG_RE,
     CourseFileError,
@@ -26,6 +26,10 @@ from lms.extensions import db
 
 # Files a learner's browser may fetch from a course folder. Question banks are never served: they hold the key.
 SERVED_MEDIA_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+folder_loaders = Registry("courses.folder_loaders", """Functions (Course, CourseFolder) of the packages above
+this one that load their part of a course folder inside the import's transaction (the quizzes package: the
+question bank).""")
 
 
 def files_url(slug: str) -> str:
@@ -240,7 +244,8 @@ def _upsert_course(folder: CourseFolder) -> Course:
         _asset(current_assets.get(path), path, content) for path, content in sorted(folder.assets.items())
     ]
     db.session.flush()
-    course_imported.send(course, folder=folder)  # the quizzes package loads the question bank
+    for load in folder_loaders.entries():
+        load(course, folder)
     return course
 
 

@@ -7,10 +7,7 @@ from lms.core.i18n import _
 from lms.core.security import login_required, safe_next_url
 from lms.core.web import page_arg
 from lms.extensions import db
-from lms.notifications import (
-    models,  # noqa: F401  (the table)
-    services,
-)
+from lms.notifications import services
 from lms.notifications.messages import compose
 
 bp = Blueprint("notifications", __name__)

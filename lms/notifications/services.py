@@ -1,4 +1,5 @@
 """Storing notifications (inside the caller's transaction), reading a person's bell, and the e-mail queue."""
+import smtplib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from lms.accounts.models import User
 from lms.core.db import begin_write, upsert_insert
 from lms.core.models import utcnow
 from lms.extensions import db
+from lms.notifications import mail
 from lms.notifications.models import Notification
 
 _CHUNK = 500
@@ -126,3 +128,33 @@ def record_email(notification_id: int, *, sent: bool) -> None:
     db.session.execute(sa.update(Notification).where(Notification.id == notification_id, *_PENDING)
                        .values(**values))
     db.session.commit()
+
+
+def send_waiting_emails() -> tuple[int, int, str | None]:
+    """E-mail each waiting notification once; (sent, skipped, error that stopped the run)."""
+    if not mail.smtp_configured():
+        return 0, skip_all_emails(), None
+    sent = skipped = 0
+    last_id = 0
+    try:
+        with mail.Mailer() as mailer:
+            while batch := pending_emails(last_id):
+                for item in batch:
+                    last_id = item.id
+                    if not item.email or not item.is_active:
+                        record_email(item.id, sent=False)
+                        skipped += 1
+                        continue
+                    try:
+                        mailer.send(mail.build_message(item.email, item.kind, item.params or {}, item.locale))
+                    except smtplib.SMTPRecipientsRefused:
+                        record_email(item.id, sent=False)  # a bad address: retrying will not help
+                        skipped += 1
+                        continue
+                    record_email(item.id, sent=True)
+                    sent += 1
+    except (smtplib.SMTPException, OSError) as error:
+        # Never the password: SMTP errors carry the server's reply, not our credentials.
+        current_app.logger.warning("send-due: e-mail stopped after %s sent: %s", sent, type(error).__name__)
+        return sent, skipped, f"{type(error).__name__}: {error}"
+    return sent, skipped, None

@@ -17,7 +17,6 @@ from lms.core.db import begin_write, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.localtime import end_of_day, local_date
 from lms.core.models import UTCDateTime, ValidationError, utcnow
-from lms.core.signals import staff_changed
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.notifications.models import Notification
@@ -286,8 +285,7 @@ def join_matching(user_ids: list[int], now: datetime | None = None) -> int:
     return added
 
 
-@staff_changed.connect
-def _on_staff_changed(user_ids, **_kwargs) -> None:
+def enrol_changed_staff(user_ids, **_kwargs) -> None:
     join_matching(list(user_ids))
 
 

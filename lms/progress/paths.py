@@ -11,7 +11,7 @@ from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, upsert_insert, value_taken
 from lms.core.i18n import _, pick_language
 from lms.core.models import UTCDateTime, ValidationError, utcnow
-from lms.core.signals import attempt_starting, course_completed, path_completed
+from lms.core.signals import path_completed
 from lms.courses.models import Course, CourseStatus
 from lms.extensions import db
 from lms.progress.models import Enrollment, LearningPath, PathCourse, PathEnrollment, PathStatus
@@ -140,8 +140,7 @@ def complete_if_done(enrollment: PathEnrollment, now: datetime | None = None) ->
     return True
 
 
-@course_completed.connect
-def _complete_paths(enrollment: Enrollment, **_kwargs) -> None:
+def complete_paths_on_completion(enrollment: Enrollment, **_kwargs) -> None:
     open_paths = db.session.scalars(sa.select(PathEnrollment).where(
         PathEnrollment.user_id == enrollment.user_id, PathEnrollment.completed_at.is_(None),
         PathEnrollment.path_id.in_(sa.select(PathCourse.path_id).where(PathCourse.course_id == enrollment.course_id))
@@ -184,8 +183,7 @@ def require_unlocked(user_id: int, course_id: int) -> None:
         raise CourseLocked(blocker)
 
 
-@attempt_starting.connect
-def _refuse_locked_quiz(course: Course, user_id: int, **_kwargs) -> None:
+def refuse_locked_quiz(course: Course, user_id: int) -> None:
     blocker = course_to_finish_first(user_id, course.id)
     if blocker is not None:
         raise NotAllowed(_("Complete the course %(course)s first: this learning path goes in order.",

@@ -11,7 +11,6 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Center, Role, User
 from lms.core.localtime import local_date
-from lms.core.signals import notifications_due
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.notifications.services import link_to, notify_many
@@ -21,8 +20,7 @@ from lms.progress.status import TrainingStatus, status_condition
 _ACTIVE = sa.and_(User.is_active, User.deactivated_at.is_(None))
 
 
-@notifications_due.connect
-def store_due_notices(now: datetime, **_kwargs) -> dict[str, int]:
+def store_due_notices(now: datetime) -> dict[str, int]:
     return {"reminder": store_reminders(now), "overdue": store_overdue_notices(now),
             "team_overdue": store_team_overdue_digests(now)}
 

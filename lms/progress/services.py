@@ -11,12 +11,12 @@ from lms.accounts.scope import EVERYTHING, Scope
 from lms.core.db import begin_write
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError, utcnow
-from lms.core.signals import attempt_graded, attempt_starting, course_completed
+from lms.core.signals import course_completed
 from lms.courses.models import Course, CourseStatus, Module
 from lms.courses.services import may_see
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
-from lms.progress.paths import course_to_finish_first, require_unlocked
+from lms.progress.paths import course_to_finish_first, refuse_locked_quiz, require_unlocked
 from lms.quizzes.attempts import NotAllowed, quiz_outcome
 from lms.quizzes.bank import has_questions
 from lms.quizzes.models import Question, QuizAttempt
@@ -287,14 +287,15 @@ def _complete_if_done(enrollment: Enrollment, course: Course, completed: int) ->
     course_completed.send(enrollment)
 
 
-@attempt_starting.connect
-def _require_enrolment(course: Course, user_id: int, **_kwargs) -> None:
+def check_quiz_start(course: Course, user_id: int) -> None:
+    """The quizzes package's `may_start_attempt`: enrolled (the enrolment row locked, so that one learner's attempts
+    start one at a time), and not held back by a learning path that goes in order."""
     if enrollment_for(user_id, course.id, for_update=True) is None:
         raise NotAllowed(_("Enrol in the course first."))
+    refuse_locked_quiz(course, user_id)
 
 
-@attempt_graded.connect
-def _complete_after_quiz(attempt: QuizAttempt, **_kwargs) -> None:
+def complete_after_quiz(attempt: QuizAttempt, **_kwargs) -> None:
     if not attempt.is_passed:
         return
     enrollment = enrollment_for(attempt.user_id, attempt.course_id, for_update=True)

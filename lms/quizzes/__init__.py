@@ -1,1 +1,15 @@
 """Question banks, their import formats, quiz settings, attempts and grading (a registry of question types)."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from lms.courses.files import folder_checks
+    from lms.courses.services import folder_loaders
+    from lms.quizzes import bank, cli, manage, routes
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(manage.bp)
+    app.cli.add_command(cli.questions_cli)
+    app.cli.add_command(cli.quizzes_cli)
+    folder_checks.add(app, bank.check_course_folder)  # the `quiz:` block and the question bank files
+    folder_loaders.add(app, bank.sync_course_bank)

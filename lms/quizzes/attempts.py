@@ -13,9 +13,10 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.core.db import begin_write
+from lms.core.hooks import Hook
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
-from lms.core.signals import attempt_graded, attempt_starting
+from lms.core.signals import attempt_graded
 from lms.core.web import date_text, time_text
 from lms.courses.models import Course
 from lms.extensions import db
@@ -60,6 +61,11 @@ class Saved(NamedTuple):
 
 
 MAX_SEQ = 2**31 - 1  # an INTEGER column
+
+may_start_attempt = Hook("quizzes.may_start_attempt", """(course, user_id): raises NotAllowed when the learner may
+not start this course's quiz (not enrolled, or a learning path in order holds the course back), and locks their
+enrolment so that one learner's attempts start one at a time. Called inside the write transaction that starts the
+attempt; the progress package provides it.""")
 
 
 def _grace() -> timedelta:
@@ -130,7 +136,7 @@ def open_or_start(user_id: int, course: Course, now: datetime | None = None,
     now = now or utcnow()
     settings = QuizSettings.from_dict(course.quiz_settings)
     begin_write()
-    attempt_starting.send(course, user_id=user_id)  # progress: enrolled? (and locks the enrolment row)
+    may_start_attempt(course, user_id)
     current = open_attempt(user_id, course.id)
     if current is not None and not is_overdue(current, now):
         db.session.commit()

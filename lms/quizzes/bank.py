@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.models import ValidationError
-from lms.core.signals import course_folder_read, course_imported
 from lms.courses.files import Problem as FileProblem
 from lms.courses.models import Course, CourseAsset
 from lms.extensions import db
@@ -318,11 +317,3 @@ def require_bank(course: Course) -> list[Question]:
     return questions
 
 
-@course_folder_read.connect
-def _check_folder(folder, **_kwargs) -> list[FileProblem]:
-    return check_course_folder(folder)
-
-
-@course_imported.connect
-def _load_bank(course: Course, folder, **_kwargs) -> None:
-    sync_course_bank(course, folder)

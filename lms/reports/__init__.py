@@ -1,0 +1,9 @@
+"""Read-only reports across the domains: completion, overdue, scores, the matrix, transcripts, exports."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from lms.reports import routes
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.learner_bp)

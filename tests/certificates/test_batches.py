@@ -14,7 +14,7 @@ from lms.certificates.models import Certificate, CertificateEvent, PrintBatch, P
 from lms.certificates.printroom import CertificateFilter
 from lms.core.db import begin_write
 from lms.core.models import utcnow
-from lms.core.signals import notifications_due
+from lms.daily import run_daily
 from tests import factories
 from tests.certificates.conftest import complete
 
@@ -131,16 +131,12 @@ def test_the_daily_run_marks_a_batch_whose_job_was_lost_failed(auth, client, db,
     lost.status = "running"
     fresh = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "y", queue=False)
     db.session.commit()
-    begin_write()
-    notifications_due.send(lost.created_at + timedelta(hours=3))
-    db.session.commit()
+    run_daily(lost.created_at + timedelta(hours=3))
     db.session.expire_all()
     assert db.session.get(PrintBatch, lost.id).status == "failed"
     assert db.session.get(PrintBatch, fresh.id).status == "failed"  # queued as long: its job is lost too
     newer = batches.create_batch(CertificateFilter(center_code=center.code), "ar", None, "z", queue=False)
-    begin_write()
-    notifications_due.send(newer.created_at + timedelta(minutes=30))
-    db.session.commit()
+    run_daily(newer.created_at + timedelta(minutes=30))
     db.session.expire_all()
     assert db.session.get(PrintBatch, newer.id).status == "queued"
     auth.as_role("hr")
