@@ -14,7 +14,6 @@ from lms.quizzes.bank import quiz_course
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.review import review, shown_questions
 from lms.quizzes.routes import save_posted_answers
-from lms.quizzes.settings import QuizSettings
 
 bp = Blueprint("api_quizzes", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -66,14 +65,12 @@ def get_quiz(slug: str):
     course = _course(slug)
     if course is None:
         return json_error(404, "not_found")
-    settings = QuizSettings.from_dict(course.quiz_settings)
-    history = service.attempts_of(g.api_user.id, course.id)
-    outcome = service.outcome(history, settings)
-    may_start, ready_at = service.next_start(settings, history, utcnow())
-    public = settings.as_dict()
+    view = service.quiz_overview(g.api_user.id, course, utcnow())
+    public = view.settings.as_dict()
     public.pop("file", None)
-    return jsonify(slug=course.slug, settings=public, attempts=[_attempt_summary(a) for a in history],
-                   grade=outcome.score, passed=outcome.is_passed, may_start=may_start, next_start_at=iso(ready_at))
+    return jsonify(slug=course.slug, settings=public, attempts=[_attempt_summary(a) for a in view.attempts],
+                   grade=view.outcome.score, passed=view.outcome.is_passed, may_start=view.may_start,
+                   next_start_at=iso(view.ready_at))
 
 
 @bp.post("/courses/<slug>/quiz/attempts")

@@ -363,6 +363,28 @@ def outcome(attempts: list[QuizAttempt], settings: QuizSettings) -> Outcome:
     return Outcome(counted.score, bool(counted.is_passed), len(finished))
 
 
+@dataclass(frozen=True)
+class Overview:
+    """A learner's quiz page, for the web and the API alike: the settings, their attempts, where they stand, and
+    whether (or from when) another attempt may start."""
+
+    settings: QuizSettings
+    attempts: list[QuizAttempt]
+    outcome: Outcome
+    may_start: bool
+    ready_at: datetime | None
+
+    @property
+    def current(self) -> QuizAttempt | None:
+        return next((a for a in self.attempts if a.is_open), None)
+
+
+def quiz_overview(user_id: int, course: Course, now: datetime) -> Overview:
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    history = attempts_of(user_id, course.id)
+    return Overview(settings, history, outcome(history, settings), *next_start(settings, history, now))
+
+
 def quiz_outcome(user_id: int, course: Course) -> Outcome:
     return outcome(attempts_of(user_id, course.id), QuizSettings.from_dict(course.quiz_settings))
 

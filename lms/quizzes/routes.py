@@ -39,12 +39,10 @@ def _attempt_or_404(attempt_id: int):
 @login_required
 def overview(slug: str):
     course = _course_or_404(slug)
-    settings = QuizSettings.from_dict(course.quiz_settings)
-    history = service.attempts_of(current_user.id, course.id)
-    may_start, ready_at = service.next_start(settings, history, utcnow())
-    return render_template("quizzes/overview.html", course=course, settings=settings, attempts=history,
-                           outcome=service.outcome(history, settings), may_start=may_start, ready_at=ready_at,
-                           current=next((a for a in history if a.is_open), None))
+    view = service.quiz_overview(current_user.id, course, utcnow())
+    return render_template("quizzes/overview.html", course=course, settings=view.settings, attempts=view.attempts,
+                           outcome=view.outcome, may_start=view.may_start, ready_at=view.ready_at,
+                           current=view.current)
 
 
 @bp.post("/courses/<slug>/quiz/attempts")
