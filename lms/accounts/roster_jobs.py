@@ -152,7 +152,7 @@ def erase_slips(job_id: int, viewer_id: int, now: datetime) -> None:
 
 
 def tidy_roster_imports(now: datetime) -> None:
-    """Inside the daily run's transaction: erase slips past their hours (they can no longer be read anyway), and
+    """A step of the daily run (lms/daily.py): erase slips past their hours (they can no longer be read anyway), and
     mark failed the jobs whose consumer stopped mid-way, so that their page says so instead of "applying"."""
     hours = timedelta(hours=current_app.config["LMS_ROSTER_SLIPS_HOURS"])
     db.session.execute(sa.update(RosterImport).where(

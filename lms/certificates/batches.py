@@ -189,7 +189,7 @@ STALE_AFTER = timedelta(hours=2)  # a batch of 5,000 renders in under two minute
 def fail_stale_batches(now: datetime) -> None:
     """Mark failed the batches still queued or running with no sign of life long after they were made: their
     job was lost (the queue was emptied, no consumer ever ran it), so that their page says so instead of
-    "preparing" for ever. Runs inside the daily run's transaction."""
+    "preparing" for ever. A step of the daily run (lms/daily.py)."""
     db.session.execute(sa.update(PrintBatch).where(
         PrintBatch.status.in_([BatchStatus.QUEUED.value, BatchStatus.RUNNING.value]),
         sa.func.coalesce(PrintBatch.heartbeat_at, PrintBatch.created_at) < now - STALE_AFTER,

@@ -1,6 +1,6 @@
 """Reminders before due dates, overdue notices to the person and a daily digest to their center manager.
 
-Listens to `notifications_due` (the daily `flask notifications send-due`). Every notice has a key naming its
+A step of the daily run (lms/daily.py, `flask notifications send-due`). Every notice has a key naming its
 event, so a second run stores nothing new; the queries are a fixed few, whatever the number of staff.
 """
 from datetime import datetime, timedelta
