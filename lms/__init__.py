@@ -41,8 +41,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from lms.accounts.routes import bp as accounts_bp
-    from lms.accounts.staff import bp as staff_bp
+    from lms.accounts.manage.admin import bp as accounts_bp
+    from lms.accounts.manage.staff import bp as staff_bp
     from lms.api.assignments import bp as api_assignments_bp
     from lms.api.certificates import bp as api_certificates_bp
     from lms.api.hr import bp as api_hr_bp
@@ -58,7 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.certificates.manage import bp as certificates_manage_bp
     from lms.certificates.routes import bp as certificates_bp
     from lms.core.routes import bp as core_bp
-    from lms.courses.routes import bp as courses_bp
+    from lms.courses.manage import bp as courses_bp
     from lms.notifications.routes import bp as notifications_bp
     from lms.progress import (
         assignments,  # noqa: F401  (listens to staff_changed)
@@ -69,8 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from lms.progress.routes import bp as progress_bp
     from lms.quizzes.manage import bp as quiz_manage_bp
     from lms.quizzes.routes import bp as quizzes_bp
-    from lms.reports.routes import bp as reports_bp
-    from lms.reports.routes import learner_bp as my_reports_bp
+    from lms.reports.manage import bp as reports_bp
+    from lms.reports.routes import bp as my_reports_bp
 
     for bp in (core_bp, auth_bp, accounts_bp, staff_bp, courses_bp, quizzes_bp, quiz_manage_bp, progress_bp,
                assignments_bp, paths_bp, certificates_bp, certificates_manage_bp, notifications_bp, reports_bp, api_bp,
@@ -79,12 +79,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from lms.accounts.cli import demo_cli
     from lms.certificates.cli import certificates_cli
     from lms.courses.cli import courses_cli
+    from lms.demo.cli import demo_cli, demo_data_command
     from lms.notifications.cli import notifications_cli
     from lms.quizzes.cli import questions_cli, quizzes_cli
-    from lms.reports.cli import demo_data_command
 
     app.cli.add_command(courses_cli)
     app.cli.add_command(questions_cli)

@@ -1,6 +1,7 @@
 """HR's reports: the completion matrix, rates by center and course, overdue staff, scores, transcripts.
 
-Every page, export and transcript is limited to the viewer's scope (lms.accounts.scope).
+Every page, export and transcript is limited to the viewer's scope (lms.accounts.scope). A learner's own transcript
+is in routes.py.
 """
 from dataclasses import replace
 from datetime import date
@@ -11,14 +12,13 @@ from flask_login import current_user
 from lms.accounts.scope import scope_of
 from lms.core.i18n import _, current_locale, format_percent, localize_digits, pick_language, text_direction
 from lms.core.localtime import governorate_zone
-from lms.core.security import login_required, roles_required
+from lms.core.security import roles_required
 from lms.core.web import date_text
 from lms.reports import charts, services
 from lms.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, chunked, csv_stream, xlsx_bytes
 from lms.reports.filters import PER_PAGE, STATUS_ICONS, STATUS_LABELS, parse_filters, status_label
 
 bp = Blueprint("reports", __name__, url_prefix="/manage/reports")
-learner_bp = Blueprint("my_reports", __name__)  # the learner's own transcript, outside /manage
 REPORT_ROLES = ("hr", "center_manager")
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -115,13 +115,6 @@ def transcript(user_id: int):
     if result is None:
         abort(404)
     return render_template("reports/transcript.html", transcript=result, own=False)
-
-
-@learner_bp.get("/me/transcript")
-@login_required
-def my_transcript():
-    result = services.transcript(current_user.id, None, services.now())
-    return render_template("reports/transcript.html", transcript=result, own=True)
 
 
 # --- exports ---------------------------------------------------------------------------------------------------------
