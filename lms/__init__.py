@@ -37,13 +37,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_top_level(app: Flask) -> None:
     """What spans the packages: the ordered daily run and the demo organisation."""
-    from lms import daily
-    from lms.accounts.cli import demo_cli
-    from lms.reports.cli import demo_data_command
+    from lms import daily, demo
 
     daily.init_app(app)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(demo_data_command)
+    demo.init_app(app)
 
 
 def check_required_hooks(app: Flask, packages: tuple[str, ...]) -> None:

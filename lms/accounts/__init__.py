@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.accounts import routes, staff
+    from lms.accounts.manage import admin, staff
 
-    app.register_blueprint(routes.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(staff.bp)

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.courses import cli, routes
+    from lms.courses import cli, manage
 
-    app.register_blueprint(routes.bp)
+    app.register_blueprint(manage.bp)
     app.cli.add_command(cli.courses_cli)

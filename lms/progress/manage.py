@@ -53,7 +53,7 @@ def index():
     page = _page()
     total, items = service.list_assignments(current_user, page=page, per_page=PER_PAGE)
     counts = service.status_counts([a.id for a in items], current_user)
-    return render_template("assignments/index.html", items=items, counts=counts, total=total, page=page,
+    return render_template("progress/assignments/index.html", items=items, counts=counts, total=total, page=page,
                            per_page=PER_PAGE, statuses=list(TrainingStatus))
 
 
@@ -110,7 +110,7 @@ def new():
         else:
             flash(_("The assignment has been saved and its people enrolled."), "success")
             return redirect(url_for(".show", assignment_id=assignment.id))
-    return render_template("assignments/new.html", form=form)
+    return render_template("progress/assignments/new.html", form=form)
 
 
 def _assignment_or_404(assignment_id: int):
@@ -134,7 +134,7 @@ def show(assignment_id: int):
     total, members = service.members_page(assignment, current_user, page=page, per_page=PER_PAGE, sort=sort,
                                           descending=descending, status=status, now=now)
     counts = service.status_counts([assignment.id], current_user, now)[assignment.id]
-    return render_template("assignments/show.html", assignment=assignment, members=members, total=total,
+    return render_template("progress/assignments/show.html", assignment=assignment, members=members, total=total,
                            page=page, per_page=PER_PAGE, sort=sort, descending=descending, status=status,
                            counts=counts, statuses=list(TrainingStatus), audience=describe(assignment.audience),
                            may_withdraw=service.may_manage(assignment, current_user))
@@ -176,7 +176,7 @@ def describe(audience: dict) -> list[tuple[str, str]]:
 @bp.get("/paths")
 @roles_required(*AUTHORS)
 def path_list():
-    return render_template("assignments/paths.html", paths=paths.list_paths())
+    return render_template("progress/assignments/paths.html", paths=paths.list_paths())
 
 
 def _positions(courses) -> tuple[dict[int, str], list[int], str | None]:
@@ -222,7 +222,7 @@ def edit_path(path_id: int | None):
                 else:
                     flash(_("The learning path has been saved."), "success")
                     return redirect(url_for(".edit_path", path_id=saved.id))
-    return render_template("assignments/path_form.html", form=form, path=path, courses=courses, typed=typed)
+    return render_template("progress/assignments/path_form.html", form=form, path=path, courses=courses, typed=typed)
 
 
 # -- the learner's side ---------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def my_learning_paths() -> list:
 @paths_bp.get("/paths")
 @login_required
 def catalogue():
-    return render_template("assignments/learner_paths.html", paths=paths.list_paths(published_only=True))
+    return render_template("progress/assignments/learner_paths.html", paths=paths.list_paths(published_only=True))
 
 
 @paths_bp.get("/paths/<slug>")
@@ -254,7 +254,7 @@ def path_page(slug: str):
         view = paths.path_view(slug, current_user)
     except LookupError:
         abort(404)
-    return render_template("assignments/path.html", view=view)
+    return render_template("progress/assignments/path.html", view=view)
 
 
 @paths_bp.post("/paths/<slug>/enrollment")

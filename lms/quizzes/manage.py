@@ -11,7 +11,7 @@ from lms.core.i18n import _, current_locale, localize_digits
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.core.web import page_arg
-from lms.courses.routes import AUTHORS
+from lms.courses.manage import AUTHORS
 from lms.courses.services import course_by_slug, may_manage
 from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.reports import routes
+    from lms.reports import manage, routes
 
+    app.register_blueprint(manage.bp)
     app.register_blueprint(routes.bp)
-    app.register_blueprint(routes.learner_bp)

@@ -61,7 +61,7 @@ def staff_list():
     active = {"1": True, "0": False}.get(filters["active"])
     page = services.list_staff(scope_of(current_user), filters["q"], filters["center"], filters["job"], active,
                                filters["sort"], filters["dir"] == "desc", page_arg(args))
-    return render_template("staff/list.html", page=page, filters=filters, centers=_centers_in_scope(),
+    return render_template("accounts/staff/list.html", page=page, filters=filters, centers=_centers_in_scope(),
                            job_titles=services.list_job_titles())
 
 
@@ -73,7 +73,7 @@ def person(user_id: int):
         transcript_url = url_for("reports.transcript", user_id=person.id)
     except BuildError:
         transcript_url = None
-    return render_template("staff/person.html", person=person, may_manage=may_manage(current_user, person),
+    return render_template("accounts/staff/person.html", person=person, may_manage=may_manage(current_user, person),
                            may_place=current_user.role in ("hr", "admin") and may_manage(current_user, person),
                            transcript_url=transcript_url)
 
@@ -106,7 +106,7 @@ def reactivate(user_id: int):
 def new_password(user_id: int):
     """Shown on this response only: it is not stored in clear, and no page shows it again."""
     password = _manage(user_id, services.new_one_time_password)
-    return render_template("staff/password.html", person=db.session.get(User, user_id), password=password)
+    return render_template("accounts/staff/password.html", person=db.session.get(User, user_id), password=password)
 
 
 @bp.route("/<int:user_id>/placement", methods=["GET", "POST"])
@@ -127,21 +127,21 @@ def placement(user_id: int):
         else:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for(".person", user_id=user_id))
-    return render_template("staff/placement.html", person=person, form=form)
+    return render_template("accounts/staff/placement.html", person=person, form=form)
 
 
 # ---------------------------------------------------------------- roster import
 
 
 def _preview(plan: roster.RosterPlan, apply_form: RosterApplyForm | None, upload: RosterUploadForm, status=200):
-    return render_template("staff/import.html", upload=upload, plan=plan, apply_form=apply_form,
+    return render_template("accounts/staff/import.html", upload=upload, plan=plan, apply_form=apply_form,
                            labels=roster_files.field_labels(), limit=PREVIEW_ROWS), status
 
 
 @bp.get("/import")
 @roles_required("hr")
 def roster_import():
-    return render_template("staff/import.html", upload=RosterUploadForm(), plan=None, apply_form=None,
+    return render_template("accounts/staff/import.html", upload=RosterUploadForm(), plan=None, apply_form=None,
                            labels=roster_files.field_labels(), limit=PREVIEW_ROWS)
 
 
@@ -199,7 +199,7 @@ def roster_apply():
         flash(_("Nothing was changed: some of these staff were changed by someone else while the roster was being "
                 "applied. Check the new preview below and apply it again."), "error")
         return _planned_preview(parsed, complete, RosterUploadForm(formdata=None), 409)
-    return render_template("staff/result.html", result=result)
+    return render_template("accounts/staff/result.html", result=result)
 
 
 def _job_or_404(job_id: int):
@@ -214,7 +214,7 @@ def _job_or_404(job_id: int):
 def roster_job(job_id: int):
     """A large roster's progress, then what it changed and its slips (a background job)."""
     job = _job_or_404(job_id)
-    return render_template("staff/import_job.html", job=job, is_uploader=job.created_by_id == current_user.id,
+    return render_template("accounts/staff/import_job.html", job=job, is_uploader=job.created_by_id == current_user.id,
                            slips_kept=roster_jobs.slips_kept(job, utcnow()))
 
 
@@ -226,7 +226,7 @@ def roster_job_slips(job_id: int):
     slips = roster_jobs.job_slips(job.id, current_user.id, utcnow())
     if slips is None:
         abort(404)
-    return render_template("staff/import_slips.html", job=job, slips=slips)
+    return render_template("accounts/staff/import_slips.html", job=job, slips=slips)
 
 
 @bp.post("/import/jobs/<int:job_id>/slips/erase")
@@ -274,7 +274,7 @@ def districts(district_id: int | None):
         else:
             flash(_("The district has been saved."), "success")
             return redirect(url_for(".districts"))
-    return render_template("staff/districts.html", form=form, district=district,
+    return render_template("accounts/staff/districts.html", form=form, district=district,
                            districts=services.list_districts(scope))
 
 
@@ -297,7 +297,7 @@ def job_titles(job_title_id: int | None):
         else:
             flash(_("The job title has been saved."), "success")
             return redirect(url_for(".job_titles"))
-    return render_template("staff/job_titles.html", form=form, title=title, titles=services.list_job_titles(),
+    return render_template("accounts/staff/job_titles.html", form=form, title=title, titles=services.list_job_titles(),
                            may_rename=may_rename)
 
 
@@ -313,4 +313,4 @@ def center_location():
         services.update_center_location(center.id, form.location.data)
         flash(_("The location has been saved."), "success")
         return redirect(url_for(".center_location"))
-    return render_template("staff/location.html", form=form, center=center)
+    return render_template("accounts/staff/location.html", form=form, center=center)

@@ -1,4 +1,8 @@
-"""Trainers' authoring screens, and the course files (images, PDFs) that modules show."""
+"""Trainers' authoring screens, and the course files (images, PDFs) that modules show.
+
+The course files serve learners too, but stay on this blueprint: their endpoint, `courses.course_file`, is named
+by it.
+"""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 

@@ -1,4 +1,8 @@
-"""Administration of people and places, and each visitor's language choice."""
+"""Administration of people and places (/admin), and each visitor's language choice.
+
+The language choice is for everyone, but stays on this blueprint: its endpoint, `accounts.set_language`, is named
+by it.
+"""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 

@@ -1,0 +1,176 @@
+"""HR's reports: the completion matrix, rates by center and course, overdue staff, scores, transcripts.
+
+Every page, export and transcript is limited to the viewer's scope (lms.accounts.scope). A learner's own transcript
+is in routes.py.
+"""
+from dataclasses import replace
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from lms.accounts.scope import scope_of
+from lms.core.i18n import _, current_locale, format_percent, localize_digits, pick_language, text_direction
+from lms.core.localtime import governorate_zone
+from lms.core.security import roles_required
+from lms.core.web import date_text
+from lms.reports import charts, services
+from lms.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, chunked, csv_stream, xlsx_bytes
+from lms.reports.filters import PER_PAGE, STATUS_ICONS, STATUS_LABELS, parse_filters, status_label
+
+bp = Blueprint("reports", __name__, url_prefix="/manage/reports")
+REPORT_ROLES = ("hr", "center_manager")
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@bp.app_template_global()
+def report_status(status: str) -> dict:
+    return {"label": status_label(status), "icon": STATUS_ICONS.get(status, "")}
+
+
+def _day_texts():
+    """date_text for many cells: the matrix shows up to thousands of dates, mostly the same few hundred days."""
+    zone, cache = governorate_zone(), {}
+
+    def day_text(value):
+        day = value.astimezone(zone).date()
+        if day not in cache:
+            cache[day] = date_text(day)
+        return cache[day]
+
+    return day_text
+
+
+def _request(sort_keys=()):
+    filters, errors = parse_filters(request.args, dict.fromkeys(sort_keys))
+    return filters, errors, scope_of(current_user), current_locale()
+
+
+def _page(template: str, filters, errors, scope, locale, **context):
+    return render_template(template, filters=filters, errors=errors, per_page=PER_PAGE,
+                           choices=services.filter_choices(scope, locale), statuses=STATUS_LABELS, **context)
+
+
+def _rate_bars(rates) -> list[charts.Bar]:
+    return [charts.Bar(pick_language({"ar": r.name_ar, "en": r.name_en}), round(r.counts.rate, 1),
+                       format_percent(r.counts.rate)) for r in rates]
+
+
+@bp.get("")
+@roles_required(*REPORT_ROLES)
+def overview():
+    filters, errors, scope, locale = _request()
+    at = services.now()
+    centers = services.rates_by_center(filters, scope, at)
+    courses = services.rates_by_course(filters, scope, at)
+    rtl = text_direction(locale) == "rtl"
+    return _page("reports/overview.html", filters, errors, scope, locale, centers=centers, courses=courses,
+                 center_chart=charts.bar_chart(_("Completion rate per technology center"), _rate_bars(centers),
+                                               rtl=rtl) if centers else None,
+                 course_chart=charts.bar_chart(_("Completion rate per course"), _rate_bars(courses),
+                                               rtl=rtl) if courses else None)
+
+
+@bp.get("/matrix")
+@roles_required(*REPORT_ROLES)
+def matrix():
+    filters, errors, scope, locale = _request(services.MATRIX_SORT_KEYS)
+    result = services.matrix(filters, scope, locale, services.now())
+    labels = {status: (STATUS_ICONS[status], status_label(status)) for status in STATUS_LABELS}
+    return _page("reports/matrix.html", filters, errors, scope, locale, matrix=result, labels=labels,
+                 day_text=_day_texts())
+
+
+@bp.get("/overdue")
+@roles_required(*REPORT_ROLES)
+def overdue():
+    filters, errors, scope, locale = _request(services.OVERDUE_SORT_KEYS)
+    total, rows = services.overdue(filters, scope, locale, services.now())
+    return _page("reports/overdue.html", filters, errors, scope, locale, total=total, rows=rows)
+
+
+@bp.get("/scores")
+@roles_required(*REPORT_ROLES)
+def scores():
+    filters, errors, scope, locale = _request()
+    distributions = services.score_distributions(filters, scope)
+    chosen = next((d for d in distributions if d.slug == filters.course), distributions[0] if distributions else None)
+    chart = None
+    if chosen is not None:
+        bars = [charts.Bar(bin_label(n), count, localize_digits(count)) for n, count in enumerate(chosen.bins)]
+        chart = charts.histogram(_("Best quiz scores: %(course)s", course=pick_language(
+            {"ar": chosen.title_ar, "en": chosen.title_en})), bars, rtl=text_direction(locale) == "rtl")
+    return _page("reports/scores.html", filters, errors, scope, locale, distributions=distributions,
+                 chosen=chosen, chart=chart, bin_label=bin_label)
+
+
+def bin_label(n: int) -> str:
+    return localize_digits(f"{10 * n}–{10 * n + 9 if n < services.SCORE_BINS - 1 else 100}")
+
+
+@bp.get("/people/<int:user_id>")
+@roles_required(*REPORT_ROLES)
+def transcript(user_id: int):
+    result = services.transcript(user_id, scope_of(current_user), services.now())
+    if result is None:
+        abort(404)
+    return render_template("reports/transcript.html", transcript=result, own=False)
+
+
+# --- exports ---------------------------------------------------------------------------------------------------------
+
+def _download(fmt: str, name: str, title: str, headers: list[str], rows):
+    filename = f"{name}-{date.today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        # Built whole before it is sent (rows are still read a chunk at a time): a streamed body would query the
+        # database after the request's context is gone.
+        return Response("".join(csv_stream(headers, rows)), headers=disposition, content_type=CSV_MEDIA_TYPE)
+    content = xlsx_bytes(title, headers, rows, rtl=text_direction() == "rtl")
+    return Response(content, headers=disposition, content_type=XLSX_MEDIA_TYPE)
+
+
+@bp.get("/matrix.<fmt>")
+@roles_required(*REPORT_ROLES)
+def matrix_export(fmt: str):
+    """One row per person and course, with the screen's filters, sort and scope."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    filters, _errors, scope, locale = _request(services.MATRIX_SORT_KEYS)
+    at = services.now()
+    headers = [_("Employee number"), _("Name in Arabic"), _("Name in Latin letters"), _("Technology center code"),
+               _("Technology center"), _("Job title"), _("Course"), _("Status"), _("Due date"),
+               _("Completed on"), _("Best score")]
+
+    def rows():
+        for r in chunked(lambda offset, size: services.completions(filters, scope, locale, at, offset, size)):
+            yield [r.employee_number, r.full_name_ar, r.full_name_latin, r.center_code,
+                   pick_language({"ar": r.center_name_ar, "en": r.center_name_en}),
+                   pick_language({"ar": r.job_title_ar, "en": r.job_title_en}),
+                   pick_language({"ar": r.course_title_ar, "en": r.course_title_en}), status_label(r.status),
+                   r.due_at, r.completed_at, r.best_score]
+
+    return _download(fmt, "completion-matrix", _("Completion matrix"), headers, rows())
+
+
+@bp.get("/overdue.<fmt>")
+@roles_required(*REPORT_ROLES)
+def overdue_export(fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    filters, _errors, scope, locale = _request(services.OVERDUE_SORT_KEYS)
+    at = services.now()
+    headers = [_("Employee number"), _("Name"), _("Technology center code"), _("Technology center"), _("Course"),
+               _("Due date"), _("Days overdue")]
+
+    def fetch(offset: int, size: int):
+        page = offset // size + 1
+        return services.overdue(replace(filters, page=page), scope, locale, at, per_page=size)[1]
+
+    def rows():
+        for r in chunked(fetch):
+            yield [r.employee_number, r.full_name_ar if locale == "ar" else r.full_name_latin, r.center_code,
+                   pick_language({"ar": r.center_name_ar, "en": r.center_name_en}),
+                   pick_language({"ar": r.course_title_ar, "en": r.course_title_en}), r.due_at, r.days]
+
+    return _download(fmt, "overdue", _("Overdue"), headers, rows())
