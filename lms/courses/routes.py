@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -12,7 +13,6 @@ from lms.courses.models import Module
 from lms.extensions import db
 
 bp = Blueprint("courses", __name__)
-AUTHORS = ("trainer",)
 
 
 @bp.get("/courses/<slug>/files/<path:path>")
@@ -31,7 +31,7 @@ def course_file(slug: str, path: str):
 
 
 @bp.get("/manage/courses")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def manage():
     return render_template("courses/manage.html", courses=services.managed_courses(current_user))
 
@@ -45,7 +45,7 @@ def _managed_or_404(course):
 
 @bp.route("/manage/courses/new", methods=["GET", "POST"], defaults={"slug": None})
 @bp.route("/manage/courses/<slug>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def edit_course(slug: str | None):
     course = _managed_or_404(services.course_by_slug(slug, with_modules=True)) if slug else None
     form = CourseForm(obj=course)
@@ -65,7 +65,7 @@ def edit_course(slug: str | None):
 
 @bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})
 @bp.route("/manage/courses/<slug>/modules/<int:module_id>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def edit_module(slug: str, module_id: int | None):
     course = _managed_or_404(services.course_by_slug(slug))
     module = db.get_or_404(Module, module_id) if module_id else None
@@ -98,7 +98,7 @@ def _module_of(slug: str, module_id: int):
 
 
 @bp.post("/manage/courses/<slug>/modules/<int:module_id>/move")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def move_module(slug: str, module_id: int):
     course, _module = _module_of(slug, module_id)
     services.move_module(course.id, module_id, -1 if request.form.get("direction") == "up" else 1)
@@ -106,7 +106,7 @@ def move_module(slug: str, module_id: int):
 
 
 @bp.post("/manage/courses/<slug>/modules/<int:module_id>/delete")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def delete_module(slug: str, module_id: int):
     course, _module = _module_of(slug, module_id)
     form = DeleteModuleForm()

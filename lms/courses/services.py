@@ -4,6 +4,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, undefer
 
+from lms.accounts import roles
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.hooks import Registry
@@ -74,8 +75,8 @@ def may_manage(course: Course, user) -> bool:
 
 
 def may_see(course: Course, user) -> bool:
-    """Learners see published courses only; trainers and administrators see drafts too."""
-    return course.is_published or user.role in ("trainer", "admin")
+    """Learners see published courses only; those who author courses see drafts too."""
+    return course.is_published or user.role in roles.AUTHOR_COURSES
 
 
 def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool = False,

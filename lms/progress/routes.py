@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
@@ -102,7 +103,7 @@ def _viewer_scope():
 
 
 @bp.get("/manage/progress")
-@roles_required("trainer", "hr", "center_manager")
+@roles_required(roles.FOLLOW_PROGRESS)
 def staff_courses():
     courses = managed_courses(current_user) if current_user.role == "trainer" else None
     return render_template("progress/staff_courses.html",
@@ -110,7 +111,7 @@ def staff_courses():
 
 
 @bp.get("/manage/courses/<slug>/progress")
-@roles_required("trainer", "hr", "center_manager")
+@roles_required(roles.FOLLOW_PROGRESS)
 def course_table(slug: str):
     course = course_by_slug(slug)
     if course is None or (current_user.role == "trainer" and not may_manage(course, current_user)):
