@@ -2,7 +2,7 @@
 a session) and in the API (with a bearer token).
 
 The test walks app.url_map, so a new route without an access rule fails here, and so does one whose roles are
-not a permission of the role table (lms.accounts.roles).
+not a permission of the role table (lms.accounts.roles), or a menu entry shown to a role its page refuses.
 """
 from datetime import timedelta
 
@@ -10,6 +10,7 @@ import pytest
 
 from lms.accounts.roles import PERMISSIONS, Role
 from lms.auth.services import issue_api_token
+from lms.core.menu import menu
 from lms.courses.models import CourseAsset
 from lms.progress.services import enroll
 from lms.quizzes.attempts import start_attempt
@@ -47,6 +48,18 @@ def test_every_role_gate_is_a_permission_of_the_role_table(app):
     gates = {rule.rule: view.access for rule, view in _views(app) if view.access not in ("public", "login")}
     assert len(gates) > 20
     assert {rule: sorted(access) for rule, access in gates.items() if access not in PERMISSIONS.values()} == {}
+
+
+def test_the_menu_shows_an_entry_only_to_roles_its_page_lets_in(app):
+    entries = menu.entries(app)
+    assert len(entries) > 10
+    for entry in entries:
+        view = app.view_functions[entry.endpoint]
+        if entry.roles is None:  # every signed-in person sees it: every signed-in person may open it
+            assert view.access in ("public", "login"), entry.endpoint
+        else:
+            assert entry.roles in PERMISSIONS.values(), entry.endpoint
+            assert view.access in ("public", "login") or entry.roles <= view.access, entry.endpoint
 
 
 def _sample_values(db):
