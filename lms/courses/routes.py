@@ -3,6 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from lms.accounts import roles
+from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -54,7 +55,7 @@ def edit_course(slug: str | None):
     if form.validate_on_submit():
         try:
             saved = services.save_course(form.data, course.id if course else None,
-                                         author_id=current_user.id if current_user.role == "trainer" else None)
+                                         author_id=current_user.id if current_user.role == Role.TRAINER else None)
         except ValidationError as error:
             show_service_errors(form, error)
         else:

@@ -60,16 +60,16 @@ def _managed_by(user_id: int):
 def managed_courses(user) -> list[Course]:
     """The courses this trainer may edit (administrators: every course)."""
     query = sa.select(Course).order_by(Course.id)
-    if user.role != "admin":
+    if user.role != Role.ADMIN:
         query = query.where(_managed_by(user.id))
     return list(db.session.scalars(query))
 
 
 def may_manage(course: Course, user) -> bool:
     """Administrators edit every course; a trainer the courses they author or are named on (or shared ones)."""
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return True
-    if user.role != "trainer":
+    if user.role != Role.TRAINER:
         return False
     return db.session.scalar(sa.select(sa.literal(True)).where(Course.id == course.id, _managed_by(user.id))) or False
 
