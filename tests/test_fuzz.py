@@ -244,10 +244,11 @@ def values_for(rule, path_values: dict) -> dict:
 
 def roles_for(app, rule) -> tuple[str, ...]:
     """Who tries a route: a role it lets in (admin passes every role check, so it takes the rest)."""
-    access = getattr(app.view_functions[rule.endpoint], "access", "public")
-    if access == "token":
+    view = app.view_functions[rule.endpoint]
+    access = getattr(view, "access", "public")
+    if getattr(view, "credential", None) == "token":
         return ("learner", "hr")
-    if isinstance(access, tuple):
+    if isinstance(access, frozenset):
         return ("hr",) if "hr" in access else ("admin",)
     return ("learner",)
 

@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.accounts.roles import Role  # the roles live beside their table; imported from here too
 from lms.core.arabic import normalize_for_matching
 from lms.core.models import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
@@ -15,14 +16,6 @@ from lms.extensions import db
 class CenterKind(enum.StrEnum):
     FIXED = "fixed"
     MOBILE = "mobile"
-
-
-class Role(enum.StrEnum):
-    LEARNER = "learner"
-    CENTER_MANAGER = "center_manager"  # sees and manages the staff of their own technology center
-    TRAINER = "trainer"  # authors the courses they are named trainers of
-    HR = "hr"  # the staff of one governorate (scope_governorate_id), or of all when it is empty
-    ADMIN = "admin"
 
 
 class Governorate(db.Model):

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Center, Role, User
 
-STAFF_ROLES = (Role.CENTER_MANAGER.value, Role.HR.value, Role.ADMIN.value)
-
 
 @dataclass(frozen=True)
 class Scope:

@@ -2,8 +2,9 @@
 import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 
-from lms.accounts.models import Center, District, Governorate, JobTitle, Role
-from lms.api.auth import token_required
+from lms.accounts import roles
+from lms.accounts.models import Center, District, Governorate, JobTitle
+from lms.api.auth import token_roles_required
 from lms.api.routes import iso
 from lms.core.errors import json_error
 from lms.core.i18n import _
@@ -17,7 +18,6 @@ from lms.progress.models import Assignment
 bp = Blueprint("api_assignments", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-ROLES = (Role.HR, Role.CENTER_MANAGER, Role.ADMIN)
 MAX_PER_PAGE = 200
 _LOOKUPS = (("governorates", Governorate), ("districts", District), ("centers", Center), ("job_titles", JobTitle))
 
@@ -74,12 +74,10 @@ def _summary(a: Assignment, counts: dict, names: dict) -> dict:
 
 
 @bp.get("/assignments")
-@token_required
+@token_roles_required(roles.ASSIGN_TRAINING)
 def list_assignments():
     """One page of the assignments the caller sees; counts are of the people in the caller's scope."""
     user = g.api_user
-    if user.role not in ROLES:
-        return json_error(403, "forbidden")
     page = parse_int(request.args.get("page", "1"), low=1, high=MAX_PAGE)
     per_page = parse_int(request.args.get("per_page", "50"), low=1, high=MAX_PER_PAGE)
     if page is None or per_page is None:

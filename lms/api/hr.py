@@ -2,9 +2,9 @@
 the screens."""
 from flask import Blueprint, g, jsonify, request
 
-from lms.accounts import roster, roster_apply, roster_files
-from lms.accounts.models import Role, User
-from lms.api.auth import token_required
+from lms.accounts import roles, roster, roster_apply, roster_files
+from lms.accounts.models import User
+from lms.api.auth import token_roles_required
 from lms.core.errors import json_error
 from lms.core.i18n import _
 from lms.extensions import csrf
@@ -30,11 +30,9 @@ def _field_errors(status: int, code: str, message: str, errors: list[roster.RowE
 
 
 @bp.put("/staff/<employee_number>")
-@token_required
+@token_roles_required(roles.MANAGE_ROSTER)
 def put_staff(employee_number: str):
     """Create or update one person, as one roster row would; a new account's one-time password comes back once."""
-    if g.api_user.role not in (Role.HR, Role.ADMIN):
-        return json_error(403, "forbidden")
     if not request.is_json:
         return json_error(415, "unsupported_media_type", _("Send a JSON object (Content-Type: application/json)."))
     body = request.get_json(silent=True)

@@ -1,10 +1,10 @@
 """The reports API for HR systems: completions (one row per person and course), scoped like the screens."""
 from flask import Blueprint, g, jsonify, request
 
+from lms.accounts import roles
 from lms.accounts.scope import scope_of
-from lms.api.auth import token_required
+from lms.api.auth import token_roles_required
 from lms.api.routes import iso
-from lms.core.errors import json_error
 from lms.core.i18n import _
 from lms.core.inputs import parse_int
 from lms.extensions import csrf
@@ -14,7 +14,6 @@ from lms.reports.filters import parse_filters
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-REPORT_ROLES = ("hr", "center_manager", "admin")
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
 TYPED_PARAMETERS = ("district", "status", "dates", "since", "until", "page", "per_page")
@@ -27,11 +26,9 @@ def _per_page(raw: str | None) -> int | None:
 
 
 @bp.get("/reports/completions")
-@token_required
+@token_roles_required(roles.VIEW_REPORTS)
 def completions():
     user = g.api_user
-    if user.role not in REPORT_ROLES:
-        return json_error(403, "forbidden")
     filters, errors = parse_filters(request.args, dict.fromkeys(services.MATRIX_SORT_KEYS))
     per_page = _per_page(request.args.get("per_page"))
     if per_page is None:

@@ -4,7 +4,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from lms.accounts.models import Role, User
+from lms.accounts import roles
+from lms.accounts.models import User
 from lms.accounts.scope import scope_of
 from lms.certificates.codes import EXAMPLE, LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
@@ -24,7 +25,6 @@ from lms.extensions import db
 
 _NO_CODE = "-" * LENGTH  # looked up in place of a malformed code: never stored, same query, same time
 _BY_CODE = sa.select(Certificate).where(Certificate.code == sa.bindparam("code"))
-STAFF_ROLES = (Role.HR, Role.ADMIN)
 REASON_MAX = 500
 
 
@@ -47,7 +47,7 @@ def may_download(certificate: Certificate, user: User) -> bool:
     """Its holder, HR and administrators: anyone else is told it does not exist."""
     if certificate.user_id == user.id:
         return True
-    return user.role in STAFF_ROLES and scope_of(user).allows(db.session.get(User, certificate.user_id))
+    return user.role in roles.MANAGE_CERTIFICATES and scope_of(user).allows(db.session.get(User, certificate.user_id))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Plumbing with no domain knowledge: the database engine, input limits, i18n, headers, rate limits, background
-jobs, error pages, health checks."""
+jobs, error pages, health checks, the main menu (its entries come from the packages)."""
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.core import db, errors, i18n, inputs, jobs, routes, throttle, web
+    from lms.core import db, errors, i18n, inputs, jobs, menu, routes, throttle, web
     from lms.extensions import csrf, login_manager
 
     db.configure_engine(app)
@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    menu.init_app(app)
     jobs.init_app(app)
     errors.register_error_handlers(app)
     app.register_blueprint(routes.bp)

@@ -1,8 +1,14 @@
 """Access rules, declared on every view so that they can be read at the route and checked by the tests.
 
-Every view carries `view.access`: "public", "login", or a tuple of roles. The test suite walks
-`app.url_map` and fails on a view that declares nothing.
+Every view carries `view.access`: "public", "login" (anyone signed in), or the set of roles it lets in; a view
+that needs someone signed in also says how they prove it, `view.credential`: "session" here (the pages),
+"token" for the API (`lms.api.auth`, the same decorators over a bearer token). The test suite walks
+`app.url_map` and fails on a view that declares nothing, or whose roles are not a permission of the table.
+
+The role sets come from that table, `lms.accounts.roles` (`@roles_required(roles.MANAGE_STAFF)`): core sits below
+accounts and knows no role, so its decorators take a set and the table stays the one place that names roles.
 """
+from collections.abc import Collection
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -24,13 +30,20 @@ def login_required(view):
             return login_manager.unauthorized()
         return view(*args, **kwargs)
 
-    wrapped.access = "login"
+    wrapped.access, wrapped.credential = "login", "session"
     return wrapped
 
 
-def roles_required(*roles: str):
-    """Signed-in users whose role is one of `roles` (admin always passes); others get 403."""
-    allowed = frozenset(roles) | {"admin"}
+def role_set(roles: Collection[str]) -> frozenset[str]:
+    """The roles a gate lets in, checked when the route is declared."""
+    if isinstance(roles, str) or not roles:  # a bare "hr" would be the set {"h", "r"}
+        raise TypeError("a role gate takes a permission: a set of roles from lms.accounts.roles")
+    return frozenset(roles)
+
+
+def roles_required(roles: Collection[str]):
+    """Signed-in users whose role is in `roles`, a permission of lms.accounts.roles; others get 403."""
+    allowed = role_set(roles)
 
     def decorator(view):
         @wraps(view)
@@ -41,7 +54,7 @@ def roles_required(*roles: str):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.access = tuple(sorted(allowed))
+        wrapped.access, wrapped.credential = allowed, "session"
         return wrapped
 
     return decorator

@@ -6,6 +6,8 @@ by it.
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
+from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -16,7 +18,6 @@ from lms.courses.models import Module
 from lms.extensions import db
 
 bp = Blueprint("courses", __name__)
-AUTHORS = ("trainer",)
 
 
 @bp.get("/courses/<slug>/files/<path:path>")
@@ -35,7 +36,7 @@ def course_file(slug: str, path: str):
 
 
 @bp.get("/manage/courses")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def manage():
     return render_template("courses/manage.html", courses=services.managed_courses(current_user))
 
@@ -49,7 +50,7 @@ def _managed_or_404(course):
 
 @bp.route("/manage/courses/new", methods=["GET", "POST"], defaults={"slug": None})
 @bp.route("/manage/courses/<slug>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def edit_course(slug: str | None):
     course = _managed_or_404(services.course_by_slug(slug, with_modules=True)) if slug else None
     form = CourseForm(obj=course)
@@ -58,7 +59,7 @@ def edit_course(slug: str | None):
     if form.validate_on_submit():
         try:
             saved = services.save_course(form.data, course.id if course else None,
-                                         author_id=current_user.id if current_user.role == "trainer" else None)
+                                         author_id=current_user.id if current_user.role == Role.TRAINER else None)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -69,7 +70,7 @@ def edit_course(slug: str | None):
 
 @bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})
 @bp.route("/manage/courses/<slug>/modules/<int:module_id>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def edit_module(slug: str, module_id: int | None):
     course = _managed_or_404(services.course_by_slug(slug))
     module = db.get_or_404(Module, module_id) if module_id else None
@@ -102,7 +103,7 @@ def _module_of(slug: str, module_id: int):
 
 
 @bp.post("/manage/courses/<slug>/modules/<int:module_id>/move")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def move_module(slug: str, module_id: int):
     course, _module = _module_of(slug, module_id)
     services.move_module(course.id, module_id, -1 if request.form.get("direction") == "up" else 1)
@@ -110,7 +111,7 @@ def move_module(slug: str, module_id: int):
 
 
 @bp.post("/manage/courses/<slug>/modules/<int:module_id>/delete")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def delete_module(slug: str, module_id: int):
     course, _module = _module_of(slug, module_id)
     form = DeleteModuleForm()

@@ -4,6 +4,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, undefer
 
+from lms.accounts import roles
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.hooks import Registry
@@ -59,23 +60,23 @@ def _managed_by(user_id: int):
 def managed_courses(user) -> list[Course]:
     """The courses this trainer may edit (administrators: every course)."""
     query = sa.select(Course).order_by(Course.id)
-    if user.role != "admin":
+    if user.role != Role.ADMIN:
         query = query.where(_managed_by(user.id))
     return list(db.session.scalars(query))
 
 
 def may_manage(course: Course, user) -> bool:
     """Administrators edit every course; a trainer the courses they author or are named on (or shared ones)."""
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return True
-    if user.role != "trainer":
+    if user.role != Role.TRAINER:
         return False
     return db.session.scalar(sa.select(sa.literal(True)).where(Course.id == course.id, _managed_by(user.id))) or False
 
 
 def may_see(course: Course, user) -> bool:
-    """Learners see published courses only; trainers and administrators see drafts too."""
-    return course.is_published or user.role in ("trainer", "admin")
+    """Learners see published courses only; those who author courses see drafts too."""
+    return course.is_published or user.role in roles.AUTHOR_COURSES
 
 
 def course_by_slug(slug: str, *, with_modules: bool = False, with_bodies: bool = False,

@@ -3,6 +3,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from lms.accounts import roles
+    from lms.core.i18n import _l
+    from lms.core.menu import MenuEntry, menu
     from lms.core.signals import attempt_graded, course_completed, staff_changed
     from lms.progress import assignments, manage, paths, routes, services
     from lms.quizzes.attempts import may_start_attempt
@@ -10,6 +13,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(manage.paths_bp)
+    menu.add(app, MenuEntry("progress.dashboard", _l("My learning"), None, 10))
+    menu.add(app, MenuEntry("progress.catalogue", _l("Courses"), None, 20))
+    menu.add(app, MenuEntry("paths.catalogue", _l("Learning paths"), None, 30, section="paths."))
+    menu.add(app, MenuEntry("assignments.path_list", _l("Manage learning paths"), roles.MANAGE_PATHS, 60))
+    menu.add(app, MenuEntry("assignments.index", _l("Assignments"), roles.ASSIGN_TRAINING, 80))
     may_start_attempt.provide(app, services.check_quiz_start)
     attempt_graded.connect(services.complete_after_quiz)
     course_completed.connect(paths.complete_paths_on_completion)

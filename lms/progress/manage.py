@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.accounts.models import Center, District, Governorate, JobTitle
 from lms.accounts.scope import scope_of
 from lms.core.forms import show_service_errors
@@ -23,8 +24,6 @@ from lms.progress.status import TrainingStatus, status_of
 bp = Blueprint("assignments", __name__, url_prefix="/manage")
 paths_bp = Blueprint("paths", __name__)
 
-ASSIGNERS = ("hr", "center_manager")
-AUTHORS = ("trainer", "hr")
 PER_PAGE = 50
 
 
@@ -48,7 +47,7 @@ def training_status(enrollment) -> str:
 # -- assignments ----------------------------------------------------------------------------------------------
 
 @bp.get("/assignments")
-@roles_required(*ASSIGNERS)
+@roles_required(roles.ASSIGN_TRAINING)
 def index():
     page = _page()
     total, items = service.list_assignments(current_user, page=page, per_page=PER_PAGE)
@@ -95,7 +94,7 @@ def _audience(form: AssignmentForm) -> dict:
 
 
 @bp.route("/assignments/new", methods=["GET", "POST"])
-@roles_required(*ASSIGNERS)
+@roles_required(roles.ASSIGN_TRAINING)
 def new():
     form = AssignmentForm()
     _fill_choices(form)
@@ -121,7 +120,7 @@ def _assignment_or_404(assignment_id: int):
 
 
 @bp.get("/assignments/<int:assignment_id>")
-@roles_required(*ASSIGNERS)
+@roles_required(roles.ASSIGN_TRAINING)
 def show(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
     sort = request.args.get("sort", "name")
@@ -141,7 +140,7 @@ def show(assignment_id: int):
 
 
 @bp.post("/assignments/<int:assignment_id>/withdrawal")
-@roles_required(*ASSIGNERS)
+@roles_required(roles.ASSIGN_TRAINING)
 def withdraw(assignment_id: int):
     try:
         service.withdraw(assignment_id, current_user)
@@ -174,7 +173,7 @@ def describe(audience: dict) -> list[tuple[str, str]]:
 # -- learning paths (authoring) -------------------------------------------------------------------------------
 
 @bp.get("/paths")
-@roles_required(*AUTHORS)
+@roles_required(roles.MANAGE_PATHS)
 def path_list():
     return render_template("progress/assignments/paths.html", paths=paths.list_paths())
 
@@ -196,7 +195,7 @@ def _positions(courses) -> tuple[dict[int, str], list[int], str | None]:
 
 @bp.route("/paths/new", methods=["GET", "POST"], defaults={"path_id": None})
 @bp.route("/paths/<int:path_id>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.MANAGE_PATHS)
 def edit_path(path_id: int | None):
     path = db.get_or_404(LearningPath, path_id) if path_id is not None else None
     if not paths.may_edit(path, current_user):

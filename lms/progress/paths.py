@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from lms.accounts import roles
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, upsert_insert, value_taken
 from lms.core.i18n import _, pick_language
@@ -19,7 +20,6 @@ from lms.progress.status import TrainingStatus, status_of
 from lms.quizzes.attempts import NotAllowed
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-AUTHOR_ROLES = (Role.TRAINER, Role.HR, Role.ADMIN)
 MAX_VALIDITY_MONTHS = 240
 
 
@@ -34,10 +34,10 @@ class CourseLocked(Exception):
 # -- authoring ------------------------------------------------------------------------------------------------
 
 def may_edit(path: LearningPath | None, user: User) -> bool:
-    """HR and administrators edit every path; a trainer the paths they made."""
-    if user.role in (Role.HR, Role.ADMIN):
-        return True
-    return user.role == Role.TRAINER and (path is None or path.created_by_id == user.id)
+    """Those who manage learning paths edit every path, except a trainer: only the paths they made."""
+    if user.role not in roles.MANAGE_PATHS:
+        return False
+    return user.role != Role.TRAINER or path is None or path.created_by_id == user.id
 
 
 def list_paths(published_only: bool = False) -> list[LearningPath]:

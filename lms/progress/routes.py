@@ -2,6 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
+from lms.accounts.roles import Role
 from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
@@ -98,22 +100,22 @@ def complete(slug: str, position: int):
 
 def _viewer_scope():
     """Trainers follow every learner of the courses they manage; HR and center managers the staff in their scope."""
-    return EVERYTHING if current_user.role == "trainer" else scope_of(current_user)
+    return EVERYTHING if current_user.role == Role.TRAINER else scope_of(current_user)
 
 
 @bp.get("/manage/progress")
-@roles_required("trainer", "hr", "center_manager")
+@roles_required(roles.FOLLOW_PROGRESS)
 def staff_courses():
-    courses = managed_courses(current_user) if current_user.role == "trainer" else None
+    courses = managed_courses(current_user) if current_user.role == Role.TRAINER else None
     return render_template("progress/staff_courses.html",
                            rows=services.enrolment_counts(_viewer_scope(), courses))
 
 
 @bp.get("/manage/courses/<slug>/progress")
-@roles_required("trainer", "hr", "center_manager")
+@roles_required(roles.FOLLOW_PROGRESS)
 def course_table(slug: str):
     course = course_by_slug(slug)
-    if course is None or (current_user.role == "trainer" and not may_manage(course, current_user)):
+    if course is None or (current_user.role == Role.TRAINER and not may_manage(course, current_user)):
         abort(404)
     page = page_arg(request.args)
     total, rows = services.progress_table(course, page, scope=_viewer_scope())

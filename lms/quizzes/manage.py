@@ -6,12 +6,12 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, current_locale, localize_digits
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.core.web import page_arg
-from lms.courses.manage import AUTHORS
 from lms.courses.services import course_by_slug, may_manage
 from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError
@@ -69,7 +69,7 @@ def _place_errors(form, error: ValidationError) -> list[str]:
 
 
 @bp.get("")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def overview(slug: str):
     course = _course_or_404(slug)
     questions, _categories = authoring.bank_listing(course.id)
@@ -78,7 +78,7 @@ def overview(slug: str):
 
 
 @bp.get("/questions")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def questions(slug: str):
     course = _course_or_404(slug)
     category, kind = request.args.get("category", ""), request.args.get("type", "")
@@ -89,7 +89,7 @@ def questions(slug: str):
 
 @bp.route("/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
 @bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def edit_question(slug: str, question_id: int | None):
     course = _course_or_404(slug)
     question = _question_or_404(course, question_id) if question_id else None
@@ -119,7 +119,7 @@ def edit_question(slug: str, question_id: int | None):
 
 
 @bp.post("/questions/<int:question_id>/delete")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def delete_question(slug: str, question_id: int):
     course = _course_or_404(slug)
     _question_or_404(course, question_id)
@@ -133,7 +133,7 @@ def delete_question(slug: str, question_id: int):
 
 
 @bp.post("/questions/<int:question_id>/regrade")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def regrade(slug: str, question_id: int):
     course = _course_or_404(slug)
     question = _question_or_404(course, question_id)
@@ -157,7 +157,7 @@ def _upload(form: ImportForm) -> tuple[str, bytes | None]:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def import_bank(slug: str):
     course = _course_or_404(slug)
     form = ImportForm()
@@ -183,7 +183,7 @@ def import_bank(slug: str):
 
 
 @bp.get("/export")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def export(slug: str):
     course = _course_or_404(slug)
     lang = "en" if request.args.get("lang") == "en" else "ar"
@@ -195,7 +195,7 @@ def export(slug: str):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def settings(slug: str):
     course = _course_or_404(slug)
     stored = QuizSettings.from_dict(course.quiz_settings)
@@ -212,7 +212,7 @@ def settings(slug: str):
 
 
 @bp.get("/attempts")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def attempt_list(slug: str):
     course = _course_or_404(slug)
     page = page_arg(request.args)
@@ -222,7 +222,7 @@ def attempt_list(slug: str):
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def attempt(slug: str, attempt_id: int):
     course = _course_or_404(slug)
     try:
@@ -235,14 +235,14 @@ def attempt(slug: str, attempt_id: int):
 
 
 @bp.get("/log")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def log(slug: str):
     course = _course_or_404(slug)
     return render_template("quizzes/manage/log.html", course=course, lines=authoring.audit_log(course.id))
 
 
 @bp.get("/statistics")
-@roles_required(*AUTHORS)
+@roles_required(roles.AUTHOR_COURSES)
 def statistics(slug: str):
     course = _course_or_404(slug)
     return render_template("quizzes/manage/statistics.html", course=course, types=REGISTRY,

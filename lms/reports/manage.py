@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.accounts.scope import scope_of
 from lms.core.i18n import _, current_locale, format_percent, localize_digits, pick_language, text_direction
 from lms.core.localtime import governorate_zone
@@ -19,7 +20,6 @@ from lms.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, chunked, csv_st
 from lms.reports.filters import PER_PAGE, STATUS_ICONS, STATUS_LABELS, parse_filters, status_label
 
 bp = Blueprint("reports", __name__, url_prefix="/manage/reports")
-REPORT_ROLES = ("hr", "center_manager")
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -57,7 +57,7 @@ def _rate_bars(rates) -> list[charts.Bar]:
 
 
 @bp.get("")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def overview():
     filters, errors, scope, locale = _request()
     at = services.now()
@@ -72,7 +72,7 @@ def overview():
 
 
 @bp.get("/matrix")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def matrix():
     filters, errors, scope, locale = _request(services.MATRIX_SORT_KEYS)
     result = services.matrix(filters, scope, locale, services.now())
@@ -82,7 +82,7 @@ def matrix():
 
 
 @bp.get("/overdue")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def overdue():
     filters, errors, scope, locale = _request(services.OVERDUE_SORT_KEYS)
     total, rows = services.overdue(filters, scope, locale, services.now())
@@ -90,7 +90,7 @@ def overdue():
 
 
 @bp.get("/scores")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def scores():
     filters, errors, scope, locale = _request()
     distributions = services.score_distributions(filters, scope)
@@ -109,7 +109,7 @@ def bin_label(n: int) -> str:
 
 
 @bp.get("/people/<int:user_id>")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def transcript(user_id: int):
     result = services.transcript(user_id, scope_of(current_user), services.now())
     if result is None:
@@ -131,7 +131,7 @@ def _download(fmt: str, name: str, title: str, headers: list[str], rows):
 
 
 @bp.get("/matrix.<fmt>")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def matrix_export(fmt: str):
     """One row per person and course, with the screen's filters, sort and scope."""
     if fmt not in EXPORT_FORMATS:
@@ -154,7 +154,7 @@ def matrix_export(fmt: str):
 
 
 @bp.get("/overdue.<fmt>")
-@roles_required(*REPORT_ROLES)
+@roles_required(roles.VIEW_REPORTS)
 def overdue_export(fmt: str):
     if fmt not in EXPORT_FORMATS:
         abort(404)

@@ -6,7 +6,7 @@ by it.
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from lms.accounts import services
+from lms.accounts import roles, services
 from lms.accounts.forms import CenterForm, GovernorateForm, UserForm, role_choices
 from lms.accounts.models import Center, User
 from lms.core.forms import show_service_errors
@@ -45,14 +45,14 @@ def _fill_choices(form: UserForm) -> None:
 
 
 @bp.get("/admin/users")
-@roles_required()
+@roles_required(roles.ADMINISTER)
 def users():
     page = services.list_users(request.args.get("q", ""), page_arg(request.args))
     return render_template("accounts/users.html", page=page, q=request.args.get("q", ""))
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
-@roles_required()
+@roles_required(roles.ADMINISTER)
 def new_user():
     form = UserForm()
     _fill_choices(form)
@@ -71,7 +71,7 @@ def new_user():
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required()
+@roles_required(roles.ADMINISTER)
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
@@ -88,7 +88,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/admin/centers", methods=["GET", "POST"])
-@roles_required()
+@roles_required(roles.ADMINISTER)
 def centers():
     governorate_form = GovernorateForm(prefix="gov")
     if governorate_form.validate_on_submit():
@@ -102,7 +102,7 @@ def centers():
 
 @bp.route("/admin/centers/new", methods=["GET", "POST"], defaults={"center_id": None})
 @bp.route("/admin/centers/<int:center_id>", methods=["GET", "POST"])
-@roles_required()
+@roles_required(roles.ADMINISTER)
 def edit_center(center_id: int | None):
     center = db.get_or_404(Center, center_id) if center_id is not None else None
     form = CenterForm(obj=center)

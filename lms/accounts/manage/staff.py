@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from lms.accounts import roster, roster_files, roster_jobs, services
+from lms.accounts import roles, roster, roster_files, roster_jobs, services
 from lms.accounts.forms import (
     DistrictForm,
     JobTitleForm,
@@ -35,7 +35,6 @@ from lms.extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
 
-MANAGERS = ("center_manager", "hr")
 PREVIEW_ROWS = 200  # of each list in the preview; the counts are always whole
 
 
@@ -51,7 +50,7 @@ def _person_or_404(user_id: int) -> User:
 
 
 @bp.get("/")
-@roles_required(*MANAGERS)
+@roles_required(roles.MANAGE_STAFF)
 def staff_list():
     args = request.args
     filters = {"q": args.get("q", "").strip()[:100], "center": parse_int(args.get("center")),
@@ -62,11 +61,12 @@ def staff_list():
     page = services.list_staff(scope_of(current_user), filters["q"], filters["center"], filters["job"], active,
                                filters["sort"], filters["dir"] == "desc", page_arg(args))
     return render_template("accounts/staff/list.html", page=page, filters=filters, centers=_centers_in_scope(),
-                           job_titles=services.list_job_titles())
+                           job_titles=services.list_job_titles(),
+                           may_manage_roster=current_user.role in roles.MANAGE_ROSTER)
 
 
 @bp.get("/<int:user_id>")
-@roles_required(*MANAGERS)
+@roles_required(roles.MANAGE_STAFF)
 def person(user_id: int):
     person = _person_or_404(user_id)
     try:  # the reports package draws the transcript; staff screens only link to it
@@ -74,7 +74,7 @@ def person(user_id: int):
     except BuildError:
         transcript_url = None
     return render_template("accounts/staff/person.html", person=person, may_manage=may_manage(current_user, person),
-                           may_place=current_user.role in ("hr", "admin") and may_manage(current_user, person),
+                           may_place=current_user.role in roles.MANAGE_ROSTER and may_manage(current_user, person),
                            transcript_url=transcript_url)
 
 
@@ -86,7 +86,7 @@ def _manage(user_id: int, action) -> object:
 
 
 @bp.post("/<int:user_id>/deactivate")
-@roles_required(*MANAGERS)
+@roles_required(roles.MANAGE_STAFF)
 def deactivate(user_id: int):
     _manage(user_id, lambda viewer, person: services.set_staff_active(viewer, person, False))
     flash(_("The account has been deactivated. Its records and certificates are kept."), "success")
@@ -94,7 +94,7 @@ def deactivate(user_id: int):
 
 
 @bp.post("/<int:user_id>/reactivate")
-@roles_required(*MANAGERS)
+@roles_required(roles.MANAGE_STAFF)
 def reactivate(user_id: int):
     _manage(user_id, lambda viewer, person: services.set_staff_active(viewer, person, True))
     flash(_("The account has been reactivated."), "success")
@@ -102,7 +102,7 @@ def reactivate(user_id: int):
 
 
 @bp.post("/<int:user_id>/password")
-@roles_required(*MANAGERS)
+@roles_required(roles.MANAGE_STAFF)
 def new_password(user_id: int):
     """Shown on this response only: it is not stored in clear, and no page shows it again."""
     password = _manage(user_id, services.new_one_time_password)
@@ -110,7 +110,7 @@ def new_password(user_id: int):
 
 
 @bp.route("/<int:user_id>/placement", methods=["GET", "POST"])
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def placement(user_id: int):
     person = _person_or_404(user_id)
     if not may_manage(current_user, person):
@@ -139,14 +139,14 @@ def _preview(plan: roster.RosterPlan, apply_form: RosterApplyForm | None, upload
 
 
 @bp.get("/import")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_import():
     return render_template("accounts/staff/import.html", upload=RosterUploadForm(), plan=None, apply_form=None,
                            labels=roster_files.field_labels(), limit=PREVIEW_ROWS)
 
 
 @bp.post("/import")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_preview():
     upload = RosterUploadForm()
     file = upload.file.data
@@ -175,7 +175,7 @@ def _planned_preview(parsed: roster_files.Roster, complete: bool, upload: Roster
 
 
 @bp.post("/import/apply")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_apply():
     form = RosterApplyForm()
     try:
@@ -210,7 +210,7 @@ def _job_or_404(job_id: int):
 
 
 @bp.get("/import/jobs/<int:job_id>")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_job(job_id: int):
     """A large roster's progress, then what it changed and its slips (a background job)."""
     job = _job_or_404(job_id)
@@ -219,7 +219,7 @@ def roster_job(job_id: int):
 
 
 @bp.get("/import/jobs/<int:job_id>/slips")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_job_slips(job_id: int):
     """The one-time password slips of a large roster's new accounts: the uploader's only, until they are printed."""
     job = _job_or_404(job_id)
@@ -230,7 +230,7 @@ def roster_job_slips(job_id: int):
 
 
 @bp.post("/import/jobs/<int:job_id>/slips/erase")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_job_erase_slips(job_id: int):
     job = _job_or_404(job_id)
     roster_jobs.erase_slips(job.id, current_user.id, utcnow())
@@ -239,7 +239,7 @@ def roster_job_erase_slips(job_id: int):
 
 
 @bp.get("/import/template.csv")
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def roster_template():
     """The columns HR fills in, with Arabic headers; UTF-8 with BOM so that Excel shows the Arabic."""
     out = io.StringIO()
@@ -254,7 +254,7 @@ def roster_template():
 
 @bp.route("/districts", methods=["GET", "POST"], defaults={"district_id": None})
 @bp.route("/districts/<int:district_id>", methods=["GET", "POST"])
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def districts(district_id: int | None):
     scope = scope_of(current_user)
     district = None
@@ -280,7 +280,7 @@ def districts(district_id: int | None):
 
 @bp.route("/job-titles", methods=["GET", "POST"], defaults={"job_title_id": None})
 @bp.route("/job-titles/<int:job_title_id>", methods=["GET", "POST"])
-@roles_required("hr")
+@roles_required(roles.MANAGE_ROSTER)
 def job_titles(job_title_id: int | None):
     """One list for the whole country, so that "every window clerk" means the same people in every report: HR of
     one governorate may add a job title, but renaming one changes every governorate's reports (HR of all only)."""
@@ -302,7 +302,7 @@ def job_titles(job_title_id: int | None):
 
 
 @bp.route("/center-location", methods=["GET", "POST"])
-@roles_required("center_manager")
+@roles_required(roles.LOCATE_MOBILE_CENTER)
 def center_location():
     """The manager of a mobile technology center says where it stands today."""
     center = current_user.center

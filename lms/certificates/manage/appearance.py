@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.accounts.scope import scope_of
 from lms.certificates import look, pictures, services
 from lms.certificates.designs import load_design
@@ -52,7 +53,7 @@ def _check_whole_installation() -> None:
 
 
 @bp.get("/settings")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def settings():
     _check_whole_installation()
     return _settings_page(_look_form())
@@ -80,7 +81,7 @@ def _show_errors(form: LookForm, error: ValidationError) -> None:
 
 
 @bp.post("/settings")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def save_settings():
     _check_whole_installation()
     form = _look_form()
@@ -104,7 +105,7 @@ def save_settings():
 
 
 @bp.post("/settings/languages")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def save_languages():
     _check_whole_installation()
     courses, form = _languages_form()
@@ -121,7 +122,7 @@ def save_languages():
 
 
 @bp.get("/settings/preview.pdf")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def preview():
     """A sample certificate with the current look (not stored, not a real certificate)."""
     _check_whole_installation()

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.accounts.scope import scope_of
 from lms.certificates import batches
 from lms.certificates.forms import BatchForm, HandOverForm, SearchForm
@@ -27,7 +28,7 @@ def _describe(form: SearchForm) -> str:
 
 
 @bp.post("/batches")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def create_batch():
     search_form, form = search_form_from_query(), BatchForm()
     if form.validate_on_submit():
@@ -43,7 +44,7 @@ def create_batch():
 
 
 @bp.get("/batches")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def batch_list():
     return render_template("certificates/manage/batches.html", batches=batches.recent_batches(current_user))
 
@@ -56,7 +57,7 @@ def _batch_or_404(batch_id: int) -> PrintBatch:
 
 
 @bp.get("/batches/<int:batch_id>")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def batch(batch_id: int):
     batch = _batch_or_404(batch_id)
     return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
@@ -65,7 +66,7 @@ def batch(batch_id: int):
 
 
 @bp.get("/batches/<int:batch_id>.pdf")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def batch_download(batch_id: int):
     batch = _batch_or_404(batch_id)
     content = batches.batch_pdf(batch.id)
@@ -75,7 +76,7 @@ def batch_download(batch_id: int):
 
 
 @bp.post("/batches/<int:batch_id>/printed")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def batch_printed(batch_id: int):
     _batch_or_404(batch_id)
     try:
@@ -89,7 +90,7 @@ def batch_printed(batch_id: int):
 
 
 @bp.post("/batches/<int:batch_id>/handover")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def batch_handover(batch_id: int):
     batch = _batch_or_404(batch_id)
     form = HandOverForm()

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts import roles
 from lms.accounts.models import Center
 from lms.accounts.scope import scope_of
 from lms.certificates import printroom, services
@@ -34,14 +35,15 @@ def search_form_from_query() -> SearchForm:
 
 
 @bp.get("")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def search():
     form = search_form_from_query()
     page = page_arg(request.args)
     total, rows = printroom.search(form.criteria(scope_of(current_user)), page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("certificates/manage/search.html", form=form, rows=rows, total=total, page=page,
-                           per_page=printroom.PER_PAGE, args=args, grouped=grouped, batch_form=BatchForm())
+                           per_page=printroom.PER_PAGE, args=args, grouped=grouped, batch_form=BatchForm(),
+                           may_change_look=scope_of(current_user).is_everything)  # appearance's own rule
 
 
 
@@ -61,13 +63,13 @@ def _show(certificate: Certificate, revoke_form=None, reissue_form=None, status:
 
 
 @bp.get("/<int:certificate_id>")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def show(certificate_id: int):
     return _show(_certificate_or_404(certificate_id))
 
 
 @bp.post("/<int:certificate_id>/revocation")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def revoke(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = ReasonForm(prefix="revoke")
@@ -83,7 +85,7 @@ def revoke(certificate_id: int):
 
 
 @bp.post("/<int:certificate_id>/reissue")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def reissue(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = ReissueForm(prefix="reissue")
@@ -99,7 +101,7 @@ def reissue(certificate_id: int):
 
 
 @bp.get("/expiry")
-@roles_required("hr")
+@roles_required(roles.MANAGE_CERTIFICATES)
 def expiry():
     days = request.args.get("days", 60, type=int)
     days = days if days in EXPIRY_DAYS else 60
