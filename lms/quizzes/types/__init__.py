@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from lms.core.security import public
 from lms.quizzes.types.base import InvalidResponse, Presented, QuestionType, pick
 
-NAMES = ("single", "multiple", "truefalse", "short", "numeric", "matching")
+NAMES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering")
 FOLDER = Path(__file__).resolve().parent
 
 
