@@ -77,6 +77,10 @@ def register_blueprints(app: Flask) -> None:
                api_quizzes_bp, api_certificates_bp, api_hr_bp, api_assignments_bp, my_reports_bp, api_reports_bp):
         app.register_blueprint(bp)
 
+    from lms.quizzes.types import register_question_types  # TEMP wiring: the quizzes package's init_app calls it
+
+    register_question_types(app)
+
 
 def register_cli(app: Flask) -> None:
     from lms.accounts.cli import demo_cli
