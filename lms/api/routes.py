@@ -16,6 +16,7 @@ from lms.core.throttle import throttled
 from lms.extensions import csrf
 from lms.progress import services as progress
 from lms.progress.paths import CourseLocked
+from lms.quizzes.types import NAMES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookie is honoured here: every call carries its bearer token
@@ -57,7 +58,10 @@ def openapi():
 
 @cache
 def _openapi_document() -> dict:
-    return yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+    document = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+    # The question types are the registry's: the document names them from it.
+    document["components"]["schemas"]["Question"]["properties"]["type"]["enum"] = list(NAMES)
+    return document
 
 
 @bp.post("/tokens")

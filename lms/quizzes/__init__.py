@@ -6,7 +6,9 @@ def init_app(app: Flask) -> None:
     from lms.courses.files import folder_checks
     from lms.courses.services import folder_loaders
     from lms.quizzes import bank, cli, manage, routes
+    from lms.quizzes.types import register_question_types
 
+    register_question_types(app)  # each type's template and script, found in its folder
     app.register_blueprint(routes.bp)
     app.register_blueprint(manage.bp)
     app.cli.add_command(cli.questions_cli)

@@ -288,8 +288,8 @@ def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | N
         try:
             cleaned.append({"id": row.row_id, "response": type_of(row.type).clean(row.data, row.layout, raw),
                             "saved_at": now})
-        except InvalidResponse:
-            errors[str(key)] = _("This is not an answer to this question.")
+        except InvalidResponse as error:
+            errors[str(key)] = error.message or _("This is not an answer to this question.")
     if errors or stale:
         db.session.rollback()
         raise InvalidAnswers(errors) if errors else StaleAnswers(stale, latest_seq(sheet))

@@ -5,7 +5,6 @@ the id it had (kept, so that attempts' saved answers still point at the same opt
 languages and its numbers as typed.
 """
 from dataclasses import dataclass
-from decimal import Decimal
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -17,20 +16,14 @@ from lms.core.models import ValidationError
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.bank import LANGS, _write_back, audit
-from lms.quizzes.formats import TEXT_FORMATS, Answer, ParsedQuestion, check_question, percent_to_fraction
+from lms.quizzes.formats import TEXT_FORMATS, ParsedQuestion
 from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt, QuizAuditEntry
 from lms.quizzes.rendering import to_html
 from lms.quizzes.review import ReviewedQuestion, ShownQuestion
 from lms.quizzes.settings import QuizSettings, check
 from lms.quizzes.types import REGISTRY, pick, type_of
-from lms.quizzes.types.base import new_id
-from lms.quizzes.types.numeric import parse_number
+from lms.quizzes.types.base import cell, new_id
 
-EXTRA_ROWS = 3  # empty rows after a question's answers, to add more
-NEW_ROWS = 4
-# A row is kept when one of these is filled; emptying them removes the answer.
-_KEEP = {"single": ("text_ar", "text_en"), "multiple": ("text_ar", "text_en"), "short": ("text_ar", "text_en"),
-         "numeric": ("value",), "matching": ("text_ar", "text_en", "match_ar", "match_en")}
 SETTING_LABELS = {
     "pass_mark": _l("Pass mark (%)"), "attempts": _l("Attempts allowed (0 = unlimited)"),
     "wait_minutes": _l("Wait between attempts (minutes)"), "time_limit_minutes": _l("Time limit (minutes, 0 = none)"),
@@ -63,103 +56,22 @@ class Draft:
         return self.by_lang["ar"]
 
 
-# --- a question on a form --------------------------------------------------------------------------------------
-
-def _text(values: dict, key: str) -> str:
-    return (values.get(key) or "").strip()
-
-
-def _number_text(number: float | None) -> str:
-    return "" if number is None else format(Decimal(repr(float(number))).normalize(), "f")
-
-
-def _weight_text(fraction: float) -> str:
-    return format((Decimal(repr(float(fraction))) * 100).normalize(), "f")
-
-
-def _row(answer: dict, kind: str) -> dict:
-    text, match, feedback = answer.get("text") or {}, answer.get("match") or {}, answer.get("feedback") or {}
-    row = {"id": answer["id"]}
-    for lang in LANGS:
-        row |= {f"text_{lang}": text.get(lang, ""), f"match_{lang}": match.get(lang, ""),
-                f"feedback_{lang}": feedback.get(lang, "")}
-    if kind != "matching":
-        row["weight"] = _weight_text(answer.get("fraction", 0))
-    if kind == "numeric":
-        row |= {"value": _number_text(answer.get("value")), "tolerance": _number_text(answer.get("tolerance"))}
-    return row
-
+# --- a question on a form: the rows are the type's to show and read --------------------------------------------
 
 def question_values(question: Question | None, kind: str) -> dict:
     """What the edit form shows: the question, one row per answer, then empty rows to add more."""
+    qtype = type_of(kind)
     if question is None:
-        rows = [{"id": "true"}, {"id": "false"}] if kind == "truefalse" else [{} for _n in range(NEW_ROWS)]
-        return {"format": "moodle", "right": "true", "answers": rows}
+        return {"format": "moodle", "right": "true", "answers": qtype.form_rows(None)}
     answers = question.data["answers"]
-    values = {"title": question.title, "category": question.category, "format": question.format,
-              **{f"prompt_{lang}": question.prompt.get(lang, "") for lang in LANGS},
-              **{f"general_feedback_{lang}": (question.general_feedback or {}).get(lang, "") for lang in LANGS}}
-    if kind == "truefalse":
-        by_id = {a["id"]: a for a in answers}
-        values["right"] = next((a["id"] for a in answers if a["fraction"] >= 1), "true")
-        values["answers"] = [_row(by_id.get(i, {"id": i}), kind) for i in ("true", "false")]
-    else:
-        values["answers"] = [_row(a, kind) for a in answers] + [{} for _n in range(EXTRA_ROWS)]
-    return values
-
-
-def _read_numbers(kind: str, index: int, row: dict, cells: dict) -> tuple[float, float | None, float]:
-    """(credit, value, tolerance) of a row; what cannot be read goes into `cells`."""
-    name = f"answers-{index}-"
-    fraction, value, tolerance = 0.0, None, 0.0
-    if kind != "matching" and (typed := _text(row, "weight")):
-        fraction = percent_to_fraction(typed)
-        if fraction is None or not -1 <= fraction <= 1:
-            cells[name + "weight"], fraction = _("Give a percentage from -100 to 100."), 0.0
-    if kind == "numeric":
-        value = parse_number(_text(row, "value"))
-        if value is None:
-            cells[name + "value"] = _("This is not a number.")
-        if typed := _text(row, "tolerance"):
-            tolerance = parse_number(typed)
-            if tolerance is None:
-                cells[name + "tolerance"], tolerance = _("This is not a number."), 0.0
-            elif tolerance < 0:
-                cells[name + "tolerance"], tolerance = _("The tolerance cannot be negative."), 0.0
-    return fraction, value, tolerance
-
-
-def _answers(kind: str, values: dict, cells: dict) -> tuple[dict[str, list[Answer]], list[tuple[dict, float]]]:
-    """Each language's answers, and the kept rows with their credit."""
-    rows = list(values.get("answers") or [])
-    if kind == "truefalse":
-        right = values.get("right")
-        if right not in ("true", "false"):
-            cells["right"], right = _("Choose true or false."), "true"
-        rows = (rows + [{}, {}])[:2]
-        kept = [(row, 1.0 if word == right else 0.0) for word, row in zip(("true", "false"), rows, strict=True)]
-        return {lang: [Answer(word, credit, _text(row, f"feedback_{lang}"))
-                       for word, (row, credit) in zip(("true", "false"), kept, strict=True)] for lang in LANGS}, kept
-    answers: dict[str, list[Answer]] = {lang: [] for lang in LANGS}
-    kept = []
-    for index, row in enumerate(rows):
-        if not any(_text(row, key) for key in _KEEP[kind]):
-            continue
-        fraction, value, tolerance = _read_numbers(kind, index, row, cells)
-        kept.append((row, fraction))
-        for lang in LANGS:
-            if kind == "short" and not _text(row, f"text_{lang}"):
-                continue  # each language accepts its own words
-            answers[lang].append(Answer(
-                text=_text(row, f"text_{lang}"), fraction=fraction, feedback=_text(row, f"feedback_{lang}"),
-                value=value, tolerance=tolerance, match=_text(row, f"match_{lang}")))
-    return answers, kept
+    return {"title": question.title, "category": question.category, "format": question.format,
+            **{f"prompt_{lang}": question.prompt.get(lang, "") for lang in LANGS},
+            **{f"general_feedback_{lang}": (question.general_feedback or {}).get(lang, "") for lang in LANGS},
+            **qtype.form_values(answers), "answers": qtype.form_rows(answers)}
 
 
 def _has_english(kind: str, values: dict, kept: list[tuple[dict, float]]) -> bool:
-    keys = ("feedback_en",) if kind == "truefalse" else ("text_en", "match_en", "feedback_en")
-    return bool(_text(values, "prompt_en") or _text(values, "general_feedback_en")
-                or any(_text(row, key) for row, _f in kept for key in keys))
+    return bool(cell(values, "prompt_en") or cell(values, "general_feedback_en") or type_of(kind).has_english(kept))
 
 
 def _stored(kind: str, by_lang: dict[str, ParsedQuestion], kept: list[tuple[dict, float]],
@@ -168,16 +80,9 @@ def _stored(kind: str, by_lang: dict[str, ParsedQuestion], kept: list[tuple[dict
     known = {a["id"]: a for a in (previous or {}).get("answers", [])}
     ids: list[str] = []
     for row, _fraction in kept:
-        given = _text(row, "id")
+        given = cell(row, "id")
         ids.append(given if given in known and given not in ids else new_id())
-    if kind == "short":  # one stored answer per row, right in whichever language it is typed
-        return {"answers": [
-            {"id": i, "text": {lang: _text(row, f"text_{lang}") for lang in by_lang}, "fraction": fraction,
-             "feedback": {lang: _text(row, f"feedback_{lang}") for lang in by_lang}}
-            for i, (row, fraction) in zip(ids, kept, strict=True)]}
-    # The type stores ids by position in `previous`: give it the rows' own ids in the rows' order.
-    aligned = {"answers": [{"id": i, "choice_id": known.get(i, {}).get("choice_id")} for i in ids]}
-    return type_of(kind).to_data(by_lang, aligned)
+    return type_of(kind).from_rows(by_lang, kept, ids, known)
 
 
 def read_question(kind: str, values: dict, previous: dict | None = None) -> Draft:
@@ -192,27 +97,19 @@ def read_question(kind: str, values: dict, previous: dict | None = None) -> Draf
     fmt = values.get("format") or "moodle"
     if fmt not in TEXT_FORMATS:
         cells["format"], fmt = _("Choose a text format."), "moodle"
-    answers, kept = _answers(kind, values, cells)
+    answers, kept = type_of(kind).read_form(values, cells)
     if cells:
         raise InvalidQuestion(cells, [])
     langs = LANGS if _has_english(kind, values, kept) else ("ar",)
     by_lang = {lang: ParsedQuestion(
-        type=kind, text=_text(values, f"prompt_{lang}"), answers=answers[lang], title=_text(values, "title"),
-        format=fmt, category=_text(values, "category"), general_feedback=_text(values, f"general_feedback_{lang}"))
+        type=kind, text=cell(values, f"prompt_{lang}"), answers=answers[lang], title=cell(values, "title"),
+        format=fmt, category=cell(values, "category"), general_feedback=cell(values, f"general_feedback_{lang}"))
         for lang in langs}
     problems = []
     for lang, parsed in by_lang.items():
-        found = type_of(kind).check(parsed) or check_question(parsed)
+        found = type_of(kind).check(parsed) or type_of(kind).moodle_check(parsed)
         problems += [_("English version: %(problem)s", problem=p) if lang == "en" else p for p in found]
     return Draft(kind, by_lang, _stored(kind, by_lang, kept, previous), problems)
-
-
-def authored_layout(kind: str, data: dict) -> dict:
-    """Options, items and choices in the order the trainer wrote them."""
-    if kind == "matching":
-        return {"items": [a["id"] for a in data["answers"] if any(a["text"].values())],
-                "choices": list(dict.fromkeys(a["choice_id"] for a in data["answers"]))}
-    return {} if kind in ("short", "numeric") else {"options": [a["id"] for a in data["answers"]]}
 
 
 def preview_question(kind: str, values: dict, question: Question | None = None
@@ -220,7 +117,7 @@ def preview_question(kind: str, values: dict, question: Question | None = None
     """The question as a learner would see it, in each language given, and its problems; nothing is saved."""
     draft = read_question(kind, values, question.data if question else None)
     prompt = {lang: q.text for lang, q in draft.by_lang.items()}
-    layout = authored_layout(kind, draft.data)
+    layout = type_of(kind).authored_layout(draft.data)
     shown = {}
     for lang in draft.by_lang:  # an id per language: the page's controls must not share ids
         stand_in = SimpleNamespace(id=f"preview-{lang}", data=draft.data, format=draft.first.format, prompt=prompt)

@@ -11,8 +11,8 @@ from lms.courses.models import Course, CourseAsset
 from lms.extensions import db
 from lms.quizzes.formats import BankFileError, ParsedQuestion, Problem
 from lms.quizzes.formats.aiken import parse_aiken
-from lms.quizzes.formats.gift import parse_gift, to_gift
-from lms.quizzes.formats.moodle_xml import parse_moodle_xml
+from lms.quizzes.formats.gift import GIFT_TYPES, parse_gift, to_gift
+from lms.quizzes.formats.moodle_xml import parse_moodle_xml, to_moodle_xml
 from lms.quizzes.models import AttemptQuestion, Question, QuizAuditEntry
 from lms.quizzes.settings import QuizSettings, check
 from lms.quizzes.types import type_of
@@ -267,25 +267,51 @@ def _as_parsed(question: Question, lang: str, fallback: bool = False) -> ParsedQ
         answers=type_of(question.type).to_answers(question.data, lang))
 
 
+def export_bank(course_id: int, lang: str = "ar", file_format: str = "gift") -> str:
+    """The bank in GIFT or Moodle XML ("xml"); a question not yet written in `lang` comes in the other language,
+    so none is lost. GIFT leaves out the questions it has no syntax for, and says so in a comment."""
+    questions = [_as_parsed(q, lang, fallback=True) for q in bank_questions(course_id)]
+    return to_moodle_xml(questions) if file_format == "xml" else to_gift(questions)
+
+
 def export_gift(course_id: int, lang: str = "ar") -> str:
-    """The bank in GIFT; a question not yet written in `lang` comes in the other language, so none is lost."""
-    return to_gift([_as_parsed(q, lang, fallback=True) for q in bank_questions(course_id)])
+    return export_bank(course_id, lang, "gift")
+
+
+def not_in_gift(questions: list[Question]) -> list[Question]:
+    """The questions a GIFT export leaves out (GIFT has no syntax for their type)."""
+    return [q for q in questions if q.type not in GIFT_TYPES]
+
+
+def _bank_file(settings: QuizSettings, questions: list[Question]) -> str:
+    """The name of the course folder's bank file: its own, or the Moodle XML one beside it (quiz.gift ->
+    quiz.xml) once the bank holds a question that GIFT cannot write: the folder must hold the whole bank."""
+    if settings.file.lower().endswith(".xml") or not not_in_gift(questions):
+        return settings.file
+    return settings.file.rpartition(".")[0] + ".xml" if "." in settings.file else settings.file + ".xml"
 
 
 def _write_back(course: Course) -> None:
     """Keep the course folder's bank files in step with the bank, so that an export gives the bank."""
     settings = QuizSettings.from_dict(course.quiz_settings)
     questions = bank_questions(course.id)
-    files = {settings.file: to_gift([_as_parsed(q, "ar", fallback=True) for q in questions])}
+    name = _bank_file(settings, questions)
+    write = to_moodle_xml if name.lower().endswith(".xml") else to_gift
+    target = QuizSettings(file=name)
+    files = {target.file: write([_as_parsed(q, "ar", fallback=True) for q in questions])}
     if any(q.prompt.get("en") for q in questions):
-        files[settings.english_file] = to_gift([_as_parsed(q, "en", fallback=True) for q in questions])
+        files[target.english_file] = write([_as_parsed(q, "en", fallback=True) for q in questions])
     assets = {a.path: a for a in db.session.scalars(sa.select(CourseAsset).where(CourseAsset.course_id == course.id))}
+    if name != settings.file:  # the GIFT files gave way to Moodle XML ones
+        for stale in (settings.file, settings.english_file):
+            if stale in assets:
+                db.session.delete(assets.pop(stale))
     for path, text in files.items():
         asset = assets.get(path) or CourseAsset(course_id=course.id, path=path, media_type="text/plain")
         asset.content = text.encode()
         db.session.add(asset)
-    if "file" not in (course.quiz_settings or {}):
-        course.quiz_settings = {**(course.quiz_settings or {}), "file": settings.file}
+    if "file" not in (course.quiz_settings or {}) or name != settings.file:
+        course.quiz_settings = {**(course.quiz_settings or {}), "file": name}
 
 
 def audit(course_id: int, actor_id: int | None, action: str, details: dict) -> None:

@@ -48,10 +48,12 @@ def import_command(course: str, file: Path, lang: str, file_format: str | None, 
 @questions_cli.command("export")
 @click.argument("course")
 @click.option("--lang", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
+@click.option("--format", "file_format", type=click.Choice(["gift", "xml"]), default="gift", show_default=True,
+              help="GIFT, or Moodle XML (which holds every question type).")
 @with_appcontext
-def export_command(course: str, lang: str) -> None:
-    """Write the bank of COURSE in GIFT on standard output."""
-    click.echo(bank.export_gift(_course(course).id, lang), nl=False)
+def export_command(course: str, lang: str, file_format: str) -> None:
+    """Write the bank of COURSE in GIFT or Moodle XML on standard output."""
+    click.echo(bank.export_bank(_course(course).id, lang, file_format), nl=False)
 
 
 @quizzes_cli.command("close-overdue")

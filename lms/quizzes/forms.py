@@ -1,4 +1,7 @@
-"""The trainer's quiz forms: a question of any type, deleting it, importing a bank file, the quiz settings."""
+"""The trainer's quiz forms: a question of any type, deleting it, importing a bank file, the quiz settings.
+
+Which answer cells a type's editor shows, with which labels and hint, is the type's (lms.quizzes.types).
+"""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
@@ -32,33 +35,9 @@ TEXT_FORMATS = {"moodle": _l("Moodle auto-format (HTML allowed)"), "markdown": _
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
-_WEIGHT = ("weight", _l("Weight (%)"))
-_FEEDBACK = (("feedback_ar", _l("Feedback in Arabic")), ("feedback_en", _l("Feedback in English")))
-_OPTION = (("text_ar", _l("Option in Arabic")), ("text_en", _l("Option in English")), _WEIGHT, *_FEEDBACK)
-# The answers table's columns for each type (true/false has a form of its own).
-COLUMNS = {
-    "single": _OPTION,
-    "multiple": _OPTION,
-    "short": (("text_ar", _l("Accepted answer in Arabic")), ("text_en", _l("Accepted answer in English")), _WEIGHT,
-              *_FEEDBACK),
-    "numeric": (("value", _l("Accepted number")), ("tolerance", _l("Tolerance (±)")), _WEIGHT, *_FEEDBACK),
-    "matching": (("text_ar", _l("Item in Arabic")), ("text_en", _l("Item in English")),
-                 ("match_ar", _l("Its match in Arabic")), ("match_en", _l("Its match in English"))),
-}
-HINTS = {
-    "single": _l("Weight 100 for the right option, 0 for the others. To remove an option, empty its texts."),
-    "multiple": _l("The weights of the right options add up to 100; a wrong option may have a negative weight. "
-                   "To remove an option, empty its texts."),
-    "short": _l("Each accepted answer with its credit (100 for full marks). Spelling variants of Arabic letters "
-                "(أ/ا، ة/ه، ى/ي) are accepted anyway. To remove an answer, empty its texts."),
-    "numeric": _l("Each accepted number with its tolerance: 5 with tolerance 0.5 accepts 4.5 to 5.5. "
-                  "To remove an answer, empty its number."),
-    "matching": _l("Each item with its match; a match without an item is an extra, wrong choice. "
-                   "To remove a pair, empty its texts."),
-}
-
-
 class AnswerRow(Form):
+    """Every cell an answer row may have; each type shows its own (its `columns`, or an editor of its own)."""
+
     id = HiddenField()
     text_ar = StringField(_l("Text in Arabic"), [Length(max=2000)], render_kw=AR)
     text_en = StringField(_l("Text in English"), [Length(max=2000)], render_kw=EN)

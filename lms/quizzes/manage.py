@@ -15,15 +15,7 @@ from lms.core.web import page_arg
 from lms.courses.services import course_by_slug, may_manage
 from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError
-from lms.quizzes.forms import (
-    COLUMNS,
-    HINTS,
-    MAX_BANK_FILE,
-    DeleteQuestionForm,
-    ImportForm,
-    QuestionForm,
-    SettingsForm,
-)
+from lms.quizzes.forms import MAX_BANK_FILE, DeleteQuestionForm, ImportForm, QuestionForm, SettingsForm
 from lms.quizzes.settings import QuizSettings
 from lms.quizzes.statistics import course_statistics
 from lms.quizzes.types import REGISTRY
@@ -74,7 +66,8 @@ def overview(slug: str):
     course = _course_or_404(slug)
     questions, _categories = authoring.bank_listing(course.id)
     return render_template("quizzes/manage/overview.html", course=course, count=len(questions),
-                           settings=QuizSettings.from_dict(course.quiz_settings))
+                           settings=QuizSettings.from_dict(course.quiz_settings),
+                           not_in_gift=bank.not_in_gift(questions))
 
 
 @bp.get("/questions")
@@ -84,7 +77,8 @@ def questions(slug: str):
     category, kind = request.args.get("category", ""), request.args.get("type", "")
     shown, categories = authoring.bank_listing(course.id, category, kind if kind in REGISTRY else "")
     return render_template("quizzes/manage/questions.html", course=course, questions=shown, categories=categories,
-                           category=category, kind=kind, types=REGISTRY)
+                           category=category, kind=kind, types=REGISTRY,
+                           not_in_gift=bank.not_in_gift(authoring.bank_listing(course.id)[0]))
 
 
 @bp.route("/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
@@ -112,7 +106,7 @@ def edit_question(slug: str, question_id: int | None):
             problems = _place_errors(form, error)
     return render_template(
         "quizzes/manage/question_form.html", course=course, question=question, kind=kind, form=form,
-        type_label=REGISTRY[kind].label, columns=COLUMNS.get(kind, ()), hint=HINTS.get(kind), preview=preview,
+        qtype=REGISTRY[kind], preview=preview,
         problems=problems, refused=bool(problems) or any(field.errors for field in _fields(form)),
         finished=authoring.finished_attempts_with(question.id) if question else 0,
         delete_form=DeleteQuestionForm() if question else None)
@@ -185,10 +179,13 @@ def import_bank(slug: str):
 @bp.get("/export")
 @roles_required(roles.AUTHOR_COURSES)
 def export(slug: str):
+    """The bank in GIFT, or in Moodle XML (?format=xml), which holds every type."""
     course = _course_or_404(slug)
     lang = "en" if request.args.get("lang") == "en" else "ar"
-    response = current_app.response_class(bank.export_gift(course.id, lang), mimetype="text/plain")
-    name = f"{course.slug}-quiz.en.gift" if lang == "en" else f"{course.slug}-quiz.gift"
+    file_format = "xml" if request.args.get("format") == "xml" else "gift"
+    response = current_app.response_class(bank.export_bank(course.id, lang, file_format),
+                                          mimetype="application/xml" if file_format == "xml" else "text/plain")
+    name = f"{course.slug}-quiz{'.en' if lang == 'en' else ''}.{file_format}"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     response.headers["Cache-Control"] = "no-store"  # it holds the key
     return response

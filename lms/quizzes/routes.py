@@ -17,6 +17,7 @@ from lms.quizzes import attempts as service
 from lms.quizzes.bank import quiz_course
 from lms.quizzes.review import review, shown_questions
 from lms.quizzes.settings import QuizSettings
+from lms.quizzes.types import REGISTRY
 
 bp = Blueprint("quizzes", __name__)
 
@@ -81,22 +82,17 @@ def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = No
                            remaining=service.remaining_seconds(attempt)), 409 if stale else 422 if errors else 200
 
 
-def _answers_from_form(attempt_id: int, question_ids: list[int]) -> tuple[dict, dict]:
-    """The answers of the questions shown on the page; what was typed, to show again if refused."""
+def _answers_from_form(question_ids: list[int]) -> tuple[dict, dict]:
+    """The answers of the questions shown on the page, each read by its type; what was typed, to show again if
+    refused. The page names each question's type; one it does not know is read as a plain field, for the
+    service to refuse."""
     answers, typed = {}, {}
     for qid in question_ids:
         name = f"q-{qid}"
         if name + "-kind" not in request.form:
             continue
-        kind = request.form[name + "-kind"]
-        if kind == "multiple":
-            answers[str(qid)] = request.form.getlist(name)
-        elif kind == "matching":
-            prefix = name + "-"
-            answers[str(qid)] = {k[len(prefix):]: v for k, v in request.form.items()
-                                 if k.startswith(prefix) and k != name + "-kind" and v}
-        else:
-            answers[str(qid)] = request.form.get(name, "")
+        kind = REGISTRY.get(request.form[name + "-kind"])
+        answers[str(qid)] = kind.from_form(request.form, name) if kind else request.form.get(name, "")
         typed[qid] = answers[str(qid)]
     return answers, typed
 
@@ -120,7 +116,7 @@ def _form_seq() -> int | None:
 def save(attempt_id: int):
     """Without JavaScript: the page's answers are saved, then the learner goes where the button said."""
     question_ids = [n for n in map(parse_int, request.form.getlist("question")) if n is not None]
-    answers, typed = _answers_from_form(attempt_id, question_ids)
+    answers, typed = _answers_from_form(question_ids)
     go = request.form.get("go", "")
     try:
         seq = _form_seq()

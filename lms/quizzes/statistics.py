@@ -3,24 +3,20 @@
 Per question: how many attempts had it, the facility index (mean credit, in percent), the standard deviation of
 the credit (in percent, over n - 1), and the discrimination index: the correlation (in percent) between the
 credit for the question and the credit for the rest of the test, that is the attempt's total minus this question.
-Then what learners answered: each option's share (choice types), each item's share matched right (matching), or
-the most frequent answers (short answer, numeric).
+Then what learners answered, as each type counts it: each option's share (choice types), each item's share
+matched right or put in its place (matching, ordering), or the most frequent answers (short answer, numeric).
 """
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from lms.core.arabic import normalize_for_matching
-from lms.core.i18n import _
 from lms.extensions import db
 from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt
-from lms.quizzes.rendering import to_html
-from lms.quizzes.types import pick, type_of
+from lms.quizzes.types import type_of
 
-TOP_RESPONSES = 5
 _EPSILON = 1e-12  # below this a variance is zero: the correlation is undefined
 
 
@@ -42,6 +38,11 @@ class ItemStatistics:
     responses: list[ResponseCount] = field(default_factory=list)
     no_answer: int = 0
 
+    @property
+    def has_credit(self) -> bool:
+        """Whether the rows have a credit of their own (not a matching's or an ordering's items)."""
+        return any(row.fraction is not None for row in self.responses)
+
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values)
@@ -62,48 +63,12 @@ def discrimination(credits: list[float], rest: list[float]) -> float | None:
     return 100 * _sum_of_products(credits, rest) / math.sqrt(var_x * var_y)
 
 
-def _choice_counts(question: Question, responses: list[Any], lang: str) -> list[ResponseCount]:
-    chosen: Counter = Counter()
-    for response in responses:
-        chosen.update(response if isinstance(response, list) else [response])
-    labels = {"true": _("True"), "false": _("False")} if question.type == "truefalse" else {}
-    n = len(responses)
-    return [ResponseCount(labels.get(a["id"]) or to_html(pick(a["text"], lang), question.format, True),
-                          chosen[a["id"]], 100 * chosen[a["id"]] / n, a["fraction"]) for a in question.data["answers"]]
-
-
-def _matching_counts(question: Question, responses: list[Any], lang: str) -> list[ResponseCount]:
-    items = [a for a in question.data["answers"] if any(a["text"].values())]
-    labels = type_of("matching").right_answers(question, lang)  # "item → its match", in the items' order
-    n = len(responses)
-    counts = []
-    for item, label in zip(items, labels, strict=True):
-        right = sum(1 for r in responses if isinstance(r, dict) and r.get(item["id"]) == item["choice_id"])
-        counts.append(ResponseCount(label, right, 100 * right / n))
-    return counts
-
-
-def _frequent_answers(question: Question, responses: list[Any], lang: str) -> list[ResponseCount]:
-    kind = type_of(question.type)
-    groups: Counter = Counter()
-    shown: dict = {}
-    for response in filter(lambda r: r is not None, responses):
-        key = normalize_for_matching(response) if question.type == "short" else float(response)
-        groups[key] += 1
-        shown.setdefault(key, response)
-    n = len(responses)
-    return [ResponseCount(kind.response_text(question, shown[key], lang), count, 100 * count / n,
-                          kind.grade(question.data, shown[key])) for key, count in groups.most_common(TOP_RESPONSES)]
-
-
 def _responses(question: Question, given: list[Any], lang: str) -> list[ResponseCount]:
     if not given:
         return []
-    if question.type in ("single", "multiple", "truefalse"):
-        return _choice_counts(question, given, lang)
-    if question.type == "matching":
-        return _matching_counts(question, given, lang)
-    return _frequent_answers(question, given, lang)
+    n = len(given)
+    return [ResponseCount(label, count, 100 * count / n, fraction)
+            for label, count, fraction in type_of(question.type).tally(question, given, lang)]
 
 
 def item_statistics(questions: list[Question], rows, lang: str) -> list[ItemStatistics]:

@@ -5,10 +5,12 @@ import pytest
 
 from lms.progress import services as progress
 from lms.quizzes import attempts
+from lms.quizzes import bank as bank_module
 from lms.quizzes.bank import require_bank as bank_of
+from lms.quizzes.types import REGISTRY
 from tests import factories
 from tests.factories import PASSWORD
-from tests.quizzes.conftest import SECRET, add_bank, right_answers
+from tests.quizzes.conftest import SECRET, STEPS, add_bank, ordering_question, right_answers
 
 
 @pytest.fixture
@@ -222,3 +224,61 @@ def test_a_number_too_large_for_the_database_is_a_404(api, course, url):
     method = "put" if path.endswith("/answers") else "post" if path.endswith(("submission", "completion")) else "get"
     response = getattr(api, method)(path, **({"json": {"answers": {}}} if method == "put" else {}))
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+# --- ordering questions -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def ordering_course(learner):
+    course = factories.CourseFactory()
+    course.quiz_settings = {"file": "quiz.gift", "pass_mark": 70}
+    bank_module._apply(course, [ordering_question()], retire_missing=True)
+    progress.enroll(learner.id, course)
+    return course
+
+
+def test_an_ordering_question_comes_shuffled_and_without_its_order(api, ordering_course):
+    response = api.post(f"/courses/{ordering_course.slug}/quiz/attempts?lang=en")
+    (question,) = response.json["questions"]
+    right = [a["id"] for a in bank_of(ordering_course)[0].data["answers"]]
+    assert question["type"] == "ordering" and set(question) == {"id", "type", "prompt", "options", "items"}
+    assert all(set(item) == {"id", "text"} for item in question["items"])
+    assert [item["id"] for item in question["items"]] != right and sorted(i["id"] for i in question["items"]) == sorted(
+        right)
+    assert {item["text"] for item in question["items"]} == {en for _ar, en in STEPS}
+    raw = response.get_data(as_text=True)
+    assert SECRET not in raw and not set(_walk_keys(response.json)) & {
+        "fraction", "position", "order", "right_answers", "correct", "answers_order"}
+
+
+def test_an_ordering_answer_is_the_list_of_item_ids_in_the_learners_order(api, ordering_course):
+    attempt = api.post(f"/courses/{ordering_course.slug}/quiz/attempts").json
+    qid = str(attempt["questions"][0]["id"])
+    right = [a["id"] for a in bank_of(ordering_course)[0].data["answers"]]
+    saved = api.put(f"/attempts/{attempt['id']}/answers", json={"answers": {qid: right[::-1]}})
+    assert saved.status_code == 200 and api.get(f"/attempts/{attempt['id']}").json["answers"] == {qid: right[::-1]}
+    api.put(f"/attempts/{attempt['id']}/answers", json={"answers": {qid: right}})
+    assert api.post(f"/attempts/{attempt['id']}/submission").json["score"] == 100
+    (review,) = api.get(f"/attempts/{attempt['id']}").json["review"]
+    assert review["right_answers"] == [f"{n}. {ar}" for n, (ar, _en) in
+                                       zip("١٢٣٤", STEPS, strict=True)] and review["fraction"] == 1
+
+
+@pytest.mark.parametrize("bad", ["NOT_A_LIST", "AN_OBJECT", "UNKNOWN_ID", "DUPLICATE", "MISSING", "NUMBERS", "NESTED",
+                                 "TRUE"])
+def test_bad_ordering_answers_are_refused_with_json_and_nothing_is_saved(api, ordering_course, bad):
+    attempt = api.post(f"/courses/{ordering_course.slug}/quiz/attempts").json
+    qid = str(attempt["questions"][0]["id"])
+    items = [item["id"] for item in attempt["questions"][0]["items"]]
+    answer = {"NOT_A_LIST": items[0], "AN_OBJECT": dict.fromkeys(items, 1), "UNKNOWN_ID": [*items[:-1], "ffffffff"],
+              "DUPLICATE": [items[0], *items[:-1]], "MISSING": items[:-1], "NUMBERS": [1, 2, 3, 4],
+              "NESTED": [items], "TRUE": True}[bad]
+    response = api.put(f"/attempts/{attempt['id']}/answers", json={"answers": {qid: answer}})
+    assert response.status_code == 422 and response.json["error"]["code"] == "invalid_answers"
+    assert response.json["error"]["fields"] == {qid: "أعطِ كل عنصر ترتيبًا خاصًا به، من ١ إلى ٤."}
+    assert api.get(f"/attempts/{attempt['id']}").json["answers"] == {}
+
+
+def test_the_document_names_every_registered_type(api):
+    enum = api.get("/openapi.json").json["components"]["schemas"]["Question"]["properties"]["type"]["enum"]
+    assert enum == list(REGISTRY) and "ordering" in enum

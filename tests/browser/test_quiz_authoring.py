@@ -33,7 +33,8 @@ def test_every_quiz_tool_is_accessible(new_page, live_site: LiveSite, tmp_path):
     page.get_by_label(live_site.text("ar", "Password"), exact=True).fill(TRAINER_PASSWORD)
     page.get_by_role("button", name=live_site.text("ar", "Sign in"), exact=True).click()
     base = f"{live_site.url}/manage/courses/{slug}/quiz"
-    for path in ("", "/questions", f"/questions/{question_id}", "/questions/new?type=matching", "/import",
+    for path in ("", "/questions", f"/questions/{question_id}", "/questions/new?type=matching",
+                 "/questions/new?type=ordering", "/import",
                  "/settings", "/attempts", f"/attempts/{attempt.id}", "/statistics", "/log"):
         response = page.goto(base + path)
         assert response.status == 200, path

@@ -25,6 +25,18 @@ def sample_questions() -> list[ParsedQuestion]:
     ]
 
 
+STEPS = [("استلام الطلب", "Receive the request"), ("مراجعة المستندات", "Check the documents"),
+         ("سداد الرسوم", "Pay the fees"), ("تسليم الخدمة", "Deliver the service")]
+
+
+def ordering_question(title: str = "Q7", steps=STEPS) -> dict[str, ParsedQuestion]:
+    """An ordering question in both languages (a bank pair), its steps in the right order."""
+    return {"ar": ParsedQuestion("ordering", "رتب خطوات تقديم الخدمة", [Answer(ar) for ar, _en in steps],
+                                 title=title, general_feedback=SECRET + " G"),
+            "en": ParsedQuestion("ordering", "Put the steps of the service in order", [Answer(en) for _ar, en in steps],
+                                 title=title, general_feedback=SECRET + " G")}
+
+
 def add_bank(course, bank_questions=None, **settings):
     course.quiz_settings = {"file": "quiz.gift", "pass_mark": 70, **settings}
     db.session.commit()
@@ -51,6 +63,8 @@ def right_answers(rows) -> dict:
             answers[str(q.id)] = data[0]["text"]["ar"]
         elif q.type == "numeric":
             answers[str(q.id)] = data[0]["value"]
+        elif q.type == "ordering":
+            answers[str(q.id)] = [a["id"] for a in data]  # stored in the right order
         else:
             answers[str(q.id)] = {a["id"]: a["choice_id"] for a in data}
     return answers

@@ -79,7 +79,7 @@ def test_option_ids_are_random_and_say_nothing_about_the_key():
 
 
 def test_every_type_is_registered():
-    assert set(REGISTRY) == {"single", "multiple", "truefalse", "short", "numeric", "matching"}
+    assert set(REGISTRY) == {"single", "multiple", "truefalse", "short", "numeric", "matching", "ordering"}
 
 
 # --- Arabic-aware short answers (property tests) ------------------------------------------------------------

@@ -9,8 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from lms.core.i18n import _, to_ascii_digits
 
-# The question types the engine knows; a file's other types (essay, description...) are refused with a reason.
-TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching")
 TEXT_FORMATS = ("moodle", "markdown", "html", "plain")
 BLANK = "_____"  # stands in a missing-word question's text where its answer block was
 
@@ -25,6 +23,7 @@ class Answer:
     short: `text` is an accepted answer, `fraction` its credit.
     numeric: `value` and `tolerance` (an accepted range is value ± tolerance; GIFT `1..5` is 3 ± 2).
     matching: `text` is the item (left side, may be empty for a distractor) and `match` its choice (right side).
+    ordering: `text` is an item; the answers are in the right order.
     """
 
     text: str = ""
@@ -37,7 +36,7 @@ class Answer:
 
 @dataclass
 class ParsedQuestion:
-    type: str  # one of TYPES
+    type: str  # a name of lms.quizzes.types.REGISTRY (a file's other types are refused with a reason)
     text: str  # the prompt, in `format`; a missing-word question has BLANK where its answer block was
     answers: list[Answer]
     title: str = ""
@@ -87,21 +86,6 @@ def percent_to_fraction(text: str) -> float | None:
     return float(percent / 100) if percent.is_finite() else None
 
 
-def check_question(question: ParsedQuestion) -> list[str]:
-    """Reasons a whole question is unusable, with the rules of Moodle's question edit forms (shared by the formats)."""
-    answers, kind = question.answers, question.type
-    if not question.text.strip():
-        return [_("the question has no text")]
-    if kind in ("single", "multiple") and len(answers) < 2:
-        return [_("a multiple-choice question needs at least 2 answers")]
-    if kind in ("single", "short", "numeric") and not any(answer.fraction == 1 for answer in answers):
-        return [_("no answer gives full marks")]  # Moodle: errfractionsnomax / fractionsnomax
-    if kind == "multiple":
-        total = round(sum(answer.fraction for answer in answers if answer.fraction > 0), 2)
-        if total == 0:
-            return [_("no answer is marked right")]
-        if total != 1:  # Moodle: errfractionsaddwrong, on the total rounded to 2 decimals as Moodle does
-            return [_("the positive weights add up to %(total)s%%, not 100%%", total=f"{total * 100:g}")]
-    if kind == "matching" and (sum(1 for answer in answers if answer.text) < 2 or len(answers) < 3):
-        return [_("a matching question needs at least 2 items and 3 choices")]  # Moodle: notenoughqsandas
-    return []
+def question_name(question: ParsedQuestion) -> str:
+    """How a message names a question: its title, else the start of its text, on one line."""
+    return " ".join((question.title or question.text[:60]).split())

@@ -3,6 +3,9 @@
 Follows Moodle's own reader and writer (question/format/gift/format.php): questions are blocks between blank
 lines, `//` lines are comments, `$CATEGORY:` sets the category of the questions after it. Where Moodle would
 import something it cannot use (a choice question without a right answer...) we report a problem instead.
+
+GIFT is a syntax for Moodle's core types, so this module knows them by name (GIFT_TYPES); a question of another
+type (ordering) is left out of a GIFT file, with a comment that says so.
 """
 import re
 from decimal import Decimal
@@ -15,10 +18,11 @@ from lms.quizzes.formats import (
     BankFileError,
     ParsedQuestion,
     Problem,
-    check_question,
     percent_to_fraction,
+    question_name,
     to_number,
 )
+from lms.quizzes.types import type_of
 
 _ESCAPE = re.compile(r"\\([\\~=#{}:n])")  # Moodle's escapes; any other backslash is a plain character
 _MARKER = re.compile(r"\s*\[(" + "|".join(TEXT_FORMATS) + r")\]")
@@ -185,7 +189,7 @@ def _question(block: _Block) -> ParsedQuestion | None:
     before = len(block.problems)
     _ANSWERS[_kind(masked[opening + 1:end])](block, question, opening + 1, end)
     if len(block.problems) == before and question.type:
-        block.problems += [Problem(block.line, reason) for reason in check_question(question)]
+        block.problems += [Problem(block.line, reason) for reason in type_of(question.type).moodle_check(question)]
     return question if len(block.problems) == before else None
 
 
@@ -296,15 +300,28 @@ _ANSWERS = {"essay": _essay, "choice": _choice, "short": _short, "numeric": _num
 # Writing ----------------------------------------------------------------------------------------------------
 
 
+# The types GIFT has a syntax for (the reader's `_ANSWERS` make them).
+GIFT_TYPES = frozenset({"single", "multiple", "truefalse", "short", "numeric", "matching"})
+
+
 def to_gift(questions: list[ParsedQuestion]) -> str:
-    """A GIFT file of `questions` (assumed valid) that `parse_gift` reads back equal, lines aside."""
+    """A GIFT file of `questions` (assumed valid) that `parse_gift` reads back equal, lines aside; a question
+    GIFT cannot write is left out, and a comment says so."""
     chunks, category = [], ""
     for question in questions:
+        if question.type not in GIFT_TYPES:
+            chunks.append("// " + left_out(question))
+            continue
         if question.category != category:
             category = question.category
             chunks.append(f"$CATEGORY: {category}".rstrip())
         chunks.append(_write(question))
     return "\n\n".join(chunks) + "\n" if chunks else ""
+
+
+def left_out(question: ParsedQuestion) -> str:
+    return _("“%(title)s” (%(type)s) is left out: GIFT has no syntax for this type of question. Export the bank "
+             "in Moodle XML to keep it.", title=question_name(question), type=type_of(question.type).label)
 
 
 def _write(question: ParsedQuestion) -> str:

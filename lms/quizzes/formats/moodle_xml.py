@@ -1,27 +1,20 @@
-"""Moodle XML question files to `ParsedQuestion`, after Moodle's reader (question/format/xml/format.php).
+"""Moodle XML question files to and from `ParsedQuestion`, after Moodle's reader and writer (question/format/xml).
 
 The file is parsed by defusedxml with DTDs forbidden: a DOCTYPE (and so any entity, the stuff of XML bombs
-and of reading the server's files) is refused with a problem, never expanded.
+and of reading the server's files) is refused with a problem, never expanded. Each question's own parts (its
+answers, subquestions, items) are its type's to read and write (lms.quizzes.types: `moodle_qtype`).
 """
-from xml.etree.ElementTree import Element, TreeBuilder
+from xml.etree.ElementTree import Comment, Element, SubElement, TreeBuilder, indent, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from lms.core.i18n import _
-from lms.quizzes.formats import (
-    Answer,
-    BankFileError,
-    ParsedQuestion,
-    Problem,
-    check_question,
-    percent_to_fraction,
-    to_number,
-)
+from lms.quizzes.formats import BankFileError, ParsedQuestion, Problem, question_name
+from lms.quizzes.formats.moodle_parts import FORMAT_NAMES, add_text, text_of
+from lms.quizzes.types import moodle_reader, type_of
 
-_FORMATS = {"html": "html", "moodle_auto_format": "moodle", "markdown": "markdown", "plain_text": "plain"}
-_TYPES = {"multichoice": "single", "truefalse": "truefalse", "shortanswer": "short", "numerical": "numeric",
-          "matching": "matching"}
+_FORMATS = {name: ours for ours, name in FORMAT_NAMES.items()}
 
 
 class _Builder(TreeBuilder):
@@ -63,11 +56,11 @@ def parse_moodle_xml(data: bytes) -> list[ParsedQuestion]:
     for number, element in enumerate(root.findall("question"), 1):
         kind = element.get("type", "")
         if kind == "category":
-            category = _text(element.find("category"))
+            category = text_of(element.find("category"))
             continue
         question, reasons = _question(element, kind)
         line = builder.lines.get(element)
-        name = _text(element.find("name"))
+        name = text_of(element.find("name"))
         for reason in reasons:
             reason = (_("question %(number)s (%(name)s): %(problem)s", number=number, name=name, problem=reason)
                       if name else _("question %(number)s: %(problem)s", number=number, problem=reason))
@@ -80,67 +73,40 @@ def parse_moodle_xml(data: bytes) -> list[ParsedQuestion]:
     return questions
 
 
-def _text(element: Element | None) -> str:
-    """The <text> of an element (CDATA or escaped; either way ElementTree gives the characters)."""
-    text = element.find("text") if element is not None else None
-    return "".join(text.itertext()).strip() if text is not None else ""
-
-
 def _question(element: Element, kind: str) -> tuple[ParsedQuestion | None, list[str]]:
-    if kind not in _TYPES:
+    reader = moodle_reader(element)
+    if reader is None:
         return None, [_("the question type “%(type)s” is not supported", type=kind)]
     body = element.find("questiontext")
     question_format = body.get("format", "moodle_auto_format") if body is not None else "moodle_auto_format"
-    question = ParsedQuestion(type=_TYPES[kind], text=_text(body), answers=[], title=_text(element.find("name")),
+    question = ParsedQuestion(type=reader.name, text=text_of(body), answers=[], title=text_of(element.find("name")),
                               format=_FORMATS.get(question_format, "moodle"),  # Moodle: unknown -> moodle
-                              general_feedback=_text(element.find("generalfeedback")))
-    reasons: list[str] = []
-    if kind == "matching":
-        for sub in element.findall("subquestion"):
-            question.answers.append(Answer(text=_text(sub), match=_text(sub.find("answer"))))
-            if not question.answers[-1].match:
-                reasons.append(_("an answer is empty"))
-        return question, reasons or check_question(question)
-
-    for answer_element in element.findall("answer"):
-        weight = answer_element.get("fraction", "0")
-        fraction = percent_to_fraction(weight)
-        if fraction is None:
-            reasons.append(_("the weight “%(weight)s” is not a number", weight=weight))
-        elif not -1 <= fraction <= 1:
-            reasons.append(_("the weight %(weight)s%% is not between -100%% and 100%%", weight=weight))
-        answer = Answer(text=_text(answer_element), fraction=fraction or 0.0,
-                        feedback=_text(answer_element.find("feedback")))
-        if kind == "numerical":
-            if answer.text == "*":
-                reasons.append(_("feedback for any other answer (*) is not supported in numeric questions; "
-                                 "use the general feedback"))
-                continue
-            answer.value, tolerance = to_number(answer.text), to_number(answer_element.findtext("tolerance") or "0")
-            if answer.value is None or tolerance is None or tolerance < 0:
-                reasons.append(_("“%(answer)s” is not a number with a tolerance of 0 or more", answer=answer.text))
-                continue
-            answer.text, answer.tolerance = "", tolerance
-        elif not answer.text:
-            reasons.append(_("an answer is empty"))
-        question.answers.append(answer)
-
-    if kind == "multichoice" and (element.findtext("single") or "true").strip().lower() not in ("true", "1"):
-        question.type = "multiple"
-    if kind == "truefalse":
-        reasons += _truefalse(question)
-    return question, reasons or check_question(question)
+                              general_feedback=text_of(element.find("generalfeedback")))
+    reasons = reader.read_moodle_xml(element, question)
+    return question, reasons or type_of(question.type).moodle_check(question)
 
 
-def _truefalse(question: ParsedQuestion) -> list[str]:
-    """Two answers "true" and "false"; like Moodle, answers with other texts are taken as true then false."""
-    if len(question.answers) != 2:
-        return [_("a true/false question needs exactly 2 answers")]
-    texts = [answer.text.lower() for answer in question.answers]
-    if sorted(texts) != ["false", "true"]:
-        texts = ["true", "false"]
-    true, false = (question.answers[texts.index(word)] for word in ("true", "false"))
-    right_is_true = true.fraction == 1
-    question.answers = [Answer("true", 1.0 if right_is_true else 0.0, true.feedback),
-                        Answer("false", 0.0 if right_is_true else 1.0, false.feedback)]
-    return []
+# Writing ----------------------------------------------------------------------------------------------------
+
+
+def to_moodle_xml(questions: list[ParsedQuestion]) -> str:
+    """A Moodle XML file of `questions` (assumed valid) that `parse_moodle_xml` reads back equal, lines aside."""
+    root = Element("quiz")
+    category = ""
+    for question in questions:
+        kind = type_of(question.type)
+        if kind.moodle_qtype is None:
+            reason = _("“%(title)s” (%(type)s) is left out: Moodle has no such type of question.",
+                       title=question_name(question), type=kind.label)
+            root.append(Comment(" " + reason.replace("--", "—") + " "))
+            continue
+        if question.category != category:
+            category = question.category
+            add_text(SubElement(root, "question", type="category"), "category", category)
+        element = SubElement(root, "question", type=kind.moodle_qtype)
+        add_text(element, "name", question.title)
+        add_text(element, "questiontext", question.text, question.format)
+        add_text(element, "generalfeedback", question.general_feedback, question.format)
+        kind.write_moodle_xml(question, element)
+    indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode") + "\n"

@@ -15,26 +15,30 @@
   var retryDelay = 2000;
   var leaving = false;
 
+  // How to read an answer from a question's controls: each type's partial names its reader (data-reader); a type
+  // with a script of its own adds its reader to window.lmsQuiz.readers.
+  var quiz = window.lmsQuiz = window.lmsQuiz || {};
+  var readers = quiz.readers = quiz.readers || {};
+  function values(inputs) { return Array.prototype.map.call(inputs, function (input) { return input.value; }); }
+  readers.one = function (box) {
+    var checked = box.querySelector("input:checked");
+    return checked ? checked.value : null;
+  };
+  readers.many = function (box) { return values(box.querySelectorAll("input:checked")); };
+  readers.text = function (box) { return box.querySelector("input").value; };
+  readers.pairs = function (box) {
+    var pairs = {};
+    box.querySelectorAll("select[data-key]").forEach(function (select) {
+      if (select.value) pairs[select.getAttribute("data-key")] = select.value;
+    });
+    return pairs;
+  };
+
+  // The question's answer; undefined when its reader is missing (its script did not load): the form sends it.
   function answerOf(fieldset) {
-    var kind = fieldset.getAttribute("data-kind");
-    var id = fieldset.getAttribute("data-question");
-    var name = "q-" + id;
-    if (kind === "multiple") {
-      return Array.prototype.map.call(fieldset.querySelectorAll("input[name='" + name + "']:checked"),
-        function (input) { return input.value; });
-    }
-    if (kind === "matching") {
-      var pairs = {};
-      fieldset.querySelectorAll("select").forEach(function (select) {
-        if (select.value) pairs[select.name.slice(name.length + 1)] = select.value;
-      });
-      return pairs;
-    }
-    if (kind === "single" || kind === "truefalse") {
-      var checked = fieldset.querySelector("input[name='" + name + "']:checked");
-      return checked ? checked.value : null;
-    }
-    return fieldset.querySelector("input[name='" + name + "']").value;
+    var box = fieldset.querySelector("[data-reader]");
+    var reader = box && readers[box.getAttribute("data-reader")];
+    return reader ? reader(box) : undefined;
   }
 
   function isEmpty(answer) {
@@ -164,7 +168,9 @@
   function queue(target, wait) {
     var fieldset = target.closest("[data-question]");
     if (!fieldset) return;
-    pending[fieldset.getAttribute("data-question")] = answerOf(fieldset);
+    var answer = answerOf(fieldset);
+    if (answer === undefined) return;
+    pending[fieldset.getAttribute("data-question")] = answer;
     clearTimeout(debounce);
     debounce = setTimeout(flush, wait);
   }

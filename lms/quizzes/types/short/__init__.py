@@ -1,18 +1,40 @@
 """Short answer: the learner types a word or a phrase, matched however it is spelt in Arabic."""
 from lms.core.arabic import normalize_for_matching
 from lms.core.i18n import _, _l
-from lms.quizzes.types.base import MAX_TEXT_ANSWER, InvalidResponse, QuestionType, clamp, new_id, pick
+from lms.quizzes.types.base import (
+    FEEDBACK,
+    MAX_TEXT_ANSWER,
+    WEIGHT,
+    InvalidResponse,
+    QuestionType,
+    cell,
+    clamp,
+    new_id,
+    pick,
+)
 
 
 class ShortType(QuestionType):
     name = "short"
     label = _l("Short answer")
+    columns = (("text_ar", _l("Accepted answer in Arabic")), ("text_en", _l("Accepted answer in English")), WEIGHT,
+               *FEEDBACK)
+    hint = _l("Each accepted answer with its credit (100 for full marks). Spelling variants of Arabic letters "
+              "(أ/ا، ة/ه، ى/ي) are accepted anyway. To remove an answer, empty its texts.")
+    moodle_qtype = "shortanswer"
 
     def check(self, question):
         problems = super().check(question)
         if not any(a.fraction > 0 and a.text.strip() for a in question.answers):
             problems.append(_("a short-answer question needs at least one accepted answer"))
         return problems
+
+    def moodle_check(self, question):
+        if problems := super().moodle_check(question):
+            return problems
+        if not any(answer.fraction == 1 for answer in question.answers):
+            return [_("no answer gives full marks")]  # Moodle: fractionsnomax
+        return []
 
     def pairs_with(self, arabic, english):
         return arabic.type == english.type  # each language accepts its own words
@@ -36,6 +58,23 @@ class ShortType(QuestionType):
         return [answer for answer, stored in zip(super().to_answers(data, lang), data["answers"], strict=True)
                 if stored["text"].get(lang)]
 
+    # -- the editor: a row is one accepted answer, in either language or both ----------------------------------
+    def row_answer(self, row, lang, fraction, value, tolerance):
+        if not cell(row, f"text_{lang}"):
+            return None  # each language accepts its own words
+        return super().row_answer(row, lang, fraction, value, tolerance)
+
+    def from_rows(self, by_lang, kept, ids, known):
+        """One stored answer per row, right in whichever language it is typed."""
+        return {"answers": [
+            {"id": i, "text": {lang: cell(row, f"text_{lang}") for lang in by_lang}, "fraction": fraction,
+             "feedback": {lang: cell(row, f"feedback_{lang}") for lang in by_lang}}
+            for i, (row, fraction) in zip(ids, kept, strict=True)]}
+
+    def authored_layout(self, data):
+        return {}
+
+    # -- an attempt --------------------------------------------------------------------------------------------
     def layout(self, data, rng, shuffle):
         return {}
 
@@ -68,3 +107,9 @@ class ShortType(QuestionType):
         return [text for a in question.data["answers"]
                 if any(normalize_for_matching(t) == given for t in a["text"].values() if t)
                 and (text := pick(a.get("feedback", {}), lang))][:1]
+
+    def response_key(self, response):
+        return normalize_for_matching(response)
+
+
+TYPE = ShortType()
