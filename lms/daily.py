@@ -81,7 +81,7 @@ def _run_step(step: Step, now: datetime) -> StepResult:
         counts = step.run(now) or {}
         if step.in_transaction:
             db.session.commit()
-    except Exception as error:  # noqa: BLE001  (one step's failure must not stop the others)
+    except Exception as error:  # one step's failure must not stop the others
         db.session.rollback()
         seconds = time.perf_counter() - started
         message = str(error) if isinstance(error, StepFailed) else f"{type(error).__name__}: {error}"

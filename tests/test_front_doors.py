@@ -1,5 +1,7 @@
 """The packages' front doors: create_app sets up each package through its `init_app`, in the direction of imports,
 and refuses to start when a rule a lower package asks for (a required hook) has no provider."""
+import re
+
 import pytest
 
 from lms import PACKAGES, create_app
@@ -64,5 +66,6 @@ def test_no_package_is_imported_only_for_its_side_effects():
 
     import lms
 
-    offenders = [str(path) for path in Path(lms.__file__).parent.rglob("*.py") if "noqa: F401" in path.read_text()]
+    side_effect = re.compile(r"noqa: [^\n]*F401")
+    offenders = [str(path) for path in Path(lms.__file__).parent.rglob("*.py") if side_effect.search(path.read_text())]
     assert offenders == []

@@ -5,16 +5,18 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from lms.accounts import roles
-    from lms.certificates import cli, expiry_notices, issuing, manage, routes
+    from lms.certificates import cli, expiry_notices, issuing, routes
+    from lms.certificates.manage import appearance, printing, records
     from lms.core.i18n import _l
     from lms.core.menu import MenuEntry, menu
     from lms.core.signals import certificate_issued, course_completed, path_completed
 
     app.register_blueprint(routes.bp)
-    app.register_blueprint(manage.bp)
+    for screens in (records, printing, appearance):
+        app.register_blueprint(screens.bp)
     menu.add(app, MenuEntry("certificates.mine", _l("My certificates"), None, 40))
     menu.add(app, MenuEntry("certificates_manage.search", _l("Certificates"), roles.MANAGE_CERTIFICATES, 100,
-                            section="certificates_manage."))
+                            section="certificates_manage"))  # the three print-room blueprints
     app.cli.add_command(cli.certificates_cli)
     course_completed.connect(issuing.issue_on_completion)
     path_completed.connect(issuing.issue_on_path_completion)

@@ -1,9 +1,5 @@
-"""Trainers' authoring screens, and the course files (images, PDFs) that modules show.
-
-The course files serve learners too, but stay on this blueprint: their endpoint, `courses.course_file`, is named
-by it.
-"""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+"""Trainers' authoring screens: courses and their modules."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -11,28 +7,13 @@ from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
-from lms.core.security import login_required, roles_required
+from lms.core.security import roles_required
 from lms.courses import services
 from lms.courses.forms import CourseForm, DeleteModuleForm, ModuleForm
 from lms.courses.models import Module
 from lms.extensions import db
 
 bp = Blueprint("courses", __name__)
-
-
-@bp.get("/courses/<slug>/files/<path:path>")
-@login_required
-def course_file(slug: str, path: str):
-    course = services.course_by_slug(slug)
-    asset = services.course_file(slug, path) if course else None
-    if asset is None or not (course.is_published or services.may_manage(course, current_user)):
-        abort(404)
-    response = current_app.response_class(asset.content, mimetype=asset.media_type)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.private = True
-    response.cache_control.max_age = 3600
-    return response
 
 
 @bp.get("/manage/courses")

@@ -34,7 +34,7 @@ question bank).""")
 
 
 def files_url(slug: str) -> str:
-    """Where relative links in a module point; must match the `courses.course_file` route."""
+    """Where relative links in a module point; must match the `course_files.course_file` route."""
     return f"/courses/{slug}/files/"
 
 

@@ -1,28 +1,29 @@
-"""Assigning courses and learning paths to staff, and authoring learning paths (HR, center managers, admins);
-the learner's learning path pages."""
+"""Staff screens under /manage: assigning courses and learning paths (HR, center managers, admins), authoring
+learning paths, and following the progress of learners."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
 from lms.accounts.models import Center, District, Governorate, JobTitle
-from lms.accounts.scope import scope_of
+from lms.accounts.roles import Role
+from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, localize_digits, ngettext, pick_language
 from lms.core.inputs import parse_int
 from lms.core.models import ValidationError, utcnow
-from lms.core.security import login_required, roles_required
+from lms.core.security import roles_required
 from lms.core.web import page_arg
 from lms.courses.models import Course, CourseStatus
+from lms.courses.services import course_by_slug, managed_courses, may_manage
 from lms.extensions import db
 from lms.progress import assignments as service
-from lms.progress import paths
+from lms.progress import paths, services
 from lms.progress.forms import AssignmentForm, PathForm
 from lms.progress.models import LearningPath, PathStatus
 from lms.progress.status import TrainingStatus, status_of
 
-bp = Blueprint("assignments", __name__, url_prefix="/manage")
-paths_bp = Blueprint("paths", __name__)
+bp = Blueprint("progress_manage", __name__, url_prefix="/manage")
 
 PER_PAGE = 50
 
@@ -224,48 +225,28 @@ def edit_path(path_id: int | None):
     return render_template("progress/assignments/path_form.html", form=form, path=path, courses=courses, typed=typed)
 
 
-# -- the learner's side ---------------------------------------------------------------------------------------
+# -- following progress -------------------------------------------------------------------------------------
 
-@paths_bp.app_template_global()
-def path_lock(course_id: int):
-    """The course an ordered learning path asks the signed-in learner to complete before this one, or None."""
-    if not current_user.is_authenticated:
-        return None
-    return paths.course_to_finish_first(current_user.id, course_id)
+def _viewer_scope():
+    """Trainers follow every learner of the courses they manage; HR and center managers the staff in their scope."""
+    return EVERYTHING if current_user.role == Role.TRAINER else scope_of(current_user)
 
 
-@paths_bp.app_template_global()
-def my_learning_paths() -> list:
-    """The signed-in learner's path enrolments with their paths (one query), for the dashboard."""
-    return paths.enrolments_of(current_user.id) if current_user.is_authenticated else []
+@bp.get("/progress")
+@roles_required(roles.FOLLOW_PROGRESS)
+def staff_courses():
+    courses = managed_courses(current_user) if current_user.role == Role.TRAINER else None
+    return render_template("progress/staff_courses.html",
+                           rows=services.enrolment_counts(_viewer_scope(), courses))
 
 
-@paths_bp.get("/paths")
-@login_required
-def catalogue():
-    return render_template("progress/assignments/learner_paths.html", paths=paths.list_paths(published_only=True))
-
-
-@paths_bp.get("/paths/<slug>")
-@login_required
-def path_page(slug: str):
-    try:
-        view = paths.path_view(slug, current_user)
-    except LookupError:
+@bp.get("/courses/<slug>/progress")
+@roles_required(roles.FOLLOW_PROGRESS)
+def course_table(slug: str):
+    course = course_by_slug(slug)
+    if course is None or (current_user.role == Role.TRAINER and not may_manage(course, current_user)):
         abort(404)
-    return render_template("progress/assignments/path.html", view=view)
-
-
-@paths_bp.post("/paths/<slug>/enrollment")
-@login_required
-def enroll(slug: str):
-    path = paths.path_by_slug(slug)
-    if path is None:
-        abort(404)
-    try:
-        paths.enrol_in_path(current_user.id, path)
-    except ValidationError as error:
-        flash(error.errors[""], "error")
-    else:
-        flash(_("You are now enrolled in this learning path."), "success")
-    return redirect(url_for(".path_page", slug=slug))
+    page = page_arg(request.args)
+    total, rows = services.progress_table(course, page, scope=_viewer_scope())
+    return render_template("progress/course_table.html", course=course, rows=rows, total=total, page=page,
+                           per_page=50)

@@ -1,19 +1,15 @@
-"""The learner's side: dashboard, catalogue, course and module pages; and the progress table for staff."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""The learner's side: dashboard, catalogue, course and module pages, learning paths."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from lms.accounts import roles
-from lms.accounts.roles import Role
-from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
-from lms.core.security import login_required, roles_required
-from lms.core.web import page_arg
-from lms.courses.services import course_by_slug, managed_courses, may_manage
-from lms.progress import services
+from lms.core.security import login_required
+from lms.progress import paths, services
 from lms.progress.paths import CourseLocked
 
 bp = Blueprint("progress", __name__)
+paths_bp = Blueprint("paths", __name__)  # the learning paths, as learners see them
 
 
 def _course_or_404(slug: str):
@@ -98,26 +94,48 @@ def complete(slug: str, position: int):
     return redirect(url_for(".course", slug=slug))
 
 
-def _viewer_scope():
-    """Trainers follow every learner of the courses they manage; HR and center managers the staff in their scope."""
-    return EVERYTHING if current_user.role == Role.TRAINER else scope_of(current_user)
+# -- learning paths -------------------------------------------------------------------------------------------
+
+@paths_bp.app_template_global()
+def path_lock(course_id: int):
+    """The course an ordered learning path asks the signed-in learner to complete before this one, or None."""
+    if not current_user.is_authenticated:
+        return None
+    return paths.course_to_finish_first(current_user.id, course_id)
 
 
-@bp.get("/manage/progress")
-@roles_required(roles.FOLLOW_PROGRESS)
-def staff_courses():
-    courses = managed_courses(current_user) if current_user.role == Role.TRAINER else None
-    return render_template("progress/staff_courses.html",
-                           rows=services.enrolment_counts(_viewer_scope(), courses))
+@paths_bp.app_template_global()
+def my_learning_paths() -> list:
+    """The signed-in learner's path enrolments with their paths (one query), for the dashboard."""
+    return paths.enrolments_of(current_user.id) if current_user.is_authenticated else []
 
 
-@bp.get("/manage/courses/<slug>/progress")
-@roles_required(roles.FOLLOW_PROGRESS)
-def course_table(slug: str):
-    course = course_by_slug(slug)
-    if course is None or (current_user.role == Role.TRAINER and not may_manage(course, current_user)):
+@paths_bp.get("/paths", endpoint="catalogue")
+@login_required
+def path_catalogue():
+    return render_template("progress/paths.html", paths=paths.list_paths(published_only=True))
+
+
+@paths_bp.get("/paths/<slug>")
+@login_required
+def path_page(slug: str):
+    try:
+        view = paths.path_view(slug, current_user)
+    except LookupError:
         abort(404)
-    page = page_arg(request.args)
-    total, rows = services.progress_table(course, page, scope=_viewer_scope())
-    return render_template("progress/course_table.html", course=course, rows=rows, total=total, page=page,
-                           per_page=50)
+    return render_template("progress/path.html", view=view)
+
+
+@paths_bp.post("/paths/<slug>/enrollment", endpoint="enroll")
+@login_required
+def enroll_in_path(slug: str):
+    path = paths.path_by_slug(slug)
+    if path is None:
+        abort(404)
+    try:
+        paths.enrol_in_path(current_user.id, path)
+    except ValidationError as error:
+        flash(error.errors[""], "error")
+    else:
+        flash(_("You are now enrolled in this learning path."), "success")
+    return redirect(url_for(".path_page", slug=slug))

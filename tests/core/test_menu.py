@@ -13,10 +13,10 @@ from tests import factories
 EVERYONE = [("progress.dashboard", "My learning"), ("progress.catalogue", "Courses"),
             ("paths.catalogue", "Learning paths"), ("certificates.mine", "My certificates")]
 AUTHORING = [("courses.manage", "Manage courses")]
-PATHS = [("assignments.path_list", "Manage learning paths")]
-STAFF_WORK = [("staff.staff_list", "Staff"), ("assignments.index", "Assignments"), ("reports.overview", "Reports")]
+PATHS = [("progress_manage.path_list", "Manage learning paths")]
+STAFF_WORK = [("staff.staff_list", "Staff"), ("progress_manage.index", "Assignments"), ("reports.overview", "Reports")]
 PRINT_ROOM = [("certificates_manage.search", "Certificates")]
-ADMINISTRATION = [("accounts.users", "Users"), ("accounts.centers", "Technology centers")]
+ADMINISTRATION = [("admin.users", "Users"), ("admin.centers", "Technology centers")]
 
 MENUS = {
     "learner": EVERYONE,
@@ -92,7 +92,7 @@ def test_each_package_adds_its_own_entries():
     config = {"LMS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret",
               "SQLALCHEMY_DATABASE_URI": "sqlite://", "LMS_RATELIMIT_STORAGE_URI": "memory://"}
     app = create_app(config, packages=("core", "accounts", "auth", "courses"))
-    assert [e.endpoint for e in menu.entries(app)] == ["staff.staff_list", "accounts.users", "accounts.centers",
+    assert [e.endpoint for e in menu.entries(app)] == ["staff.staff_list", "admin.users", "admin.centers",
                                                       "courses.manage"]
     orders = [e.order for e in menu.entries(create_app(config))]
     assert len(orders) == len(set(orders))  # one place for each entry

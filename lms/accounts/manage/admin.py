@@ -1,38 +1,17 @@
-"""Administration of people and places (/admin), and each visitor's language choice.
-
-The language choice is for everyone, but stays on this blueprint: its endpoint, `accounts.set_language`, is named
-by it.
-"""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user
+"""Administration of people and places (/admin): user accounts and technology centers."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from lms.accounts import roles, services
-from lms.accounts.forms import CenterForm, GovernorateForm, UserForm, role_choices
+from lms.accounts.forms import CenterForm, GovernorateForm, UserForm
 from lms.accounts.models import Center, User
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
-from lms.core.security import public, roles_required, safe_next_url
+from lms.core.security import roles_required
 from lms.core.web import page_arg
 from lms.extensions import db
 
-bp = Blueprint("accounts", __name__)
-
-
-@bp.post("/language")
-@public
-def set_language():
-    lang = request.form.get("lang", "")
-    if lang in current_app.config["LMS_LANGUAGES"]:
-        session["lang"] = lang
-        if current_user.is_authenticated and current_user.locale != lang:
-            services.set_user_locale(current_user.id, lang)
-    return redirect(safe_next_url(request.form.get("next"), url_for("progress.dashboard")))
-
-
-@bp.app_template_global()
-def role_label(role) -> str:
-    return dict(role_choices())[str(role)]
+bp = Blueprint("admin", __name__)
 
 
 def _fill_choices(form: UserForm) -> None:

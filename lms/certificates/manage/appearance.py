@@ -1,6 +1,6 @@
 """How certificates look (authority, colours, logo, signatories, Hijri date), each course's language, a sample."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -9,7 +9,6 @@ from lms.certificates import look, pictures, services
 from lms.certificates.designs import load_design
 from lms.certificates.forms import LookForm, course_languages_form
 from lms.certificates.issuing import DEFAULT_DESIGN
-from lms.certificates.manage import bp
 from lms.certificates.routes import pdf_response
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _
@@ -17,6 +16,8 @@ from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.courses.models import Course
 from lms.extensions import db
+
+bp = Blueprint("certificates_manage_look", __name__, url_prefix="/manage/certificates")
 
 
 def _look_form() -> LookForm:

@@ -1,12 +1,11 @@
 """Printing the certificates a search found as one stack (a background job), and the print log."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
 from lms.accounts.scope import scope_of
 from lms.certificates import batches
 from lms.certificates.forms import BatchForm, HandOverForm, SearchForm
-from lms.certificates.manage import bp
 from lms.certificates.manage.records import search_form_from_query
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.routes import pdf_response
@@ -14,6 +13,8 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
+
+bp = Blueprint("certificates_manage_printing", __name__, url_prefix="/manage/certificates")
 
 
 def _describe(form: SearchForm) -> str:
@@ -40,7 +41,7 @@ def create_batch():
                 flash(message, "error")
         else:
             return redirect(url_for(".batch", batch_id=batch.id))
-    return redirect(url_for(".search", **request.args))
+    return redirect(url_for("certificates_manage.search", **request.args))
 
 
 @bp.get("/batches")

@@ -1,6 +1,6 @@
 """Finding certificates, one certificate's page and log, revoking, reissuing, and the expiry list."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -9,7 +9,6 @@ from lms.accounts.scope import scope_of
 from lms.certificates import printroom, services
 from lms.certificates.codes import grouped
 from lms.certificates.forms import BatchForm, ReasonForm, ReissueForm, SearchForm, choices
-from lms.certificates.manage import bp
 from lms.certificates.models import Certificate
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language
@@ -18,6 +17,8 @@ from lms.core.security import roles_required
 from lms.core.web import page_arg
 from lms.courses.models import Course
 from lms.extensions import db
+
+bp = Blueprint("certificates_manage", __name__, url_prefix="/manage/certificates")
 
 EXPIRY_DAYS = (30, 60, 90, 180)
 
