@@ -21,7 +21,7 @@ from lms.progress import assignments as service
 from lms.progress import paths, services
 from lms.progress.forms import AssignmentForm, PathForm
 from lms.progress.models import LearningPath, PathStatus
-from lms.progress.status import TrainingStatus, status_of
+from lms.progress.status import TrainingStatus
 
 bp = Blueprint("progress_manage", __name__, url_prefix="/manage")
 
@@ -37,12 +37,6 @@ def training_status_label(status: str) -> str:
     return {TrainingStatus.NOT_STARTED.value: _("Not started"), TrainingStatus.IN_PROGRESS.value: _("In progress"),
             TrainingStatus.COMPLETED.value: _("Completed"), TrainingStatus.OVERDUE.value: _("Overdue")}.get(
         status, status)
-
-
-@bp.app_template_global()
-def training_status(enrollment) -> str:
-    """A learner's status in a course now (the dashboard's "overdue" badge)."""
-    return status_of(enrollment, utcnow()).value
 
 
 # -- assignments ----------------------------------------------------------------------------------------------

@@ -3,13 +3,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from lms.core.i18n import _, pick_language
-from lms.core.models import ValidationError
+from lms.core.models import ValidationError, utcnow
 from lms.core.security import login_required
 from lms.progress import paths, services
 from lms.progress.paths import CourseLocked
+from lms.progress.status import status_of
 
 bp = Blueprint("progress", __name__)
 paths_bp = Blueprint("paths", __name__)  # the learning paths, as learners see them
+
+
+@bp.app_template_global()
+def training_status(enrollment) -> str:
+    """A learner's status in a course now (the dashboard's "overdue" badge)."""
+    return status_of(enrollment, utcnow()).value
 
 
 def _course_or_404(slug: str):

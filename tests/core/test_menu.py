@@ -61,6 +61,8 @@ def test_the_labels_are_translated(app, client, auth):
     ("/courses", "Courses"),
     ("/manage/courses", "Manage courses"),
     ("/manage/certificates/expiry", "Certificates"),  # a page of the entry's section
+    ("/manage/certificates/batches", "Certificates"),  # the print room's other blueprints are of its section too
+    ("/manage/certificates/settings", "Certificates"),
     ("/manage/reports/matrix", "Reports"),
     ("/manage/staff/import", "Staff"),
     ("/admin/centers", "Technology centers"),
