@@ -105,7 +105,8 @@ def send_due_command(now_text: str | None) -> None:
     that are due, tidy stale jobs, then e-mail every notification not yet e-mailed. Each notice is stored once (its
     key) and each e-mail sent once, however often this runs."""
     results = run_daily(_parse_now(now_text))
-    for result in results:
+    for result in results:  # cron mails this output: each step's time is there as well as in the log
+        click.echo(_("Step %(step)s: %(seconds)s s", step=result.name, seconds=f"{result.seconds:.2f}"))
         for key, number in sorted(result.counts.items()):
             if not key.startswith("emails_"):
                 click.echo(_("%(kind)s stored: %(num)s", kind=kind_label(key), num=number))

@@ -56,6 +56,7 @@ def test_the_command_reports_a_failed_step_and_exits_with_an_error(runner, db, m
     result = runner.invoke(args=["notifications", "send-due", "--now", NOW.isoformat()])
     assert result.exit_code == 1
     assert "broken" in result.output and "the mail server refused us" in result.output
+    assert all(f"{step.name}: " in result.output for step in STEPS)  # every step timed in the output
     assert "رسائل البريد الإلكتروني المرسلة: 0" in result.output
     # (the command speaks the default language, Arabic): the steps after the broken one ran
 
