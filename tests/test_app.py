@@ -58,3 +58,10 @@ def test_health_check_says_503_when_the_database_does_not(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable"}
+
+
+def test_favicon_ico_leads_to_the_apps_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.location.startswith("/static/favicon.svg?v=")
+    with client.get(response.location) as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

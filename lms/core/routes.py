@@ -1,8 +1,9 @@
 """Cross-cutting endpoints with no domain knowledge."""
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, redirect
 from sqlalchemy import text
 
 from lms.core.security import public
+from lms.core.web import asset_url
 from lms.extensions import csrf, db
 
 bp = Blueprint("core", __name__)
@@ -19,3 +20,12 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok")
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers and bookmarks ask for /favicon.ico whatever the page says: the app's icon, not a 404 in the log."""
+    response = redirect(asset_url("favicon.svg"), code=301)
+    response.cache_control.max_age = 86400
+    return response
