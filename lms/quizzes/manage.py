@@ -17,7 +17,7 @@ from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError
 from lms.quizzes.forms import MAX_BANK_FILE, DeleteQuestionForm, ImportForm, QuestionForm, SettingsForm
 from lms.quizzes.settings import QuizSettings
-from lms.quizzes.statistics import course_statistics
+from lms.quizzes.statistics import MIN_ATTEMPTS_TO_JUDGE, course_statistics
 from lms.quizzes.types import REGISTRY
 
 bp = Blueprint("quiz_manage", __name__, url_prefix="/manage/courses/<slug>/quiz")
@@ -243,4 +243,5 @@ def log(slug: str):
 def statistics(slug: str):
     course = _course_or_404(slug)
     return render_template("quizzes/manage/statistics.html", course=course, types=REGISTRY,
-                           items=course_statistics(course.id, current_locale()))
+                           items=course_statistics(course.id, current_locale()),
+                           min_attempts=MIN_ATTEMPTS_TO_JUDGE)

@@ -18,6 +18,9 @@ from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAtt
 from lms.quizzes.types import type_of
 
 _EPSILON = 1e-12  # below this a variance is zero: the correlation is undefined
+# Below this many attempts a question's facility and discrimination swing with each learner: the page says so
+# rather than let a trainer retire a good question on the word of three people.
+MIN_ATTEMPTS_TO_JUDGE = 10
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class ItemStatistics:
     discrimination: float | None  # percent; None when undefined
     responses: list[ResponseCount] = field(default_factory=list)
     no_answer: int = 0
+
+    @property
+    def too_few_to_judge(self) -> bool:
+        return 0 < self.attempts < MIN_ATTEMPTS_TO_JUDGE
 
     @property
     def has_credit(self) -> bool:

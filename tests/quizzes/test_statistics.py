@@ -134,3 +134,13 @@ def test_the_statistics_page(client, as_trainer, graded):
     page = client.get(f"/manage/courses/{graded.slug}/quiz/statistics").text
     assert "٥٠٫٠٠٪" in page and "٦٨٫٨٢٪" in page and "-١٤٫٠٠٪" in page
     assert "القاهرة" in page
+    assert page.count('<span class="badge">عدد قليل للحكم</span>') == 3  # four attempts each: too few to judge
+    assert "أقل من ١٠ محاولات" in page
+
+
+def test_ten_attempts_are_enough_to_judge(db):
+    course = _course()
+    for n in range(10):
+        _attempt(course, lambda rows, n=n: _answers(rows, n % 2 == 0, n % 3 == 0, "2 4"))
+    items = course_statistics(course.id, "ar")
+    assert [item.attempts for item in items] == [10, 10, 10] and not any(item.too_few_to_judge for item in items)
