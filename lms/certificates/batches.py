@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from lms.accounts.models import User
-from lms.accounts.scope import scope_of
+from lms.accounts.scope import Scope, scope_of
 from lms.certificates.models import (
     WORKER_STOPPED,
     BatchStatus,
@@ -20,7 +20,7 @@ from lms.certificates.models import (
     PrintBatchItem,
 )
 from lms.certificates.pdf import render_many
-from lms.certificates.printroom import CertificateFilter, matching
+from lms.certificates.printroom import CertificateFilter, in_scope, matching
 from lms.core.db import begin_write, locked
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
@@ -257,6 +257,19 @@ def recent_batches(viewer: User, limit: int = 20) -> list[PrintBatch]:
 
 def visible_batch(batch_id: int, viewer: User) -> PrintBatch | None:
     return db.session.scalar(sa.select(PrintBatch).where(PrintBatch.id == batch_id, _visible_to(viewer)))
+
+
+def batch_contents(batch_id: int, scope: Scope, page: int, per_page: int = 50
+                   ) -> tuple[int, list[tuple[int, Certificate, bool]]]:
+    """What a batch holds, in print order, one page: (position, certificate, printed as a duplicate copy), of the
+    holders the viewer may see; and how many of them there are."""
+    query = (sa.select(PrintBatchItem.position, Certificate, PrintBatchItem.duplicate)
+             .join(Certificate, Certificate.id == PrintBatchItem.certificate_id)
+             .where(PrintBatchItem.batch_id == batch_id, in_scope(scope)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(PrintBatchItem.position).limit(per_page)
+                              .offset((max(page, 1) - 1) * per_page))
+    return total, [(position, certificate, duplicate) for position, certificate, duplicate in rows]
 
 
 def _certificates(batch_id: int) -> list[tuple[Certificate, bool]]:

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts.scope import Scope
 from lms.certificates import batches
 from lms.certificates import pdf as pdf_module
 from lms.certificates.codes import grouped
@@ -320,3 +321,26 @@ def test_worker_processes_lay_out_a_stack_in_order(db, center_certificates, monk
     text = _text(pdf)
     positions = [text.index(c.name_ar) for c in certificates]
     assert positions == sorted(positions)
+
+
+def test_a_batchs_page_lists_the_certificates_it_holds_in_print_order(auth, client, db, center_certificates):
+    center, certificates = center_certificates
+    auth.as_role("hr")
+    client.post(f"/manage/certificates/batches?center={center.code}", data={"language": "ar"})
+    batch = db.session.scalar(sa.select(PrintBatch))
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "الشهادات في دفعة الطباعة هذه" in page
+    order = [item.certificate_id for item in db.session.scalars(
+        sa.select(PrintBatchItem).where(PrintBatchItem.batch_id == batch.id).order_by(PrintBatchItem.position))]
+    links = [page.index(f"/manage/certificates/{certificate_id}\"") for certificate_id in order]
+    assert links == sorted(links) and len(order) == 3  # each certificate links to its page, in print order
+    assert all(c.name_ar in page for c in certificates) and page.count("أصلية") == 3
+
+
+def test_a_batch_lists_only_the_holders_the_viewer_may_see(auth, client, db, center_certificates):
+    center, _certificates = center_certificates
+    auth.as_role("hr")
+    client.post(f"/manage/certificates/batches?center={center.code}", data={"language": "ar"})
+    batch = db.session.scalar(sa.select(PrintBatch))
+    total, items = batches.batch_contents(batch.id, Scope(center_id=factories.CenterFactory().id), 1)
+    assert (total, items) == (0, [])

@@ -13,8 +13,10 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
+from lms.core.web import page_arg
 
 bp = Blueprint("certificates_manage_printing", __name__, url_prefix="/manage/certificates")
+ITEMS_PER_PAGE = 50
 
 
 def _describe(form: SearchForm) -> str:
@@ -61,9 +63,12 @@ def _batch_or_404(batch_id: int) -> PrintBatch:
 @roles_required(roles.MANAGE_CERTIFICATES)
 def batch(batch_id: int):
     batch = _batch_or_404(batch_id)
+    page = page_arg(request.args)
+    total, items = batches.batch_contents(batch.id, scope_of(current_user), page, ITEMS_PER_PAGE)
     return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
                            running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
-                           stalled=batches.lease_ran_out(batch), last_run=batch.runs >= batches.MAX_RUNS)
+                           stalled=batches.lease_ran_out(batch), last_run=batch.runs >= batches.MAX_RUNS,
+                           items=items, items_total=total, page=page, per_page=ITEMS_PER_PAGE)
 
 
 @bp.get("/batches/<int:batch_id>.pdf")
