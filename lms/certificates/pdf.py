@@ -36,14 +36,18 @@ def verify_url(code: str) -> str:
 LAYERS = {"all": (True, True, True), "static": (True, False, False), "shared": (False, True, False),
           "own": (False, False, True)}
 CHUNK = 100  # certificates laid out per document in a stack (a progress step)
+# A certificate that no longer stands carries its status across the whole page, in its language(s): a corner
+# stamp alone is cut off with scissors.
+WATERMARKED = ("revoked", "superseded")
 
 
 def render_pdf(certificate: Certificate, language: str, stamp: str | None = None) -> bytes:
     """`language` is "ar", "en" or "both"; `stamp` ("revoked", "superseded", "duplicate", "sample") is printed
-    at the top of the page."""
+    at the top of the page. A revoked or superseded certificate is also watermarked across the page, whatever
+    the stamp asked for."""
     design = load_design(certificate.design)
     look = look_for(design)
-    page = _page(certificate, look, language, stamp)
+    page = _page(certificate, look, language, stamp or _status(certificate))
     return _write(design, _document(look, [page], page["title"]), layer="all")
 
 
@@ -104,7 +108,9 @@ def _chunks(entries, under: dict, looks: dict):
         design = load_design(certificate.design)
         if design.name not in looks:
             looks[design.name] = look_for(design)
-        page = _page(certificate, looks[design.name], language, "duplicate" if duplicate else None)
+        # A certificate revoked or replaced after the batch was made says so rather than "duplicate".
+        stamp = _status(certificate) or ("duplicate" if duplicate else None)
+        page = _page(certificate, looks[design.name], language, stamp)
         static = (design.name, language, tuple(fact["label"] for side in page["sides"] for fact in side["facts"]),
                   tuple(side["completed"] for side in page["sides"]))  # a course's or a learning path's wording
         shared = (*static, tuple((side["course"], *(fact["value"] for fact in side["facts"] if not fact["own"]))
@@ -199,7 +205,22 @@ def _page(certificate: Certificate, look: Look, language: str, stamp: str | None
                          "titles": [{"lang": lang, "text": _pick(s.get("title"), lang)} for lang in languages],
                          "signature": s.get("signature")} for s in look.signatories],
         "stamp": " · ".join(_stamp(stamp, lang) for lang in languages) if stamp else None,
+        "watermark": _watermark(stamp if stamp in WATERMARKED else _status(certificate), languages),
     }
+
+
+def _status(certificate: Certificate) -> str | None:
+    """"revoked" or "superseded" when the certificate no longer stands (a revoked one says revoked)."""
+    return "revoked" if certificate.revoked_at else "superseded" if certificate.superseded_at else None
+
+
+def _watermark(kind: str | None, languages: tuple[str, ...]) -> dict | None:
+    """The word drawn across the page of a certificate that no longer stands: one line per language. Part of the
+    certificate's own layer, so that in a stack only its own page carries it."""
+    if kind is None:
+        return None
+    return {"kind": kind, "lines": [{"lang": lang, "dir": DIRECTIONS[lang], "text": _stamp(kind, lang)}
+                                    for lang in languages]}
 
 
 def _with_qr_codes(document: dict) -> dict:

@@ -1,4 +1,7 @@
 """A learner who completes a course (two modules, no quiz) and so holds a certificate."""
+import subprocess
+import unicodedata
+
 import pytest
 
 from lms.progress import services as progress
@@ -11,6 +14,16 @@ def complete(user, course):
     for position in range(1, course.module_count + 1):
         progress.complete_module(user.id, course, position)
     return progress.enrollment_for(user.id, course.id)
+
+
+def watermark_text(pdf: bytes, page: int = 1) -> str:
+    """The page's text in drawing order (pdftotext -raw), where the slanted watermark comes last, on a line of its
+    own, in visual order: each line is given as drawn and reversed, so that Arabic reads in logical order."""
+    out = subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), "-", "-"], input=pdf,
+                         capture_output=True, check=True).stdout.decode()
+    out = unicodedata.normalize("NFKC", "".join(ch for ch in out if unicodedata.category(ch) != "Cf"))
+    lines = [line.replace(" ", "") for line in out.splitlines()]
+    return "\n".join(lines + [line[::-1] for line in lines])
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from lms.core.db import begin_write
 from lms.core.models import utcnow
 from lms.daily import run_daily
 from tests import factories
-from tests.certificates.conftest import complete
+from tests.certificates.conftest import complete, watermark_text
 
 
 def _issue(db, course, **user) -> Certificate:
@@ -344,3 +344,29 @@ def test_a_batch_lists_only_the_holders_the_viewer_may_see(auth, client, db, cen
     batch = db.session.scalar(sa.select(PrintBatch))
     total, items = batches.batch_contents(batch.id, Scope(center_id=factories.CenterFactory().id), 1)
     assert (total, items) == (0, [])
+
+
+def test_only_the_revoked_certificate_of_a_stack_is_watermarked(db, center_certificates, tmp_path):
+    """A certificate revoked after its batch was made still prints (the batch fixed its list), but marked across
+    its own page; its neighbours print as they were."""
+    _center, certificates = center_certificates
+    entries = [(c, "both", False) for c in certificates[:2]]
+    before = pdf_module.render_many(entries)
+    certificates[1].revoked_at = certificates[1].issued_at
+    after = pdf_module.render_many(entries)
+    pages = [watermark_text(after, n) for n in (1, 2)]
+    assert "REVOKED" not in pages[0] and "ملغاة" not in pages[0]
+    assert "REVOKED" in pages[1] and "ملغاة" in pages[1]
+    middle = (0.42, 0.42, 0.58, 0.58)
+    assert _changed(_gray(before, 1, tmp_path), _gray(after, 1, tmp_path), middle) == 0
+    assert _changed(_gray(before, 2, tmp_path), _gray(after, 2, tmp_path), middle) > 0.05
+
+
+def _changed(before: tuple[int, bytes], after: tuple[int, bytes], box: tuple[float, ...]) -> float:
+    """The share of the pixels in `box` (left, top, right, bottom, as fractions of the page) that differ."""
+    width, old = before
+    new = after[1]
+    height = len(old) // width
+    left, top, right, bottom = (round(f * d) for f, d in zip(box, (width, height, width, height), strict=True))
+    pairs = [(old[y * width + x], new[y * width + x]) for y in range(top, bottom) for x in range(left, right)]
+    return sum(abs(a - b) > 12 for a, b in pairs) / len(pairs)

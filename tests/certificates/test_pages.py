@@ -12,7 +12,7 @@ from lms.certificates.models import Certificate, CertificateFile
 from lms.core import throttle
 from lms.courses.models import Course
 from tests import factories
-from tests.certificates.conftest import complete
+from tests.certificates.conftest import complete, watermark_text
 
 
 @pytest.fixture
@@ -260,3 +260,18 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(db):
 
     assert [ask("10.1.1.1"), ask("10.1.1.1"), ask("10.1.1.1")] == [404, 404, 429]
     assert ask("10.2.2.2") == 404  # another citizen behind the same proxy
+
+
+@pytest.mark.parametrize("change", ["revoke", "reissue"])
+def test_a_pdf_stored_before_the_certificate_was_revoked_or_replaced_comes_back_watermarked(
+        auth, client, certificate, learner, db, change):
+    auth.login(learner)
+    url = f"/certificates/{grouped(certificate.code)}.pdf?lang=en"
+    assert b"%PDF-" in client.get(url).data
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateFile)) == 1  # stored
+    if change == "revoke":
+        services.revoke(certificate.id, "خطأ في البيانات", None)
+    else:
+        services.reissue(certificate.id, "تصحيح", None)
+    text = watermark_text(client.get(url).data)
+    assert ("REVOKED" if change == "revoke" else "SUPERSEDED") in text

@@ -15,7 +15,7 @@ from lms.certificates.codes import grouped
 from lms.certificates.designs import DESIGNS, Design, DesignError, DesignFetcher, load_design
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import render_pdf
-from tests.certificates.conftest import complete
+from tests.certificates.conftest import complete, watermark_text
 
 # pdftotext, pdftoppm, pdfinfo (poppler-utils) and zbarimg (zbar-tools): `make test` installs them.
 
@@ -96,6 +96,61 @@ def test_a_revoked_or_duplicate_copy_is_stamped(certificate, tmp_path):
     assert "ملغاة" in pdf_text(render_pdf(certificate, "ar", stamp="revoked"), tmp_path)
     assert "Duplicate copy" in pdf_text(render_pdf(certificate, "en", stamp="duplicate"), tmp_path)
     assert "نسخة بدل فاقد" in pdf_text(render_pdf(certificate, "both", stamp="duplicate"), tmp_path)
+
+
+def page_pixels(pdf: bytes, tmp_path: Path, page: int = 1) -> tuple[int, bytes]:
+    """A page as 8-bit gray pixels at 40 dpi: its width, and the body of a PGM file."""
+    (tmp_path / "p.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", str(page), "-l", str(page), "-singlefile",
+                    str(tmp_path / "p.pdf"), str(tmp_path / "p")], check=True)
+    _magic, size, _maxval, pixels = (tmp_path / "p.pgm").read_bytes().split(b"\n", 3)
+    return int(size.split()[0]), pixels
+
+
+def changed_share(before: tuple[int, bytes], after: tuple[int, bytes], box: tuple[float, float, float, float]) -> float:
+    """The share of the pixels in `box` (left, top, right, bottom, as fractions of the page) that differ."""
+    width, old = before
+    _width, new = after
+    height = len(old) // width
+    left, top, right, bottom = (round(f * d) for f, d in zip(box, (width, height, width, height), strict=True))
+    pairs = [(old[y * width + x], new[y * width + x]) for y in range(top, bottom) for x in range(left, right)]
+    return sum(abs(a - b) > 12 for a, b in pairs) / len(pairs)
+
+
+# The middle of the page, and two places further along the watermark's slope (it rises to the right): a mark in a
+# corner, which scissors remove, touches none of them.
+MIDDLE = (0.42, 0.42, 0.58, 0.58)
+ALONG = ((0.19, 0.62, 0.31, 0.78), (0.69, 0.22, 0.81, 0.38))  # a quarter of the width either side, 30° up
+
+
+@pytest.mark.parametrize(("language", "stamp", "words"), [
+    ("ar", "revoked", ["ملغاة"]),
+    ("en", "revoked", ["REVOKED"]),
+    ("both", "revoked", ["ملغاة", "REVOKED"]),
+    ("both", "superseded", ["مستبدلة", "SUPERSEDED"]),
+])
+def test_a_revoked_or_superseded_certificate_is_watermarked_across_the_page(certificate, db, language, stamp,
+                                                                            words, tmp_path):
+    valid = page_pixels(render_pdf(certificate, language), tmp_path)
+    if stamp == "revoked":
+        certificate.revoked_at = certificate.issued_at
+    else:
+        certificate.superseded_at = certificate.issued_at
+    pdf = render_pdf(certificate, language)  # the status alone calls for it: no stamp asked
+    text = watermark_text(pdf)
+    for word in words:
+        assert word in text
+    marked = page_pixels(pdf, tmp_path)
+    assert changed_share(valid, marked, MIDDLE) > 0.05
+    for box in ALONG:
+        assert changed_share(valid, marked, box) > 0.01
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) == 1
+
+
+def test_a_valid_certificate_and_a_duplicate_copy_carry_no_watermark(certificate, tmp_path):
+    text = watermark_text(render_pdf(certificate, "both", stamp="duplicate"))
+    assert "REVOKED" not in text and "SUPERSEDED" not in text and "ملغاة" not in text
 
 
 # -- the sandbox ------------------------------------------------------------------------------------------------
