@@ -122,6 +122,7 @@ def test_the_register_shows_the_authority_and_logo_hr_set(client, certificate, d
     assert re.search(r'src="(/verify/logo/classic\?v=\w+)"', page).group(1) != first  # a new picture, a new address
     assert client.get("/verify/logo/nosuchdesign").status_code == 404
     assert client.get("/verify/logo/..").status_code == 404
+    assert client.get("/verify/logo/" + "ي" * 300).status_code == 404  # longer than any file name
 
 
 def test_an_unknown_code_shows_no_serial_issuer_or_check_time(client, certificate, checked_at):
