@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from lms.api.auth import token_required
 from lms.api.routes import iso
 from lms.certificates import services
+from lms.certificates.authority import Authority
 from lms.certificates.codes import grouped
 from lms.certificates.look import LANGUAGES
 from lms.certificates.models import Certificate
@@ -41,11 +42,19 @@ def certificate_pdf(code: str):
     return pdf_response(services.certificate_pdf(certificate, language), f"{certificate.serial}-{language}.pdf")
 
 
+def _authority(authority: Authority) -> dict:
+    logo = authority.logo_version and url_for("certificates.authority_logo", design=authority.design,
+                                              v=authority.logo_version, _external=True)
+    return {"name": {"ar": authority.name.get("ar", ""), "en": authority.name.get("en", "")},
+            "logo_url": logo or None}
+
+
 @bp.get("/verify/<code>")
 @public
 @verify_throttled
 def verify(code: str):
-    """Only what the public page shows: never the employee number or anything else about the person."""
+    """Only what the public page shows: never the employee number or anything else about the person; the serial
+    and issuer are those printed on the paper, so the one checking can hold them side by side."""
     result = services.verify(code)
     if not result.found:
         return json_error(404, "not_found")
@@ -53,7 +62,8 @@ def verify(code: str):
     body = {"status": result.status, "code": grouped(c.code),
             "name": {"ar": c.name_ar, "latin": c.name_latin},
             "course": {"ar": c.course_title_ar, "en": c.course_title_en},
-            "issued_at": iso(c.issued_at), "expires_at": iso(c.expires_at)}
+            "issued_at": iso(c.issued_at), "expires_at": iso(c.expires_at), "serial": c.serial,
+            "issuing_authority": _authority(result.authority), "checked_at": iso(result.checked_at)}
     if result.status == "revoked":
         body.update(revoked_at=iso(c.revoked_at), reason=c.revoke_reason)
     if result.newer_code:

@@ -30,7 +30,12 @@ def saved_look() -> CertificateLook | None:
 
 
 def look_for(design: Design) -> Look:
-    meta, row = design.meta, saved_look()
+    return look_from(design, saved_look())
+
+
+def look_from(design: Design, row: CertificateLook | None) -> Look:
+    """The look of `design` under the saved settings `row` (None: none saved yet)."""
+    meta = design.meta
     colours = dict(meta.get("colours", {}))
     if row is None:
         return Look(meta.get("authority", {}), colours, "emblem.svg", list(meta.get("signatories", [])), True)

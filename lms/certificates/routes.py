@@ -3,6 +3,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_login import current_user
 
 from lms.certificates import services
+from lms.certificates.authority import logo_of
 from lms.certificates.codes import EXAMPLE, grouped, parse_code
 from lms.certificates.forms import status_label
 from lms.certificates.look import LANGUAGES
@@ -74,3 +75,17 @@ def verify(code: str):
     result = services.verify(code)
     page = render_template("certificates/verify.html", result=result, typed=code, grouped=grouped, example=EXAMPLE)
     return page, (200 if result.found else 404)
+
+
+@bp.get("/verify/logo/<design>")
+@public
+def authority_logo(design: str):
+    """The issuing authority's logo on the register: from here, not another site, so a phone that checks a
+    certificate talks to no one else. Its address carries a digest of the picture, so it may be kept a day."""
+    logo = logo_of(design)
+    if logo is None:
+        abort(404)
+    response = make_response(logo.content)
+    response.mimetype = logo.mimetype
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from lms.accounts import roles
 from lms.accounts.models import User
 from lms.accounts.scope import scope_of
+from lms.certificates.authority import Authority, issuing_authority
 from lms.certificates.codes import EXAMPLE, LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
-from lms.certificates.look import LANGUAGES
+from lms.certificates.look import LANGUAGES, saved_look
 from lms.certificates.models import (
     Certificate,
     CertificateAction,
@@ -52,11 +53,14 @@ def may_download(certificate: Certificate, user: User) -> bool:
 
 @dataclass(frozen=True)
 class Verification:
-    """What the public register says about a code: only the name, course, dates and status."""
+    """What the public register says about a code: only the name, course, dates, serial, issuer and status; and
+    when it was checked (a screenshot of the page then says when it was true)."""
 
     status: str  # a CertificateStatus value, or "not_found"
+    checked_at: datetime
     certificate: Certificate | None = None
     newer_code: str | None = None  # a superseded certificate's replacement
+    authority: Authority | None = None  # None for an unknown code: it learns nothing new
 
     @property
     def found(self) -> bool:
@@ -64,12 +68,14 @@ class Verification:
 
 
 def verify(text: str | None, now: datetime | None = None) -> Verification:
+    now = now or utcnow()
+    saved = saved_look()  # read for every code, found or not: an unknown code costs the same look-ups
     certificate = certificate_by_code(text)
     if certificate is None:
-        return Verification("not_found")
+        return Verification("not_found", now)
     status = certificate.status(now)
     newer = certificate.superseded_by.code if status is CertificateStatus.SUPERSEDED else None
-    return Verification(status.value, certificate, newer)
+    return Verification(status.value, now, certificate, newer, issuing_authority(certificate, saved))
 
 
 def certificate_pdf(certificate: Certificate, language: str) -> bytes:

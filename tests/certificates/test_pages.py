@@ -1,12 +1,15 @@
 """The learner's certificates and PDFs, the public register, and the API: who sees what."""
+import base64
+import io
 import re
 import subprocess
 import unicodedata
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates import services
+from lms.certificates import look, services
 from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate, CertificateFile
 from lms.core import throttle
@@ -62,7 +65,75 @@ def test_a_valid_certificate_checks_out_without_a_sign_in(client, certificate, l
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "سارية" in page and learner.full_name_ar in page and certificate.course_title_ar in page
-    assert learner.employee_number not in page and certificate.serial not in page
+    assert learner.employee_number not in page
+
+
+CHECKED_AT = datetime(2026, 3, 5, 10, 7, tzinfo=UTC)  # 12:07 in Cairo (no summer time in March)
+
+
+@pytest.fixture
+def checked_at(monkeypatch):
+    """The register's clock, held still: the page says when the check was made."""
+    monkeypatch.setattr(services, "utcnow", lambda: CHECKED_AT)
+    return CHECKED_AT
+
+
+def test_the_register_shows_the_serial_the_issuer_and_when_it_was_checked(client, certificate, checked_at):
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    # The serial as printed: ASCII digits, left to right and on one line inside the Arabic text.
+    assert f'<dd class="code-cell verdict-serial"><bdi dir="ltr">{certificate.serial}</bdi></dd>' in page
+    assert "الرقم المسلسل" in page and "جهة الإصدار" in page and "محافظة القليوبية: المراكز التكنولوجية" in page
+    logo = re.search(r'<img src="(/verify/logo/classic\?v=\w+)" alt="شعار جهة الإصدار"', page)
+    assert logo, "the design's emblem is the logo until one is uploaded"
+    served = client.get(logo.group(1).replace("&amp;", "&"))
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml" and b"<svg" in served.data
+    assert "تم التحقق يوم <time datetime=\"2026-03-05T10:07:00+00:00\">٥ مارس ٢٠٢٦</time> الساعة ١٢:٠٧ " \
+           "بتوقيت المحافظة." in page
+
+    client.post("/language", data={"lang": "en", "next": "/verify"})
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert f'<bdi dir="ltr">{certificate.serial}</bdi>' in page and "Serial number" in page
+    assert "Issued by" in page and "Qalyubia Governorate: Technology Centers" in page
+    assert 'alt="Logo of the issuing authority"' in page
+    assert 'Checked on <time datetime="2026-03-05T10:07:00+00:00">5 March 2026</time> at 12:07, governorate ' \
+           "time." in page
+
+
+def _png(colour: str) -> str:
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), colour).save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def test_the_register_shows_the_authority_and_logo_hr_set(client, certificate, db):
+    look.save_look({"authority_ar": "محافظة بنها التجريبية", "authority_en": "Test Governorate", "logo": _png("red")},
+                   None)
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert "محافظة بنها التجريبية" in page
+    first = re.search(r'src="(/verify/logo/classic\?v=\w+)"', page).group(1)
+    served = client.get(first)
+    assert served.status_code == 200 and served.mimetype == "image/png" and served.data.startswith(b"\x89PNG")
+    assert "max-age" in served.headers["Cache-Control"]
+
+    look.save_look({"authority_ar": "محافظة بنها التجريبية", "authority_en": "Test Governorate", "logo": _png("blue")},
+                   None)
+    page = client.get(f"/verify/{grouped(certificate.code)}").get_data(as_text=True)
+    assert re.search(r'src="(/verify/logo/classic\?v=\w+)"', page).group(1) != first  # a new picture, a new address
+    assert client.get("/verify/logo/nosuchdesign").status_code == 404
+    assert client.get("/verify/logo/..").status_code == 404
+    assert client.get("/verify/logo/" + "ي" * 300).status_code == 404  # longer than any file name
+
+
+def test_an_unknown_code_shows_no_serial_issuer_or_check_time(client, certificate, checked_at):
+    forged = certificate.code[:-1] + ("2" if certificate.code[-1] != "2" else "3")
+    response = client.get(f"/verify/{grouped(forged)}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "غير موجودة" in page
+    for shown in ("الرقم المسلسل", "جهة الإصدار", "تم التحقق", "/verify/logo/", "<time", "QLY-"):
+        assert shown not in page
+    assert client.get(f"/api/v1/verify/{grouped(forged)}").json == {
+        "error": {"code": "not_found", "message": client.get("/api/v1/verify/x").json["error"]["message"]}}
 
 
 def test_a_code_typed_loosely_still_checks_out(client, certificate):
@@ -220,7 +291,17 @@ def test_the_api_check_shows_no_personal_detail_beyond_the_name(client, certific
     body = client.get(f"/api/v1/verify/{grouped(certificate.code)}").json
     assert body["status"] == "valid" and body["name"] == {"ar": learner.full_name_ar,
                                                           "latin": learner.full_name_latin}
-    assert learner.employee_number not in str(body) and certificate.serial not in str(body)
+    assert learner.employee_number not in str(body)
+
+
+def test_the_api_check_gives_the_serial_the_issuer_and_when(client, certificate, checked_at):
+    body = client.get(f"/api/v1/verify/{grouped(certificate.code)}").json
+    assert body["serial"] == certificate.serial and body["checked_at"] == "2026-03-05T10:07:00+00:00"
+    authority = body["issuing_authority"]
+    assert authority["name"] == {"ar": "محافظة القليوبية: المراكز التكنولوجية",
+                                 "en": "Qalyubia Governorate: Technology Centers"}
+    assert authority["logo_url"].startswith("http://localhost/verify/logo/classic?v=")
+    assert client.get(authority["logo_url"].replace("http://localhost", "")).status_code == 200
 
 
 def test_the_course_page_links_to_its_certificate(auth, client, certificate, learner, course):

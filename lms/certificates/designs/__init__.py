@@ -13,6 +13,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 DESIGNS = Path(__file__).resolve().parent
+NAME_MAX = 64  # as long as Certificate.design
 # What a design may hold and a PDF may embed: its stylesheet, fonts and pictures. Nothing else is served.
 SERVED = {".css", ".ttf", ".otf", ".woff", ".woff2", ".svg", ".png", ".jpg", ".jpeg"}
 
@@ -38,8 +39,11 @@ class Design:
 
 @cache
 def load_design(name: str) -> Design:
+    # The name is checked before the file system sees it: the register's logo address takes any name.
+    if not (name.isidentifier() and len(name) <= NAME_MAX):
+        raise DesignError(f"no certificate design {name[:NAME_MAX]!r}")
     folder = (DESIGNS / name).resolve()
-    if not name.isidentifier() or folder.parent != DESIGNS or not (folder / "certificate.html").is_file():
+    if folder.parent != DESIGNS or not (folder / "certificate.html").is_file():
         raise DesignError(f"no certificate design {name!r}")
     meta = yaml.safe_load((folder / "design.yaml").read_text(encoding="utf-8")) or {}
     if not isinstance(meta, dict):
