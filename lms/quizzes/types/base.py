@@ -321,6 +321,19 @@ def _option_ids(data: dict) -> set[str]:
 OPTION_COLUMNS = (("text_ar", _l("Option in Arabic")), ("text_en", _l("Option in English")), WEIGHT, *FEEDBACK)
 
 
+class TypedAnswerType(QuestionType):
+    """A type whose learner types the answer (short answer, numeric): no options to lay out or show."""
+
+    def authored_layout(self, data):
+        return {}
+
+    def layout(self, data, rng, shuffle):
+        return {}
+
+    def present(self, question, layout, lang):
+        return super().present(question, {}, lang)
+
+
 class ChoiceType(QuestionType):
     """Shared by single choice, multiple response and true/false: the learner picks among options."""
 

@@ -7,7 +7,7 @@ from lms.quizzes.types.base import (
     MAX_TEXT_ANSWER,
     WEIGHT,
     InvalidResponse,
-    QuestionType,
+    TypedAnswerType,
     cell,
     clamp,
     finite,
@@ -33,7 +33,7 @@ def parse_number(text: str) -> float | None:
     return value if finite(value) else None
 
 
-class NumericType(QuestionType):
+class NumericType(TypedAnswerType):
     name = "numeric"
     label = _l("Numeric")
     answer_fields = ("value", "tolerance", "fraction", "feedback")
@@ -75,16 +75,7 @@ class NumericType(QuestionType):
                 cells[name + "tolerance"], tolerance = _("The tolerance cannot be negative."), 0.0
         return fraction, value, tolerance
 
-    def authored_layout(self, data):
-        return {}
-
     # -- an attempt --------------------------------------------------------------------------------------------
-    def layout(self, data, rng, shuffle):
-        return {}
-
-    def present(self, question, layout, lang):
-        return super().present(question, {}, lang)
-
     def clean(self, data, layout, raw):
         if raw is None or raw == "":
             return None

@@ -6,7 +6,7 @@ from lms.quizzes.types.base import (
     MAX_TEXT_ANSWER,
     WEIGHT,
     InvalidResponse,
-    QuestionType,
+    TypedAnswerType,
     cell,
     clamp,
     new_id,
@@ -14,7 +14,7 @@ from lms.quizzes.types.base import (
 )
 
 
-class ShortType(QuestionType):
+class ShortType(TypedAnswerType):
     name = "short"
     label = _l("Short answer")
     columns = (("text_ar", _l("Accepted answer in Arabic")), ("text_en", _l("Accepted answer in English")), WEIGHT,
@@ -71,16 +71,7 @@ class ShortType(QuestionType):
              "feedback": {lang: cell(row, f"feedback_{lang}") for lang in by_lang}}
             for i, (row, fraction) in zip(ids, kept, strict=True)]}
 
-    def authored_layout(self, data):
-        return {}
-
     # -- an attempt --------------------------------------------------------------------------------------------
-    def layout(self, data, rng, shuffle):
-        return {}
-
-    def present(self, question, layout, lang):
-        return super().present(question, {}, lang)
-
     def clean(self, data, layout, raw):
         if raw is None:
             return None
