@@ -1,6 +1,15 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
@@ -82,6 +91,8 @@ class RosterApplyForm(FlaskForm):
     # The checked rows, signed: sent back with the confirmation, in a URL-encoded form (Werkzeug caps each text
     # field of a multipart form at 500 kB).
     payload = HiddenField()
+    # The identity changes ticked, by their `Entry.token`: checked again against the plan at apply, never trusted.
+    confirm = SelectMultipleField(choices=[], validate_choice=False)
 
 
 class PlacementForm(FlaskForm):

@@ -169,6 +169,8 @@ class RosterImport(db.Model):
     unchanged: Mapped[int] = mapped_column(default=0)
     # Why nothing was written: [[row, column, message]] in the uploader's language (empty: the staff changed).
     problems: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The identity changes left out because nobody ticked them: [[row, employee number, [reason, ...]]].
+    skipped: Mapped[list] = mapped_column(sa.JSON, default=list)
     error: Mapped[str | None] = mapped_column(sa.Text)  # an unexpected failure, for the log; not shown
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     slips: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)  # encrypted: roster_jobs.seal

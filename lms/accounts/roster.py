@@ -4,7 +4,10 @@ The preview is reproducible without server state: its rows travel back in a sign
 (`roster_files.sign_roster`) and everything is checked again at apply, against the database as it is then
 (roster_apply).
 """
+import hashlib
+import json
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -56,6 +59,12 @@ class Entry:
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
     target: dict = field(default_factory=dict)  # attributes to set
     reason: str = ""  # deactivation: "left" (the file says so) or "missing" (absent from a complete file)
+    identity: list[str] = field(default_factory=list)  # why it needs a tick: "name", "role" (identity_reasons)
+    token: str = ""  # what the tick of an identity change confirms: its row and what it changes, of whom
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user is not None else None
 
 
 @dataclass
@@ -64,6 +73,9 @@ class RosterPlan:
     to_update: list[Entry] = field(default_factory=list)
     to_deactivate: list[Entry] = field(default_factory=list)
     unchanged: list[Entry] = field(default_factory=list)
+    # Updates and deactivations that change who an account is: applied only when ticked (confirm_identity_changes);
+    # those left here are skipped.
+    identity_changes: list[Entry] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     new_job_titles: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
@@ -71,7 +83,7 @@ class RosterPlan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.to_create or self.to_update or self.to_deactivate)
+        return bool(self.to_create or self.to_update or self.to_deactivate or self.identity_changes)
 
 
 def _chunks(values: list) -> list[list]:
@@ -175,14 +187,58 @@ def plan_roster(roster: Roster, viewer: User, complete: bool = False) -> RosterP
             (plan.to_create if active else plan.unchanged).append(entry)  # nobody to deactivate
         elif not active:
             entry.reason = "left"
-            (plan.to_deactivate if user.is_active else plan.unchanged).append(entry)
+            _sort_change(plan, entry, plan.to_deactivate if user.is_active else plan.unchanged)
         else:
             entry.changes = _changes(user, target, v)
-            (plan.to_update if entry.changes else plan.unchanged).append(entry)
+            _sort_change(plan, entry, plan.to_update if entry.changes else plan.unchanged)
 
     if complete and not plan.errors:
         _plan_missing(plan, scope, {c.id for c in centers.values()}, set(numbers))
     return plan
+
+
+def identity_reasons(user: User, changes: list[tuple[str, str, str]]) -> list[str]:
+    """Why a change to `user` may be someone else taking over the account, and needs a person to confirm it:
+    "name" when the name changes, "role" when the account holds a role beyond learner. Adding a Latin name where
+    there was none (or where the Arabic one stood in, as for new accounts) does not change the name."""
+    reasons = []
+    names = {name: old for name, old, _new in changes}
+    if "full_name_ar" in names or names.get("full_name_latin", "") not in ("", user.full_name_ar):
+        reasons.append("name")
+    if user.role != Role.LEARNER:
+        reasons.append("role")
+    return reasons
+
+
+def _sort_change(plan: RosterPlan, entry: Entry, listed: list[Entry]) -> None:
+    if listed is not plan.unchanged:
+        entry.identity = identity_reasons(entry.user, entry.changes)
+    if not entry.identity:
+        listed.append(entry)
+        return
+    seen = [entry.user.id, str(entry.user.role), entry.user.full_name_ar, entry.user.full_name_latin, entry.reason,
+            entry.changes]
+    digest = hashlib.sha256(json.dumps(seen, ensure_ascii=False).encode()).hexdigest()[:16]
+    entry.token = f"{entry.row}-{digest}"
+    plan.identity_changes.append(entry)
+
+
+def confirm_identity_changes(plan: RosterPlan, confirmed: Container[str]) -> list[int]:
+    """Move the identity changes whose tick is in `confirmed` to the changes applied; the others stay, skipped.
+    The rows ticked for an identity change other than the plan's now (the person changed since the preview)."""
+    ticked_rows = set()
+    if isinstance(confirmed, (list, tuple, set, frozenset)):
+        ticked_rows = {token.partition("-")[0] for token in confirmed if isinstance(token, str)}
+    kept, stale = [], []
+    for entry in plan.identity_changes:
+        if entry.token in confirmed:
+            (plan.to_deactivate if entry.reason == "left" else plan.to_update).append(entry)
+        else:
+            kept.append(entry)
+            if str(entry.row) in ticked_rows:
+                stale.append(entry.row)
+    plan.identity_changes = kept
+    return stale
 
 
 def _changes(user: User, target: dict, v: dict[str, str]) -> list[tuple[str, str, str]]:

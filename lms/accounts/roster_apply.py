@@ -7,7 +7,7 @@ rows. On SQLite, whose one write lock every sign-in and quiz answer also needs, 
 a fraction of a second (bench/roster_import.py).
 """
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, JobTitle, Role, User, search_key_of
-from lms.accounts.roster import RosterPlan, RosterRejected, plan_roster
+from lms.accounts.roster import RosterPlan, RosterRejected, confirm_identity_changes, plan_roster
 from lms.accounts.roster_files import FIELDS, Roster
 from lms.accounts.services import end_sessions, job_title_named, one_time_password, one_time_password_expiry
 from lms.core.arabic import normalize_for_matching
@@ -36,8 +36,35 @@ _VIEWER = (User.role, User.scope_governorate_id, User.center_id, User.is_active)
 
 
 class RosterChanged(Exception):
-    """Nothing was written: the staff, their centers or the uploader changed between the plan and the write
-    (planning again shows how)."""
+    """Nothing was written: the staff, their centers or the uploader changed between the plan and the write, or a
+    ticked identity change is no longer the one previewed (planning again shows how)."""
+
+
+class IdentityChangeRefused(Exception):
+    """Nothing was written: the change needs confirming (the staff API's `confirm_identity_change`)."""
+
+    def __init__(self, skipped: list["Skipped"]):
+        super().__init__(skipped)
+        self.skipped = skipped
+
+
+class _Every:
+    """Every identity change confirmed (the staff API, told so)."""
+
+    def __contains__(self, _token: object) -> bool:
+        return True
+
+
+EVERY = _Every()
+
+
+@dataclass
+class Skipped:
+    """An identity change left out because nobody ticked it."""
+
+    row: int
+    employee_number: str
+    reasons: list[str]
 
 
 @dataclass
@@ -61,6 +88,11 @@ class RosterResult:
     deactivated: list[int]
     unchanged: int
     slips: list[Slip]
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def skipped_rows(self) -> list[tuple[int, str, list[str]]]:
+        return [(s.row, s.employee_number, s.reasons) for s in self.skipped]
 
 
 @dataclass
@@ -84,18 +116,23 @@ class PreparedRoster:
     as_planned: dict[int, tuple] = field(default_factory=dict)  # id -> _AS_PLANNED, of everyone updated or deactivated
     unchanged: int = 0
     slips: list[Slip] = field(default_factory=list)  # of the new accounts
+    skipped: list[Skipped] = field(default_factory=list)  # identity changes not confirmed
 
 
-def prepare_roster(roster: Roster, viewer_id: int, complete: bool = False,
+def prepare_roster(roster: Roster, viewer_id: int, complete: bool = False, confirmed: Container[str] = (),
                    on_progress: Callable[[int, int], None] | None = None) -> PreparedRoster:
     """Plan the roster and hash its new accounts' one-time passwords: the slow part, which writes nothing.
-    RosterRejected when a row has an error. `on_progress(hashed, total)` is told as the passwords are hashed."""
+    RosterRejected when a row has an error. Identity changes are applied only when their tick (the preview's
+    `Entry.token`) is in `confirmed`, the others are skipped; RosterChanged when a ticked one is no longer what the
+    preview showed. `on_progress(hashed, total)` is told as the passwords are hashed."""
     viewer = db.session.get(User, viewer_id)
     if viewer is None:
         raise LookupError(f"User {viewer_id}")
     plan = plan_roster(roster, viewer, complete)
     if plan.errors:
         raise RosterRejected(plan)
+    if confirm_identity_changes(plan, confirmed):
+        raise RosterChanged()
     # Read out of the ORM objects before anything commits (a progress report would expire them all).
     prepared = _prepared(plan, viewer)
     passwords = _one_time_passwords(len(prepared.accounts), one_time_password_expiry(), on_progress)
@@ -110,7 +147,8 @@ def _prepared(plan: RosterPlan, viewer: User) -> PreparedRoster:
     prepared = PreparedRoster(
         viewer_id=viewer.id, viewer=(viewer.role, viewer.scope_governorate_id, viewer.center_id, viewer.is_active),
         centers={}, new_titles={normalize_for_matching(name): name for name in plan.new_job_titles},
-        unchanged=len(plan.unchanged))
+        unchanged=len(plan.unchanged),
+        skipped=[Skipped(e.row, e.values["employee_number"], list(e.identity)) for e in plan.identity_changes])
     now = utcnow()
     for entry in plan.to_create:
         v, target, center = entry.values, entry.target, entry.target["center"]
@@ -183,7 +221,7 @@ def write_roster(prepared: PreparedRoster, on_written: Callable[[RosterResult], 
             staff_changed.send(changed)
         result = RosterResult(created=created, updated=[row["id"] for row in prepared.updates],
                               deactivated=list(prepared.deactivate), unchanged=prepared.unchanged,
-                              slips=prepared.slips)
+                              slips=prepared.slips, skipped=prepared.skipped)
         if on_written is not None:
             on_written(result)
         db.session.commit()
@@ -196,10 +234,11 @@ def write_roster(prepared: PreparedRoster, on_written: Callable[[RosterResult], 
     return result
 
 
-def apply_roster(roster: Roster, viewer_id: int, complete: bool = False) -> RosterResult:
-    """Apply the whole file or nothing: RosterRejected when a row has an error, RosterChanged when the database
-    changed between the plan and the write."""
-    return write_roster(prepare_roster(roster, viewer_id, complete))
+def apply_roster(roster: Roster, viewer_id: int, complete: bool = False,
+                 confirmed: Container[str] = ()) -> RosterResult:
+    """Apply the whole file, but for the identity changes not ticked in `confirmed`, or nothing: RosterRejected
+    when a row has an error, RosterChanged when the database changed between the preview or plan and the write."""
+    return write_roster(prepare_roster(roster, viewer_id, complete, confirmed))
 
 
 def _chunks(values: list) -> list[list]:
@@ -264,11 +303,17 @@ def _deactivate(user_ids: list[int]) -> None:
 # ---------------------------------------------------------------- one person (the staff API)
 
 
-def upsert_person(employee_number: str, values: dict, viewer_id: int) -> tuple[str, User | None, str | None]:
+def upsert_person(employee_number: str, values: dict, viewer_id: int,
+                  confirm_identity_change: bool = False) -> tuple[str, User | None, str | None]:
     """One roster row for one person: ("created" | "updated" | "deactivated" | "unchanged", user, one-time password
-    for a new account). RosterRejected and RosterChanged as for a file."""
+    for a new account). RosterRejected and RosterChanged as for a file; IdentityChangeRefused (nothing written) for
+    an identity change not confirmed."""
     row = [1, employee_number, *(values.get(f) or "" for f in FIELDS[1:])]
-    result = apply_roster(Roster(rows=[row], headers={}, unknown_columns=[]), viewer_id)
+    roster = Roster(rows=[row], headers={}, unknown_columns=[])
+    prepared = prepare_roster(roster, viewer_id, confirmed=EVERY if confirm_identity_change else ())
+    if prepared.skipped:
+        raise IdentityChangeRefused(prepared.skipped)
+    result = write_roster(prepared)
     for outcome, ids in (("created", result.created), ("deactivated", result.deactivated),
                          ("updated", result.updated)):
         if ids:

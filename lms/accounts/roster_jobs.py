@@ -30,13 +30,15 @@ from lms.extensions import db
 STALE_AFTER = timedelta(hours=2)  # 10,000 rows take under a minute: a job this old was lost with its consumer
 
 
-def queue_import(roster: Roster, complete: bool, uploader_id: int, locale: str) -> RosterImport:
-    """Keep the previewed rows and queue the job that applies them; `locale`: the language of its error messages."""
+def queue_import(roster: Roster, complete: bool, uploader_id: int, locale: str,
+                 confirmed: list[str] | None = None) -> RosterImport:
+    """Keep the previewed rows and the identity changes ticked (`Entry.token`s), and queue the job that applies them;
+    `locale`: the language of its error messages."""
     begin_write()
     job = RosterImport(created_by_id=uploader_id, complete=complete, row_count=len(roster.rows),
                        status=RosterImportStatus.QUEUED.value,
                        roster={"rows": roster.rows, "headers": roster.headers,
-                               "unknown_columns": roster.unknown_columns})
+                               "unknown_columns": roster.unknown_columns, "confirmed": list(confirmed or [])})
     db.session.add(job)
     db.session.commit()
     from lms.accounts.tasks import apply_roster_import  # the job module imports this one
@@ -54,11 +56,13 @@ def run_import(job_id: int, locale: str) -> None:
         db.session.rollback()
         return  # run already (a job delivered twice)
     job.status = RosterImportStatus.RUNNING.value
-    uploader_id, complete, rows = job.created_by_id, job.complete, job.roster
+    uploader_id, complete, rows = job.created_by_id, job.complete, dict(job.roster)
     db.session.commit()
+    confirmed = set(rows.pop("confirmed", []))
     try:
         with force_locale(locale):
-            prepared = prepare_roster(Roster(**rows), uploader_id, complete, on_progress=partial(_progress, job_id))
+            prepared = prepare_roster(Roster(**rows), uploader_id, complete, confirmed,
+                                      on_progress=partial(_progress, job_id))
         sealed = seal(prepared.slips, utcnow()) if prepared.slips else None
         write_roster(prepared, on_written=partial(_record, job_id, sealed))
     except RosterRejected as rejected:
@@ -81,7 +85,8 @@ def _record(job_id: int, sealed: bytes | None, result: RosterResult) -> None:
     db.session.execute(sa.update(RosterImport).where(RosterImport.id == job_id).values(
         status=RosterImportStatus.DONE.value, created=len(result.created), updated=len(result.updated),
         deactivated=len(result.deactivated), unchanged=result.unchanged, done=len(result.created),
-        total=len(result.created), slips=sealed, roster=None, finished_at=utcnow()))
+        total=len(result.created), slips=sealed, roster=None, finished_at=utcnow(),
+        skipped=[[s.row, s.employee_number, s.reasons] for s in result.skipped]))
 
 
 def _end(job_id: int, status: RosterImportStatus, problems: list | None = None, error: str | None = None) -> None:

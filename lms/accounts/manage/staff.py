@@ -21,6 +21,7 @@ from lms.accounts.forms import (
     PlacementForm,
     RosterApplyForm,
     RosterUploadForm,
+    role_choices,
 )
 from lms.accounts.models import Center, CenterKind, District, JobTitle, User
 from lms.accounts.roster_apply import RosterChanged, apply_roster
@@ -133,9 +134,11 @@ def placement(user_id: int):
 # ---------------------------------------------------------------- roster import
 
 
-def _preview(plan: roster.RosterPlan, apply_form: RosterApplyForm | None, upload: RosterUploadForm, status=200):
+def _preview(plan: roster.RosterPlan, apply_form: RosterApplyForm | None, upload: RosterUploadForm, status=200,
+             confirmed: list[str] | None = None):
     return render_template("accounts/staff/import.html", upload=upload, plan=plan, apply_form=apply_form,
-                           labels=roster_files.field_labels(), limit=PREVIEW_ROWS), status
+                           labels=roster_files.field_labels(), limit=PREVIEW_ROWS, confirmed=confirmed or [],
+                           role_names=dict(role_choices())), status
 
 
 @bp.get("/import")
@@ -163,15 +166,17 @@ def roster_preview():
     return _planned_preview(parsed, upload.complete.data, upload)
 
 
-def _planned_preview(parsed: roster_files.Roster, complete: bool, upload: RosterUploadForm, status=200):
-    """The preview of a file, with the form that applies it when it has changes and no errors."""
+def _planned_preview(parsed: roster_files.Roster, complete: bool, upload: RosterUploadForm, status=200,
+                     confirmed: list[str] | None = None):
+    """The preview of a file, with the form that applies it when it has changes and no errors; the identity changes
+    in `confirmed` stay ticked."""
     plan = roster.plan_roster(parsed, current_user, complete)
     apply_form = None
     if not plan.errors and plan.has_changes:
         apply_form = RosterApplyForm(formdata=None)
         apply_form.payload.data = roster_files.sign_roster(parsed, current_user.id, complete,
                                                            current_app.config["SECRET_KEY"])
-    return _preview(plan, apply_form, upload, status)
+    return _preview(plan, apply_form, upload, status, confirmed)
 
 
 @bp.post("/import/apply")
@@ -186,11 +191,12 @@ def roster_apply():
     except ValueError:
         flash(_("This preview could not be checked. Please upload the file again."), "error")
         return _preview(None, None, RosterUploadForm(formdata=None), 400)
+    confirmed = [token for token in form.confirm.data or [] if len(token) <= 40][:100_000]
     if len(parsed.rows) > current_app.config["LMS_ROSTER_JOB_ROWS"]:
-        job = roster_jobs.queue_import(parsed, complete, current_user.id, current_locale())
+        job = roster_jobs.queue_import(parsed, complete, current_user.id, current_locale(), confirmed)
         return redirect(url_for(".roster_job", job_id=job.id))
     try:
-        result = apply_roster(parsed, current_user.id, complete)
+        result = apply_roster(parsed, current_user.id, complete, set(confirmed))
     except roster.RosterRejected as rejected:
         flash(_("Nothing was changed: the data changed since the preview. Correct the rows below and upload the "
                 "file again."), "error")
@@ -198,8 +204,8 @@ def roster_apply():
     except RosterChanged:
         flash(_("Nothing was changed: some of these staff were changed by someone else while the roster was being "
                 "applied. Check the new preview below and apply it again."), "error")
-        return _planned_preview(parsed, complete, RosterUploadForm(formdata=None), 409)
-    return render_template("accounts/staff/result.html", result=result)
+        return _planned_preview(parsed, complete, RosterUploadForm(formdata=None), 409, confirmed)
+    return render_template("accounts/staff/result.html", result=result, labels=roster_files.field_labels())
 
 
 def _job_or_404(job_id: int):
@@ -215,7 +221,7 @@ def roster_job(job_id: int):
     """A large roster's progress, then what it changed and its slips (a background job)."""
     job = _job_or_404(job_id)
     return render_template("accounts/staff/import_job.html", job=job, is_uploader=job.created_by_id == current_user.id,
-                           slips_kept=roster_jobs.slips_kept(job, utcnow()))
+                           slips_kept=roster_jobs.slips_kept(job, utcnow()), labels=roster_files.field_labels())
 
 
 @bp.get("/import/jobs/<int:job_id>/slips")
