@@ -46,8 +46,19 @@ def put_staff(employee_number: str):
         return _field_errors(400, "invalid", _("Some fields are not valid."), [roster.RowError(
             1, "employee_number", "employee_number", _("It differs from the employee number in the address."),
             "format")])
+    confirm = body.get("confirm_identity_change", False)
+    if not isinstance(confirm, bool):
+        return _field_errors(400, "invalid", _("Some fields are not valid."), [roster.RowError(
+            1, "confirm_identity_change", "confirm_identity_change", _("Send true or false."), "format")])
     try:
-        outcome, person, password = roster_apply.upsert_person(employee_number, body, g.api_user.id)
+        outcome, person, password = roster_apply.upsert_person(employee_number, body, g.api_user.id, confirm)
+    except roster_apply.IdentityChangeRefused as refused:
+        reasons = refused.skipped[0].reasons
+        return jsonify(error={
+            "code": "identity_change", "reasons": reasons,
+            "message": _("This would rename the person or change an account that holds a role beyond learner: the "
+                         "employee number may belong to someone else. Nothing was changed. Send it again with "
+                         "\"confirm_identity_change\": true if this is intended.")}), 409
     except roster_apply.RosterChanged:
         return json_error(409, "conflict", _("This person changed while the request was applied. Send it again."))
     except roster.RosterRejected as rejected:

@@ -48,8 +48,13 @@ def payload_of(page) -> str | None:
     return html.unescape(found.group(1)) if found else None
 
 
-def apply(client, payload: str):
-    return client.post("/manage/staff/import/apply", data={"payload": payload})
+def ticks_of(page) -> list[str]:
+    """The values of the preview's identity-change ticks (checked or not)."""
+    return re.findall(r'name="confirm" value="([^"]*)"', page.text)
+
+
+def apply(client, payload: str, confirm: list[str] = ()):
+    return client.post("/manage/staff/import/apply", data={"payload": payload, "confirm": list(confirm)})
 
 
 def import_file(client, content: bytes, filename: str = "roster.xlsx", complete: bool = False):

@@ -20,6 +20,7 @@ from tests.accounts.conftest import (
     import_file,
     payload_of,
     slips_of,
+    ticks_of,
     upload,
     xlsx_bytes,
 )
@@ -164,7 +165,7 @@ def test_updates_show_old_and_new_values(client, hr, qalyubia, db):
     client.post("/language", data={"lang": "en"})
     preview = upload(client, xlsx_bytes(ARABIC_HEADERS, [["8001", "جديد", "", "", "QLY-SHUBRA", "", ""]]))
     assert "قديم" in preview.text and "جديد" in preview.text and "QLY-SHUBRA" in preview.text
-    apply(client, payload_of(preview))
+    apply(client, payload_of(preview), ticks_of(preview))  # a new name: an identity change, ticked
     db.session.refresh(person)
     assert person.full_name_ar == "جديد" and person.center.code == "QLY-SHUBRA"
 

@@ -7,14 +7,14 @@ import sqlalchemy as sa
 
 from lms.accounts import roster_apply
 from lms.accounts.models import JobTitle, Role, User
-from lms.accounts.roster_apply import RosterChanged, prepare_roster, write_roster
+from lms.accounts.roster_apply import EVERY, RosterChanged, prepare_roster, write_roster
 from lms.accounts.roster_files import Roster
 from lms.auth.models import LoginSession
 from lms.auth.services import issue_api_token
 from lms.core.models import utcnow
 from lms.core.signals import staff_changed
 from tests import factories
-from tests.accounts.conftest import ARABIC_HEADERS, apply, payload_of, upload, xlsx_bytes
+from tests.accounts.conftest import ARABIC_HEADERS, apply, payload_of, ticks_of, upload, xlsx_bytes
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def _nothing_written(db, renamed_to: str = "قديم") -> None:
 
 def test_everything_is_written_in_one_go(db, hr, staff):
     renamed, leaving, roster = staff
-    result = write_roster(prepare_roster(roster, hr.id))
+    result = write_roster(prepare_roster(roster, hr.id, confirmed=EVERY))
     assert (len(result.created), result.updated, result.deactivated) == (2, [renamed.id], [leaving.id])
     newcomer = db.session.scalar(sa.select(User).where(User.employee_number == "8003"))
     assert newcomer.job_title.name_ar == "مشرف وردية" and newcomer.role == Role.LEARNER
@@ -96,7 +96,7 @@ def _move_a_center(db, qalyubia, staff):
 @pytest.mark.parametrize("change", [_take_a_username, _rename, _move_out_of_scope, _narrow_the_uploaders_scope,
                                     _move_a_center])
 def test_nothing_is_written_when_the_database_changed_after_the_plan(db, hr, qalyubia, staff, change):
-    prepared = prepare_roster(staff[2], hr.id)
+    prepared = prepare_roster(staff[2], hr.id, confirmed=EVERY)
     change(db, qalyubia, staff)
     db.session.commit()
     with pytest.raises(RosterChanged):
@@ -125,7 +125,7 @@ def _statements_of_a_write(db, hr, qalyubia, people: int) -> int:
                  [len(rows) + 3, f"L{people}-{n}", "غادر", "", "", "QLY-BENHA", "", "ترك العمل"],
                  [len(rows) + 4, f"N{people}-{n}", f"وافد {n}", "", "", "QLY-BENHA", "", ""]]
     db.session.commit()
-    prepared = prepare_roster(Roster(rows=rows, headers={}, unknown_columns=[]), hr.id)
+    prepared = prepare_roster(Roster(rows=rows, headers={}, unknown_columns=[]), hr.id, confirmed=EVERY)
     statements = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -154,7 +154,7 @@ def test_the_page_offers_the_new_preview_when_the_staff_changed_while_applying(c
         return prepared
 
     monkeypatch.setattr(roster_apply, "prepare_roster", prepared_then_renamed)
-    response = apply(client, payload_of(preview))
+    response = apply(client, payload_of(preview), ticks_of(preview))
     assert response.status_code == 409
     assert "عدّل مستخدم آخر بيانات بعض هؤلاء الموظفين" in response.text
     assert "اسم ثالث" in response.text and payload_of(response)  # the new preview, ready to apply
@@ -168,7 +168,8 @@ def test_the_staff_api_answers_409_when_the_person_changed_while_applying(client
         raise RosterChanged()
 
     monkeypatch.setattr(roster_apply, "_check_as_planned", changed_meanwhile)
-    response = client.put("/api/v1/staff/8001", json={"full_name_ar": "جديد", "center_code": "QLY-BENHA"},
+    response = client.put("/api/v1/staff/8001", json={"full_name_ar": "جديد", "center_code": "QLY-BENHA",
+                                                       "confirm_identity_change": True},
                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 409 and response.json["error"]["code"] == "conflict"
     assert db.session.scalar(sa.select(User.full_name_ar).where(User.employee_number == "8001")) == "قديم"

@@ -35,6 +35,10 @@ CONFIG = {
         # Answers to questions the attempt does not hold are well-formed and refused by rule: 422, documented.
         "include-path": "/attempts/{attempt_id}/answers",
         "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422"]}},
+    }, {
+        # A new name for the real person (a well-formed body) is an identity change, refused without the flag: 409.
+        "include-path": "/staff/{employee_number}",
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "409"]}},
     }],
 }
 
