@@ -90,3 +90,43 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, hr_headers):
     for body in ("[1, 2]", "not json", '"text"'):
         response = client.put("/api/v1/staff/1241", data=body, headers=hr_headers, content_type="application/json")
         assert response.status_code == 400 and response.is_json
+
+
+def test_an_identity_change_is_refused_unless_confirmed(client, hr_headers, places, db):
+    """A new name, or any change to a trainer: 409 `identity_change` and nothing written, unless the body says so."""
+    trainer = factories.UserFactory(employee_number="1300", role=Role.TRAINER, full_name_ar="المدرب التجريبي",
+                                    center=places["QLY-1"])
+    learner = factories.UserFactory(employee_number="1301", full_name_ar="سارة علي", center=places["QLY-1"])
+    db.session.commit()
+    takeover = {**BODY, "full_name_ar": "شخص آخر", "full_name_latin": "Someone Else", "center_code": "QLY-2"}
+    refused = client.put("/api/v1/staff/1300", json=takeover, headers=hr_headers)
+    assert refused.status_code == 409
+    assert refused.json["error"]["code"] == "identity_change" and refused.json["error"]["reasons"] == ["name", "role"]
+    assert "confirm_identity_change" in refused.json["error"]["message"]
+    same_names = {"full_name_ar": trainer.full_name_ar, "full_name_latin": trainer.full_name_latin}
+    moved = client.put("/api/v1/staff/1300", json={**BODY, **same_names, "center_code": "QLY-2"}, headers=hr_headers)
+    assert moved.status_code == 409 and moved.json["error"]["reasons"] == ["role"]  # a trainer, even unrenamed
+    renamed = client.put("/api/v1/staff/1301", json={**BODY, "full_name_ar": "سارة محمود"}, headers=hr_headers)
+    assert renamed.status_code == 409 and renamed.json["error"]["reasons"] == ["name"]
+    db.session.refresh(trainer)
+    db.session.refresh(learner)
+    assert (trainer.full_name_ar, trainer.center.code, learner.full_name_ar) == ("المدرب التجريبي", "QLY-1", "سارة علي")
+
+    confirmed = client.put("/api/v1/staff/1300", json={**takeover, "confirm_identity_change": True},
+                           headers=hr_headers)
+    assert confirmed.status_code == 200 and confirmed.json["result"] == "updated"
+    db.session.refresh(trainer)
+    assert (trainer.full_name_ar, trainer.center.code) == ("شخص آخر", "QLY-2")
+
+
+def test_the_identity_change_message_is_translated_and_the_flag_must_be_a_boolean(client, hr_headers, places, db):
+    factories.UserFactory(employee_number="1302", full_name_ar="سارة علي", center=places["QLY-1"])
+    db.session.commit()
+    arabic = client.put("/api/v1/staff/1302", json={**BODY, "full_name_ar": "هبة"},
+                        headers={**hr_headers, "Accept-Language": "ar"})
+    assert arabic.status_code == 409 and "الرقم الوظيفي" in arabic.json["error"]["message"]
+    wrong = client.put("/api/v1/staff/1302", json={**BODY, "full_name_ar": "هبة", "confirm_identity_change": "yes"},
+                       headers=hr_headers)
+    assert wrong.status_code == 400 and wrong.json["error"]["fields"][0]["field"] == "confirm_identity_change"
+    new = client.put("/api/v1/staff/1303", json=BODY, headers=hr_headers)  # a new account is no identity change
+    assert new.status_code == 201
