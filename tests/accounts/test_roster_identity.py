@@ -253,3 +253,15 @@ def test_prepare_roster_skips_or_applies_as_told(db, hr, people):
     assert (skipped.updates, [s.reasons for s in skipped.skipped]) == ([], [["name", "role"]])
     assert [u["id"] for u in roster_apply.prepare_roster(roster, hr.id, confirmed=roster_apply.EVERY).updates] == [
         people[2].id]
+
+
+def test_the_new_preview_after_a_refused_write_keeps_the_ticks(client, hr, people, db, monkeypatch):
+    def changed_meanwhile(_prepared):
+        raise roster_apply.RosterChanged()
+
+    page = _preview(client)
+    monkeypatch.setattr(roster_apply, "_check_as_planned", changed_meanwhile)
+    response = apply(client, payload_of(page), ticks_of(page))
+    assert response.status_code == 409
+    assert re.search(r'name="confirm" value="4-[0-9a-f]+" checked>', response.text)
+    _unchanged(db, people[2])
