@@ -52,15 +52,26 @@ def record(course_id: int, actor_id: int | None, action: str, details: dict) -> 
     db.session.add(CourseLogEntry(course_id=course_id, actor_id=actor_id, action=action, details=details))
 
 
-def mark_edited(course_id: int, actor_id: int | None, now: datetime | None = None) -> None:
-    """A web edit: the next import from changed files will not overwrite it unless forced."""
+def mark_edited(course_id: int, now: datetime | None = None) -> None:
+    """A web edit: the next import from changed files will not overwrite it unless forced (who: the log says)."""
     db.session.execute(sa.update(Course).where(Course.id == course_id).values(
-        is_edited_on_web=True, edited_at=now or utcnow(), edited_by_id=actor_id))
+        is_edited_on_web=True, edited_at=now or utcnow()))
 
 
 def web_edit(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
     record(course_id, actor_id, action, details)
-    mark_edited(course_id, actor_id)
+    mark_edited(course_id)
+
+
+NOT_EDITS = ("files", "regrade")  # actions that change no content: imports from files, regrades
+
+
+def last_editor(course_id: int) -> User | None:
+    """Who made the course's latest web edit."""
+    return db.session.scalar(
+        sa.select(User).join(CourseLogEntry, CourseLogEntry.actor_id == User.id)
+        .where(CourseLogEntry.course_id == course_id, CourseLogEntry.action.not_in(NOT_EDITS))
+        .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(1))
 
 
 def changes(before: dict, after: dict, keys) -> dict[str, list]:

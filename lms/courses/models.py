@@ -35,14 +35,13 @@ class Course(db.Model):
     module_count: Mapped[int] = mapped_column(default=0)  # kept by the services; saves a count per page
     # Where the course was last changed. A course imported from a folder keeps the folder's path and content hash
     # (and each part's, to say what changed); a web edit since then sets `is_edited_on_web`, which the next import
-    # from changed files refuses to overwrite unless forced (lms/courses/sync.py).
+    # from changed files refuses to overwrite unless forced (lms/courses/sync.py). Who made it: the course's log.
     source_path: Mapped[str | None] = mapped_column(sa.String(255))
     source_hash: Mapped[str | None] = mapped_column(sa.String(64))
     source_parts: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_edited_on_web: Mapped[bool] = mapped_column(default=False)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -183,7 +183,7 @@ def _plan(path: Path, folder: CourseFolder, parts: dict, course: Course | None, 
         return plan
     plan.on_web = differing_parts(current, parts)
     plan.edited_at = course.edited_at
-    editor = db.session.get(User, course.edited_by_id) if course.edited_by_id else None
+    editor = log.last_editor(course.id)
     plan.edited_by = editor.username if editor else None
     plan.outcome = "forced" if force else "kept" if keep_web_edits else "conflict"
     return plan
@@ -219,5 +219,5 @@ def export_zip(course: Course) -> bytes:
 
 
 def edited_by(course: Course) -> User | None:
-    return db.session.get(User, course.edited_by_id) if course.edited_by_id else None
+    return log.last_editor(course.id) if course.is_edited_on_web else None
 

@@ -50,18 +50,15 @@ def _restart_ids(name):
 
 
 def upgrade():
-    with op.batch_alter_table('courses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('source_path', sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column('source_hash', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('source_parts', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('imported_at', lms.core.models.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('is_edited_on_web', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('edited_at', lms.core.models.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('edited_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_courses_edited_by_id_users'), 'users', ['edited_by_id'], ['id'],
-                                    ondelete='SET NULL')
-    with op.batch_alter_table('courses', schema=None) as batch_op:
-        batch_op.alter_column('is_edited_on_web', server_default=None)
+    # Columns added and dropped in place, never by copying the table (batch mode on SQLite): dropping the old courses
+    # table would cascade to every row that points at a course (modules, questions, attempts, this very log). Who
+    # edited a course last is read from its log, so that courses need no new foreign key.
+    op.add_column('courses', sa.Column('source_path', sa.String(length=255), nullable=True))
+    op.add_column('courses', sa.Column('source_hash', sa.String(length=64), nullable=True))
+    op.add_column('courses', sa.Column('source_parts', sa.JSON(), nullable=True))
+    op.add_column('courses', sa.Column('imported_at', lms.core.models.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('courses', sa.Column('is_edited_on_web', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('courses', sa.Column('edited_at', lms.core.models.UTCDateTime(timezone=True), nullable=True))
 
     # The quiz's web edits logged so far (settings, questions, bank uploads) are the web edits known: the next
     # import from changed files must not overwrite them either.
@@ -83,12 +80,5 @@ def downgrade():
                f"WHERE action IN {QUIZ_ACTIONS}")
     _restart_ids('quiz_audit_entries')
     op.drop_table('course_log_entries')
-    with op.batch_alter_table('courses', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_courses_edited_by_id_users'), type_='foreignkey')
-        batch_op.drop_column('edited_by_id')
-        batch_op.drop_column('edited_at')
-        batch_op.drop_column('is_edited_on_web')
-        batch_op.drop_column('imported_at')
-        batch_op.drop_column('source_parts')
-        batch_op.drop_column('source_hash')
-        batch_op.drop_column('source_path')
+    for column in ('edited_at', 'is_edited_on_web', 'imported_at', 'source_parts', 'source_hash', 'source_path'):
+        op.drop_column('courses', column)

@@ -206,7 +206,7 @@ def test_any_web_edit_makes_changed_files_a_conflict(db, tmp_path, edit):
     edit(_course(), trainer)
     db.session.expire_all()
     course = _course()
-    assert course.is_edited_on_web and course.edited_by_id == trainer.id
+    assert course.is_edited_on_web and sync.edited_by(course) == trainer
     _replace(folder / "course.yaml", "estimated_minutes: 90", "estimated_minutes: 95")
     with pytest.raises(sync.ImportConflict) as error:
         sync.import_folders([folder])
