@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from markupsafe import Markup, escape
 
 from lms.accounts.models import User
 from lms.core.hooks import Registry
@@ -95,6 +96,13 @@ def describe(entry: CourseLogEntry) -> LogText:
     return text or LogText(entry.action)
 
 
+def _isolated(message, **values) -> Markup:
+    """The message with each value (file names, paths, hashes: Latin) isolated left to right, so that a path that
+    wraps in Arabic text keeps its order."""
+    return escape(str(message)) % {key: Markup('<bdi dir="ltr">{}</bdi>').format(value)
+                                   for key, value in values.items()}
+
+
 def _labelled(changed: dict) -> list[tuple[str, object, object]]:
     return [(str(FIELD_LABELS.get(key, key)), old, new) for key, (old, new) in changed.items()]
 
@@ -105,12 +113,9 @@ def _describe_own(entry: CourseLogEntry) -> LogText | None:
         summary = _("Course created") if details.get("created") else _("Course details changed")
         return LogText(summary, _labelled(details.get("changed", {})))
     if entry.action == "module":
-        name = details.get("module", "")
-        summary = {"added": _("Module %(name)s added", name=name),
-                   "moved": _("Module %(name)s moved", name=name),
-                   "deleted": _("Module %(name)s deleted", name=name)}.get(
-            details.get("op"), _("Module %(name)s changed", name=name))
-        return LogText(summary, _labelled(details.get("changed", {})))
+        message = {"added": _l("Module %(name)s added"), "moved": _l("Module %(name)s moved"),
+                   "deleted": _l("Module %(name)s deleted")}.get(details.get("op"), _l("Module %(name)s changed"))
+        return LogText(_isolated(message, name=details.get("module", "")), _labelled(details.get("changed", {})))
     if entry.action == "files":
         return _describe_import(details)
     return None
@@ -119,12 +124,13 @@ def _describe_own(entry: CourseLogEntry) -> LogText | None:
 def _describe_import(details: dict) -> LogText:
     where, digest = details.get("path", ""), (details.get("hash") or "")[:12]
     if details.get("outcome") == "matched":
-        summary = _("Imported from the folder %(path)s (content %(hash)s): it holds the course as edited on the "
-                    "web, so nothing changed", path=where, hash=digest)
+        message = _l("Imported from the folder %(path)s (content %(hash)s): it holds the course as edited on the "
+                     "web, so nothing changed")
     elif details.get("outcome") == "forced":
-        summary = _("Imported from the folder %(path)s (content %(hash)s) with --force: the web edits were "
-                    "overwritten", path=where, hash=digest)
+        message = _l("Imported from the folder %(path)s (content %(hash)s) with --force: the web edits were "
+                     "overwritten")
     else:
-        summary = _("Imported from the folder %(path)s (content %(hash)s)", path=where, hash=digest)
+        message = _l("Imported from the folder %(path)s (content %(hash)s)")
+    summary = _isolated(message, path=where, hash=digest)
     parts = details.get("parts") or []
     return LogText(summary, [(_("Parts changed in the files"), None, "، ".join(parts))] if parts else [])
