@@ -132,5 +132,8 @@ def _describe_import(details: dict) -> LogText:
     else:
         message = _l("Imported from the folder %(path)s (content %(hash)s)")
     summary = _isolated(message, path=where, hash=digest)
-    parts = details.get("parts") or []
-    return LogText(summary, [(_("Parts changed in the files"), None, "، ".join(parts))] if parts else [])
+    from lms.courses.sync import list_text, part_label  # sync logs through this module
+
+    rows = [(_("Parts changed in the files"), details.get("parts")),
+            (_("Web edits overwritten"), details.get("overwrote"))]
+    return LogText(summary, [(what, None, list_text([part_label(p) for p in parts])) for what, parts in rows if parts])

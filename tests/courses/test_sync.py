@@ -154,6 +154,10 @@ def test_force_overwrites_web_edits_and_logs_it(runner, db, tmp_path):
     assert entry.details["outcome"] == "forced" and "quiz" in entry.details["overwrote"]
     assert entry.details["hash"] == course.source_hash
     assert _course("digital-services-workflow").estimated_minutes == 120
+    with force_locale("en"):
+        text = log.describe(entry)
+    assert "with --force: the web edits were overwritten" in text.summary
+    assert ("Web edits overwritten", None, "title, quiz settings, module 01-welcome.md") in text.changes
 
 
 def test_keep_web_edits_imports_the_others_and_says_which_were_kept(runner, db, tmp_path):
