@@ -9,7 +9,8 @@ from lms.core.models import ValidationError
 from lms.core.web import date_text, time_text
 from lms.courses import services
 from lms.courses.files import CourseFileError
-from lms.courses.sync import CourseImport, ImportConflict, import_folders, list_text, part_label
+from lms.courses.log import list_text, part_label
+from lms.courses.sync import CourseImport, ImportConflict, import_folders
 
 courses_cli = click.Group("courses", help="Import and export course folders.")
 

@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 from lms.accounts.models import User
 from lms.core.hooks import Registry
-from lms.core.i18n import _, _l
+from lms.core.i18n import _, _l, current_locale
 from lms.core.models import utcnow
 from lms.courses.models import Course, CourseLogEntry
 from lms.extensions import db
@@ -47,6 +47,24 @@ def excerpt(text: str | None) -> str | None:
     if text is None:
         return None
     return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + "…"
+
+
+def part_label(key: str) -> str:
+    kind, _sep, name = key.partition(":")
+    labels = {"title": _("title"), "summary": _("summary"), "status": _("status"),
+              "estimated_minutes": _("estimated time"), "quiz": _("quiz settings"),
+              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules")}
+    if kind == "module":
+        return _("module %(name)s", name=name)
+    if kind == "file":
+        if name.endswith((".gift", ".xml", ".txt")):
+            return _("questions (%(name)s)", name=name)
+        return _("file %(name)s", name=name)
+    return labels.get(kind, kind)
+
+
+def list_text(items: list[str]) -> str:
+    return ("، " if current_locale() == "ar" else ", ").join(items)
 
 
 def record(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
@@ -132,8 +150,6 @@ def _describe_import(details: dict) -> LogText:
     else:
         message = _l("Imported from the folder %(path)s (content %(hash)s)")
     summary = _isolated(message, path=where, hash=digest)
-    from lms.courses.sync import list_text, part_label  # sync logs through this module
-
     rows = [(_("Parts changed in the files"), details.get("parts")),
             (_("Web edits overwritten"), details.get("overwrote"))]
     return LogText(summary, [(what, None, list_text([part_label(p) for p in parts])) for what, parts in rows if parts])

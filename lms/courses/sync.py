@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lms.accounts.models import User
 from lms.core.db import begin_write
-from lms.core.i18n import _, current_locale
+from lms.core.i18n import _
 from lms.core.models import utcnow
 from lms.courses import log
 from lms.courses.files import (
@@ -32,6 +32,7 @@ from lms.courses.files import (
     write_course_folder,
 )
 from lms.courses.models import Course
+from lms.courses.services import course_by_slug, course_to_folder, upsert_course
 from lms.extensions import db
 
 FIELDS = ("title", "summary", "status", "estimated_minutes", "quiz", "certificate", "trainers")
@@ -72,24 +73,6 @@ def differing_parts(old: dict | None, new: dict) -> list[str]:
         names = sorted(set(before) | set(after))
         found += [f"{prefix}:{name}" for name in names if before.get(name) != after.get(name)]
     return found
-
-
-def part_label(key: str) -> str:
-    kind, _sep, name = key.partition(":")
-    labels = {"title": _("title"), "summary": _("summary"), "status": _("status"),
-              "estimated_minutes": _("estimated time"), "quiz": _("quiz settings"),
-              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules")}
-    if kind == "module":
-        return _("module %(name)s", name=name)
-    if kind == "file":
-        if name.endswith((".gift", ".xml", ".txt")):
-            return _("questions (%(name)s)", name=name)
-        return _("file %(name)s", name=name)
-    return labels.get(kind, kind)
-
-
-def list_text(items: list[str]) -> str:
-    return ("، " if current_locale() == "ar" else ", ").join(items)
 
 
 # --- importing -----------------------------------------------------------------------------------------------------
@@ -139,8 +122,6 @@ def import_folders(paths: list[Path], *, force: bool = False, keep_web_edits: bo
                    now: datetime | None = None) -> list[CourseImport]:
     """Import every course under `paths`, all or nothing; ImportConflict (nothing written) when files changed over
     web edits, unless `force` (overwrite them) or `keep_web_edits` (leave those courses as they are)."""
-    from lms.courses.services import course_by_slug, course_to_folder, upsert_course
-
     parsed = read_folders(paths)
     now = now or utcnow()
     begin_write()
@@ -206,8 +187,6 @@ def _record_import(plan: CourseImport, parts: dict, now: datetime) -> None:
 
 def export_zip(course: Course) -> bytes:
     """The course as a course folder `<slug>/...` in a zip, to unpack into courses/ and commit."""
-    from lms.courses.services import course_to_folder
-
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         root = Path(directory) / course.slug

@@ -13,9 +13,8 @@ from lms.accounts.models import User
 from lms.core.db import begin_write
 from lms.core.i18n import _, _l, localize_digits, ngettext
 from lms.core.models import ValidationError
-from lms.courses.log import LogText
+from lms.courses.log import LogText, list_text
 from lms.courses.models import Course, CourseLogEntry
-from lms.courses.sync import list_text
 from lms.extensions import db
 from lms.quizzes.bank import LANGS, _write_back, audit
 from lms.quizzes.formats import TEXT_FORMATS, ParsedQuestion
