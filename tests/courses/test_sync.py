@@ -344,4 +344,5 @@ def test_the_course_screens_say_the_course_is_managed_from_files(client, auth, d
     for url in ("/manage/courses/serving-citizens", "/manage/courses/serving-citizens/quiz", "/manage/courses"):
         page = client.get(url).text
         assert edited in page, url
+    assert ("1 March 2026" if language == "en" else "١ مارس ٢٠٢٦") in page  # the list: when it was last imported
     assert trainer.full_name_latin in client.get("/manage/courses/serving-citizens").text or language == "ar"
