@@ -28,7 +28,9 @@ translations: $(MO)
 run: $(STAMP) translations
 	@mkdir -p instance
 	LMS_ENV=demo $(FLASK) db upgrade
-	LMS_ENV=demo $(FLASK) courses import courses/
+	@# Web edits win over the files they came from: a course changed on the web since its last import is kept
+	@# (and listed) until its files are exported and committed, or imported with --force.
+	LMS_ENV=demo $(FLASK) courses import --keep-web-edits courses/
 	LMS_ENV=demo $(FLASK) demo setup
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@# The background jobs' consumer (bulk certificate printing) runs beside the web server and stops with it.

@@ -1,5 +1,5 @@
 """Trainers' authoring screens: courses and their modules."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -8,7 +8,7 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
-from lms.courses import services
+from lms.courses import log, services, sync
 from lms.courses.forms import CourseForm, DeleteModuleForm, ModuleForm
 from lms.courses.models import Module
 from lms.extensions import db
@@ -40,13 +40,15 @@ def edit_course(slug: str | None):
     if form.validate_on_submit():
         try:
             saved = services.save_course(form.data, course.id if course else None,
-                                         author_id=current_user.id if current_user.role == Role.TRAINER else None)
+                                         author_id=current_user.id if current_user.role == Role.TRAINER else None,
+                                         actor_id=current_user.id)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
             flash(_("The course has been saved."), "success")
             return redirect(url_for(".edit_course", slug=saved.slug))
-    return render_template("courses/course_form.html", form=form, course=course)
+    return render_template("courses/course_form.html", form=form, course=course,
+                           editor=sync.edited_by(course) if course else None)
 
 
 @bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})
@@ -65,7 +67,7 @@ def edit_module(slug: str, module_id: int | None):
                        "en": services.preview_markdown(form.body_en.data or "", slug)}
         else:
             try:
-                saved = services.save_module(course.id, form.data, module_id)
+                saved = services.save_module(course.id, form.data, module_id, actor_id=current_user.id)
             except ValidationError as error:
                 show_service_errors(form, error)
             else:
@@ -87,7 +89,8 @@ def _module_of(slug: str, module_id: int):
 @roles_required(roles.AUTHOR_COURSES)
 def move_module(slug: str, module_id: int):
     course, _module = _module_of(slug, module_id)
-    services.move_module(course.id, module_id, -1 if request.form.get("direction") == "up" else 1)
+    services.move_module(course.id, module_id, -1 if request.form.get("direction") == "up" else 1,
+                         actor_id=current_user.id)
     return redirect(url_for(".edit_course", slug=slug, _anchor="modules"))
 
 
@@ -99,6 +102,24 @@ def delete_module(slug: str, module_id: int):
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm that the module and learners' progress on it will be removed."), "error")
         return redirect(url_for(".edit_module", slug=slug, module_id=module_id))
-    services.delete_module(course.id, module_id)
+    services.delete_module(course.id, module_id, actor_id=current_user.id)
     flash(_("The module has been deleted."), "success")
     return redirect(url_for(".edit_course", slug=slug, _anchor="modules"))
+
+
+@bp.get("/manage/courses/<slug>/log", endpoint="log")
+@roles_required(roles.AUTHOR_COURSES)
+def log_page(slug: str):
+    course = _managed_or_404(services.course_by_slug(slug))
+    return render_template("courses/log.html", course=course, lines=log.course_log(course.id))
+
+
+@bp.get("/manage/courses/<slug>/export.zip")
+@roles_required(roles.AUTHOR_COURSES)
+def export_folder(slug: str):
+    """The course as its folder of files, zipped: unpack it into courses/ and commit it to keep web edits."""
+    course = _managed_or_404(services.course_by_slug(slug, with_bodies=True, with_settings=True))
+    response = current_app.response_class(sync.export_zip(course), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f"attachment; filename={course.slug}.zip"
+    response.headers["Cache-Control"] = "no-store"  # the question bank holds the key
+    return response

@@ -33,6 +33,15 @@ class Course(db.Model):
     quiz_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, deferred=True)
     certificate_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, deferred=True)
     module_count: Mapped[int] = mapped_column(default=0)  # kept by the services; saves a count per page
+    # Where the course was last changed. A course imported from a folder keeps the folder's path and content hash
+    # (and each part's, to say what changed); a web edit since then sets `is_edited_on_web`, which the next import
+    # from changed files refuses to overwrite unless forced (lms/courses/sync.py). Who made it: the course's log.
+    source_path: Mapped[str | None] = mapped_column(sa.String(255))
+    source_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    source_parts: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_edited_on_web: Mapped[bool] = mapped_column(default=False)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -45,6 +54,10 @@ class Course(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == CourseStatus.PUBLISHED
+
+    @property
+    def is_from_files(self) -> bool:
+        return self.source_hash is not None
 
 
 class Module(db.Model):
@@ -90,3 +103,17 @@ class CourseTrainer(db.Model):
 
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class CourseLogEntry(db.Model):
+    """Append-only: who changed what in a course, and when: web edits with their old and new values, imports from
+    files, and the quiz's changes that bear on grades (regrades, bank imports, settings)."""
+
+    __tablename__ = "course_log_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))  # None: from files
+    action: Mapped[str] = mapped_column(sa.String(32))  # "course", "module", "import", "settings", "question"...
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,15 +10,12 @@ from lms.core.db import begin_write, get_or_raise, value_taken
 from lms.core.hooks import Registry
 from lms.core.i18n import _
 from lms.core.models import ValidationError
+from lms.courses import log
 from lms.courses.files import (
     SLUG_RE,
-    CourseFileError,
     CourseFolder,
     ModuleFile,
-    Problem,
-    find_course_folders,
     media_type,
-    read_course_folder,
     write_course_folder,
 )
 from lms.courses.markdown import render_markdown
@@ -99,8 +96,23 @@ def course_file(slug: str, path: str) -> CourseAsset | None:
 
 # --- authoring ---------------------------------------------------------------------------------------------
 
-def save_course(values: dict, course_id: int | None = None, author_id: int | None = None) -> Course:
-    """Create or edit a course; the author of a new course becomes its trainer (administrators are not named)."""
+COURSE_FIELDS = ("slug", "title_ar", "title_en", "summary_ar", "summary_en", "estimated_minutes", "status")
+MODULE_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
+
+
+def _course_values(course: Course) -> dict:
+    return {key: getattr(course, key) for key in COURSE_FIELDS} | {"status": course.status and course.status.value}
+
+
+def _module_values(module: Module) -> dict:
+    return {key: log.excerpt(getattr(module, key)) for key in MODULE_FIELDS}
+
+
+def save_course(values: dict, course_id: int | None = None, author_id: int | None = None,
+                actor_id: int | None = None) -> Course:
+    """Create or edit a course; the author of a new course becomes its trainer (administrators are not named).
+
+    The change is logged with its old and new values, by `actor_id` (the author when not given)."""
     begin_write()
     slug = values["slug"].strip().lower()
     if not SLUG_RE.match(slug) or slug == "new":  # "new" is the address of the "new course" form
@@ -110,6 +122,7 @@ def save_course(values: dict, course_id: int | None = None, author_id: int | Non
     course = get_or_raise(Course, course_id) if course_id is not None else Course()
     if course_id is not None and course.slug != slug and course.modules:
         raise ValidationError({"slug": _("The slug of a course that has modules cannot change.")})
+    before = _course_values(course) if course_id is not None else {}
     course.slug = slug
     for key in ("title_ar", "title_en", "summary_ar", "summary_en"):
         setattr(course, key, (values.get(key) or "").strip())
@@ -118,30 +131,41 @@ def save_course(values: dict, course_id: int | None = None, author_id: int | Non
     if course_id is None and author_id is not None:
         course.trainers.append(CourseTrainer(user_id=author_id))
     db.session.add(course)
+    db.session.flush()
+    changed = log.changes(before, _course_values(course), COURSE_FIELDS)
+    if changed:
+        log.web_edit(course.id, actor_id or author_id, "course", {"changed": changed, "created": course_id is None})
     db.session.commit()
     return course
 
 
-def save_module(course_id: int, values: dict, module_id: int | None = None) -> Module:
+def save_module(course_id: int, values: dict, module_id: int | None = None, actor_id: int | None = None) -> Module:
     begin_write()
     course = get_or_raise(Course, course_id)
     if module_id is None:
         module = Module(course=course, position=course.module_count + 1,
                         file_name=_free_file_name(course, values["title_en"]))
         course.module_count += 1
+        before = {}
     else:
         module = get_or_raise(Module, module_id)
         if module.course_id != course_id:
             raise ValidationError({"": _("This module belongs to another course.")})
-    for key in ("title_ar", "title_en", "body_ar", "body_en"):
+        before = _module_values(module)
+    for key in MODULE_FIELDS:
         setattr(module, key, (values.get(key) or "").strip())
     render_module(module, course.slug)
     db.session.add(module)
+    db.session.flush()
+    changed = log.changes(before, _module_values(module), MODULE_FIELDS)
+    if changed:
+        log.web_edit(course.id, actor_id, "module", {"module": module.file_name, "changed": changed,
+                                                     "op": "added" if module_id is None else "edited"})
     db.session.commit()
     return module
 
 
-def move_module(course_id: int, module_id: int, offset: int) -> None:
+def move_module(course_id: int, module_id: int, offset: int, actor_id: int | None = None) -> None:
     """Move a module up (-1) or down (+1) in its course; learners' progress stays with the module."""
     begin_write()
     course = get_or_raise(Course, course_id)
@@ -153,17 +177,23 @@ def move_module(course_id: int, module_id: int, offset: int) -> None:
     if 0 <= target < len(order):
         order[index], order[target] = order[target], order[index]
         _place_modules(course, order)
+        log.web_edit(course.id, actor_id, "module", {"module": order[target].file_name, "op": "moved",
+                                                     "changed": {"position": [index + 1, target + 1]}})
     db.session.commit()
 
 
-def delete_module(course_id: int, module_id: int) -> None:
+def delete_module(course_id: int, module_id: int, actor_id: int | None = None) -> None:
     """Remove a module and learners' completions of it; the modules after it move up."""
     begin_write()
     course = get_or_raise(Course, course_id)
     remaining = [m for m in course.modules if m.id != module_id]
     if len(remaining) == len(course.modules):
         raise LookupError(module_id)
+    gone = next(m for m in course.modules if m.id == module_id)
+    details = {"module": gone.file_name, "op": "deleted", "changed": {
+        "title_ar": [gone.title_ar, None], "title_en": [gone.title_en, None]}}
     _place_modules(course, remaining)
+    log.web_edit(course.id, actor_id, "module", details)
     db.session.commit()
 
 
@@ -196,29 +226,18 @@ def preview_markdown(text: str, slug: str) -> str:
 
 # --- course folders ------------------------------------------------------------------------------------------
 
-def import_course_folders(paths: list[Path]) -> list[Course]:
-    """Import every course under `paths`, all or nothing; re-importing updates by slug and keeps progress."""
-    folders = find_course_folders(paths)
-    if not folders:
-        raise CourseFileError([Problem(str(p), None, _("no course.yaml found here")) for p in paths])
-    problems, parsed = [], []
-    for folder in folders:
-        try:
-            parsed.append(read_course_folder(folder))
-        except CourseFileError as error:
-            problems.extend(error.problems)
-    slugs = [c.slug for c in parsed]
-    for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
-        problems.append(Problem(slug, None, _("two course folders use the same slug")))
-    if problems:
-        raise CourseFileError(problems)
-    begin_write()
-    courses = [_upsert_course(folder) for folder in parsed]
-    db.session.commit()
-    return courses
+def import_course_folders(paths: list[Path], **options) -> list[Course]:
+    """Import every course under `paths`, all or nothing; re-importing updates by slug and keeps progress.
+
+    Files changed over a course edited on the web raise ImportConflict unless told otherwise (see sync.py).
+    """
+    from lms.courses.sync import import_folders
+
+    return [done.course for done in import_folders(paths, **options) if done.course is not None]
 
 
-def _upsert_course(folder: CourseFolder) -> Course:
+def upsert_course(folder: CourseFolder) -> Course:
+    """Make the course what its folder says (inside the import's transaction)."""
     course = course_by_slug(folder.slug, with_modules=True) or Course(slug=folder.slug)
     course.title_ar, course.title_en = folder.title["ar"], folder.title["en"]
     course.summary_ar, course.summary_en = folder.summary["ar"], folder.summary["en"]

@@ -4,8 +4,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from lms.courses.files import folder_checks
+    from lms.courses.log import log_describers
     from lms.courses.services import folder_loaders
-    from lms.quizzes import bank, cli, manage, routes
+    from lms.quizzes import authoring, bank, cli, manage, routes
     from lms.quizzes.types import register_question_types
 
     register_question_types(app)  # each type's template and script, found in its folder
@@ -15,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.quizzes_cli)
     folder_checks.add(app, bank.check_course_folder)  # the `quiz:` block and the question bank files
     folder_loaders.add(app, bank.sync_course_bank)
+    log_describers.add(app, authoring.describe)

@@ -13,11 +13,12 @@ from lms.accounts.models import User
 from lms.core.db import begin_write
 from lms.core.i18n import _, _l, localize_digits, ngettext
 from lms.core.models import ValidationError
-from lms.courses.models import Course
+from lms.courses.log import LogText, list_text
+from lms.courses.models import Course, CourseLogEntry
 from lms.extensions import db
 from lms.quizzes.bank import LANGS, _write_back, audit
 from lms.quizzes.formats import TEXT_FORMATS, ParsedQuestion
-from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt, QuizAuditEntry
+from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt
 from lms.quizzes.rendering import to_html
 from lms.quizzes.review import ReviewedQuestion, ShownQuestion
 from lms.quizzes.settings import QuizSettings, check
@@ -265,44 +266,30 @@ def trainer_review(rows: list[tuple[AttemptQuestion, Question]], lang: str) -> l
     return reviewed
 
 
-@dataclass(frozen=True)
-class LogLine:
-    entry: QuizAuditEntry
-    actor: User | None
-    summary: str
-
-
-def audit_log(course_id: int, limit: int = 200) -> list[LogLine]:
-    """The latest changes to the course's quiz that bear on grades, newest first."""
-    rows = db.session.execute(
-        sa.select(QuizAuditEntry, User).outerjoin(User, User.id == QuizAuditEntry.actor_id)
-        .where(QuizAuditEntry.course_id == course_id)
-        .order_by(QuizAuditEntry.created_at.desc(), QuizAuditEntry.id.desc()).limit(limit)).all()
-    return [LogLine(entry, actor, describe(entry)) for entry, actor in rows]
-
-
 def regraded_text(changed: int) -> str:
     return ngettext("Regraded: %(count)s score changed", "Regraded: %(count)s scores changed", changed,
                     count=localize_digits(changed))
 
 
-def describe(entry: QuizAuditEntry) -> str:
+def describe(entry: CourseLogEntry) -> LogText | None:
+    """The course log's lines for the quiz's changes (its describer in `courses.log_describers`)."""
     details, digits = entry.details or {}, localize_digits
     if entry.action == "question":
         title = details.get("title") or f"#{details.get('question')}"
         if details.get("deleted"):
-            return _("Question “%(title)s” deleted", title=title)
+            return LogText(_("Question “%(title)s” deleted", title=title))
         if details.get("retired"):
-            return _("Question “%(title)s” retired (attempts used it)", title=title)
-        return _("Question “%(title)s” saved", title=title)
+            return LogText(_("Question “%(title)s” retired (attempts used it)", title=title))
+        return LogText(_("Question “%(title)s” saved", title=title))
     if entry.action == "import":
-        return _("File %(file)s imported: %(new)s new questions, %(updated)s updated", file=details.get("file", ""),
-                 new=digits(details.get("new", 0)), updated=digits(details.get("updated", 0)))
+        return LogText(_("File %(file)s imported: %(new)s new questions, %(updated)s updated",
+                         file=details.get("file", ""), new=digits(details.get("new", 0)),
+                         updated=digits(details.get("updated", 0))))
     if entry.action == "settings":
-        keys = [str(SETTING_LABELS.get(k, k)) for k in details.get("changed", {})]
-        return _("Settings changed: %(keys)s", keys="، ".join(keys) if keys else "—")
+        changed = details.get("changed", {})
+        keys = [str(SETTING_LABELS.get(k, k)) for k in changed]
+        return LogText(_("Quiz settings changed: %(keys)s", keys=list_text(keys) if keys else "—"),
+                       [(str(SETTING_LABELS.get(k, k)), old, new) for k, (old, new) in changed.items()])
     if entry.action == "regrade":
-        changed = len(details.get("changed", []))
-        return regraded_text(changed)
-    return entry.action
-
+        return LogText(regraded_text(len(details.get("changed", []))))
+    return None

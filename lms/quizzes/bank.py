@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.models import ValidationError
+from lms.courses import log as course_log
 from lms.courses.files import Problem as FileProblem
 from lms.courses.models import Course, CourseAsset
 from lms.extensions import db
@@ -13,7 +14,7 @@ from lms.quizzes.formats import BankFileError, ParsedQuestion, Problem
 from lms.quizzes.formats.aiken import parse_aiken
 from lms.quizzes.formats.gift import GIFT_TYPES, parse_gift, to_gift
 from lms.quizzes.formats.moodle_xml import parse_moodle_xml, to_moodle_xml
-from lms.quizzes.models import AttemptQuestion, Question, QuizAuditEntry
+from lms.quizzes.models import AttemptQuestion, Question
 from lms.quizzes.settings import QuizSettings, check
 from lms.quizzes.types import type_of
 
@@ -315,7 +316,12 @@ def _write_back(course: Course) -> None:
 
 
 def audit(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
-    db.session.add(QuizAuditEntry(course_id=course_id, actor_id=actor_id, action=action, details=details))
+    """Log a change to the quiz in the course's log; a change to its content (not a regrade) is a web edit that the
+    next import from changed files will not overwrite unless forced."""
+    if action == "regrade":
+        course_log.record(course_id, actor_id, action, details)
+    else:
+        course_log.web_edit(course_id, actor_id, action, details)
 
 
 _QUIZ_COURSE = (

@@ -13,6 +13,7 @@ from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.core.web import page_arg
 from lms.courses.services import course_by_slug, may_manage
+from lms.courses.sync import edited_by
 from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError
 from lms.quizzes.forms import MAX_BANK_FILE, DeleteQuestionForm, ImportForm, QuestionForm, SettingsForm
@@ -67,7 +68,7 @@ def overview(slug: str):
     questions, _categories = authoring.bank_listing(course.id)
     return render_template("quizzes/manage/overview.html", course=course, count=len(questions),
                            settings=QuizSettings.from_dict(course.quiz_settings),
-                           not_in_gift=bank.not_in_gift(questions))
+                           not_in_gift=bank.not_in_gift(questions), editor=edited_by(course))
 
 
 @bp.get("/questions")
@@ -234,8 +235,9 @@ def attempt(slug: str, attempt_id: int):
 @bp.get("/log")
 @roles_required(roles.AUTHOR_COURSES)
 def log(slug: str):
-    course = _course_or_404(slug)
-    return render_template("quizzes/manage/log.html", course=course, lines=authoring.audit_log(course.id))
+    """The quiz's changes are in the course's change log now."""
+    _course_or_404(slug)
+    return redirect(url_for("courses.log", slug=slug), 301)
 
 
 @bp.get("/statistics")

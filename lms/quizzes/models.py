@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import UTCDateTime, enum_column, utcnow
+from lms.courses.models import CourseLogEntry
 from lms.extensions import db
 
 
@@ -96,14 +97,5 @@ class AttemptQuestion(db.Model):
     question: Mapped[Question] = relationship()
 
 
-class QuizAuditEntry(db.Model):
-    """Append-only: who changed what that bears on grades (regrades, imports, settings), and when."""
-
-    __tablename__ = "quiz_audit_entries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(sa.String(32))  # "regrade", "import", "settings", "question"
-    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+# The quiz's log became the course's log (lms.courses.models.CourseLogEntry): its entries moved there.
+QuizAuditEntry = CourseLogEntry

@@ -1,0 +1,155 @@
+"""A course's change log: web edits with their old and new values, imports from files, and the entries of the
+packages above (the quiz's), which they describe through `log_describers`."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+from lms.accounts.models import User
+from lms.core.hooks import Registry
+from lms.core.i18n import _, _l, current_locale
+from lms.core.models import utcnow
+from lms.courses.models import Course, CourseLogEntry
+from lms.extensions import db
+
+log_describers = Registry("courses.log_describers", """Functions (CourseLogEntry) -> LogText | None of the
+packages above this one, each describing its own actions (the quizzes package: questions, settings, regrades).""")
+
+FIELD_LABELS = {
+    "slug": _l("Slug (used in links)"), "title_ar": _l("Title in Arabic"), "title_en": _l("Title in English"),
+    "summary_ar": _l("Summary in Arabic"), "summary_en": _l("Summary in English"),
+    "estimated_minutes": _l("Estimated time (minutes)"), "status": _l("Status"),
+    "body_ar": _l("Content in Arabic (Markdown)"), "body_en": _l("Content in English (Markdown, optional)"),
+    "position": _l("Place in the course"),
+}
+EXCERPT = 120  # a module's text is logged as its first characters: the log is read, not diffed
+
+
+@dataclass
+class LogText:
+    summary: str
+    changes: list[tuple[str, object, object]] = field(default_factory=list)  # (what, before, after)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    entry: CourseLogEntry
+    actor: User | None
+    text: LogText
+
+    @property
+    def summary(self) -> str:
+        return self.text.summary
+
+
+def excerpt(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + "…"
+
+
+def part_label(key: str) -> str:
+    kind, _sep, name = key.partition(":")
+    labels = {"title": _("title"), "summary": _("summary"), "status": _("status"),
+              "estimated_minutes": _("estimated time"), "quiz": _("quiz settings"),
+              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules")}
+    if kind == "module":
+        return _("module %(name)s", name=name)
+    if kind == "file":
+        if name.endswith((".gift", ".xml", ".txt")):
+            return _("questions (%(name)s)", name=name)
+        return _("file %(name)s", name=name)
+    return labels.get(kind, kind)
+
+
+def list_text(items: list[str]) -> str:
+    return ("، " if current_locale() == "ar" else ", ").join(items)
+
+
+def record(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
+    db.session.add(CourseLogEntry(course_id=course_id, actor_id=actor_id, action=action, details=details))
+
+
+def mark_edited(course_id: int, now: datetime | None = None) -> None:
+    """A web edit: the next import from changed files will not overwrite it unless forced (who: the log says)."""
+    db.session.execute(sa.update(Course).where(Course.id == course_id).values(
+        is_edited_on_web=True, edited_at=now or utcnow()))
+
+
+def web_edit(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
+    record(course_id, actor_id, action, details)
+    mark_edited(course_id)
+
+
+NOT_EDITS = ("files", "regrade")  # actions that change no content: imports from files, regrades
+
+
+def last_editor(course_id: int) -> User | None:
+    """Who made the course's latest web edit."""
+    return db.session.scalar(
+        sa.select(User).join(CourseLogEntry, CourseLogEntry.actor_id == User.id)
+        .where(CourseLogEntry.course_id == course_id, CourseLogEntry.action.not_in(NOT_EDITS))
+        .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(1))
+
+
+def changes(before: dict, after: dict, keys) -> dict[str, list]:
+    """{key: [before, after]} of the keys whose value changed."""
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def course_log(course_id: int, limit: int = 200) -> list[LogLine]:
+    """The latest changes to the course, newest first."""
+    rows = db.session.execute(
+        sa.select(CourseLogEntry, User).outerjoin(User, User.id == CourseLogEntry.actor_id)
+        .where(CourseLogEntry.course_id == course_id)
+        .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(limit)).all()
+    return [LogLine(entry, actor, describe(entry)) for entry, actor in rows]
+
+
+def describe(entry: CourseLogEntry) -> LogText:
+    text = _describe_own(entry)
+    for describer in log_describers.entries():
+        text = text or describer(entry)
+    return text or LogText(entry.action)
+
+
+def _isolated(message, **values) -> Markup:
+    """The message with each value (file names, paths, hashes: Latin) isolated left to right, so that a path that
+    wraps in Arabic text keeps its order."""
+    return escape(str(message)) % {key: Markup('<bdi dir="ltr">{}</bdi>').format(value)
+                                   for key, value in values.items()}
+
+
+def _labelled(changed: dict) -> list[tuple[str, object, object]]:
+    return [(str(FIELD_LABELS.get(key, key)), old, new) for key, (old, new) in changed.items()]
+
+
+def _describe_own(entry: CourseLogEntry) -> LogText | None:
+    details = entry.details or {}
+    if entry.action == "course":
+        summary = _("Course created") if details.get("created") else _("Course details changed")
+        return LogText(summary, _labelled(details.get("changed", {})))
+    if entry.action == "module":
+        message = {"added": _l("Module %(name)s added"), "moved": _l("Module %(name)s moved"),
+                   "deleted": _l("Module %(name)s deleted")}.get(details.get("op"), _l("Module %(name)s changed"))
+        return LogText(_isolated(message, name=details.get("module", "")), _labelled(details.get("changed", {})))
+    if entry.action == "files":
+        return _describe_import(details)
+    return None
+
+
+def _describe_import(details: dict) -> LogText:
+    where, digest = details.get("path", ""), (details.get("hash") or "")[:12]
+    if details.get("outcome") == "matched":
+        message = _l("Imported from the folder %(path)s (content %(hash)s): it holds the course as edited on the "
+                     "web, so nothing changed")
+    elif details.get("outcome") == "forced":
+        message = _l("Imported from the folder %(path)s (content %(hash)s) with --force: the web edits were "
+                     "overwritten")
+    else:
+        message = _l("Imported from the folder %(path)s (content %(hash)s)")
+    summary = _isolated(message, path=where, hash=digest)
+    rows = [(_("Parts changed in the files"), details.get("parts")),
+            (_("Web edits overwritten"), details.get("overwrote"))]
+    return LogText(summary, [(what, None, list_text([part_label(p) for p in parts])) for what, parts in rows if parts])
