@@ -2,7 +2,7 @@
 one change log per course, which the quiz's audit entries join
 
 Revision ID: 9c3f6a1d2e47
-Revises: 5d1e8a3c7b92
+Revises: 9c4e7f21a3b6
 Create Date: 2026-12-05
 
 Reviewed by hand. quiz_audit_entries becomes course_log_entries: its rows are copied over (same ids), then the
@@ -17,7 +17,7 @@ import lms.core.models
 
 # revision identifiers, used by Alembic.
 revision = '9c3f6a1d2e47'
-down_revision = '5d1e8a3c7b92'
+down_revision = '9c4e7f21a3b6'
 branch_labels = None
 depends_on = None
 
