@@ -45,6 +45,13 @@ def current_code(user_id: int, course_id: int) -> str | None:
         Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None)))
 
 
+def current_is_revoked(user_id: int, course_id: int) -> bool:
+    """Whether the learner's current certificate of the course was revoked (so the course must be passed again)."""
+    return db.session.scalar(sa.select(Certificate.revoked_at.is_not(None)).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None))
+    ) is True
+
+
 def may_download(certificate: Certificate, user: User) -> bool:
     """Its holder, HR and administrators: anyone else is told it does not exist."""
     if certificate.user_id == user.id:
