@@ -63,6 +63,8 @@ def revoke_command(code: str, reason: str, by_username: str | None) -> None:
     except ValidationError as error:
         raise click.ClickException(" ".join(error.errors.values())) from None
     click.echo(_("Certificate %(serial)s is revoked.", serial=certificate.serial))
+    for path_certificate in services.revoked_with(certificate.id):
+        click.echo(_("The learning path certificate %(serial)s was revoked with it.", serial=path_certificate.serial))
 
 
 @certificates_cli.command("print")

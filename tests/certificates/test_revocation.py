@@ -434,3 +434,12 @@ def test_revoking_twice_is_refused(courses, graduate):
     services.revoke(certificate.id, "wrong person", None)
     with pytest.raises(ValidationError):
         services.revoke(certificate.id, "again", None)
+
+
+def test_the_command_line_says_which_path_certificates_went_too(runner, courses, path, graduate):
+    first, _second = courses
+    course_certificate, path_certificate = certificate_of(graduate, course=first), certificate_of(graduate, path=path)
+    result = runner.invoke(args=["certificates", "revoke", grouped(course_certificate.code), "--reason", "خطأ"])
+    assert result.exit_code == 0 and path_certificate.serial in result.output
+    checked = runner.invoke(args=["certificates", "verify", grouped(path_certificate.code)])
+    assert course_certificate.serial in checked.output and "خطأ" in checked.output
