@@ -15,7 +15,8 @@ CONFIG = {"LMS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret", "SQLA
 
 @pytest.mark.no_db
 @pytest.mark.parametrize(("left_out", "hook"), [("progress", "quizzes.may_start_attempt"),
-                                                ("auth", "accounts.end_sessions")])
+                                                ("auth", "accounts.end_sessions"),
+                                                ("certificates", "progress.uncertified_courses")])
 def test_start_up_fails_when_a_required_hook_has_no_provider(left_out, hook):
     with pytest.raises(HookMissing, match=hook):
         create_app(CONFIG, packages=tuple(p for p in PACKAGES if p != left_out))
@@ -25,7 +26,7 @@ def test_start_up_fails_when_a_required_hook_has_no_provider(left_out, hook):
 def test_every_declared_hook_is_provided_by_the_whole_app():
     app = create_app(CONFIG)
     check_hooks(app, PACKAGES)  # what create_app does: no exception
-    assert {"quizzes.may_start_attempt", "accounts.end_sessions"} <= set(Hook.declared)
+    assert {"quizzes.may_start_attempt", "accounts.end_sessions", "progress.uncertified_courses"} <= set(Hook.declared)
 
 
 @pytest.mark.no_db

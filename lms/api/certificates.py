@@ -66,6 +66,8 @@ def verify(code: str):
             "issuing_authority": _authority(result.authority), "checked_at": iso(result.checked_at)}
     if result.status == "revoked":
         body.update(revoked_at=iso(c.revoked_at), reason=c.revoke_reason)
+        if c.revoked_with is not None:
+            body["revoked_with"] = c.revoked_with.serial
     if result.newer_code:
         body["superseded_by"] = grouped(result.newer_code)
     return jsonify(body)

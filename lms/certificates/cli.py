@@ -11,6 +11,7 @@ from lms.certificates.codes import grouped
 from lms.certificates.forms import status_label
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.printroom import CertificateFilter
+from lms.certificates.texts import revocation_reason
 from lms.core.i18n import _
 from lms.core.models import ValidationError
 from lms.courses.services import course_by_slug
@@ -35,7 +36,7 @@ def verify_command(code: str) -> None:
              (_("Issue date"), c.issued_at.date().isoformat()),
              (_("Expiry date"), c.expires_at.date().isoformat() if c.expires_at else _("Does not expire"))]
     if c.revoked_at:
-        lines += [(_("Revoked on"), c.revoked_at.date().isoformat()), (_("Reason"), c.revoke_reason)]
+        lines += [(_("Revoked on"), c.revoked_at.date().isoformat()), (_("Reason"), revocation_reason(c))]
     if result.newer_code:
         lines.append((_("Open the newer certificate"), grouped(result.newer_code)))
     for label, value in lines:
@@ -62,6 +63,8 @@ def revoke_command(code: str, reason: str, by_username: str | None) -> None:
     except ValidationError as error:
         raise click.ClickException(" ".join(error.errors.values())) from None
     click.echo(_("Certificate %(serial)s is revoked.", serial=certificate.serial))
+    for path_certificate in services.revoked_with(certificate.id):
+        click.echo(_("The learning path certificate %(serial)s was revoked with it.", serial=path_certificate.serial))
 
 
 @certificates_cli.command("print")

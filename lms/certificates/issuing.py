@@ -11,6 +11,7 @@ from lms.certificates.codes import new_code
 from lms.certificates.designs import DesignError, load_design
 from lms.certificates.look import course_language
 from lms.certificates.models import Certificate, CertificateAction, CertificateEvent, SerialCounter
+from lms.certificates.revocation import uncertified_courses
 from lms.core.db import upsert_insert
 from lms.core.localtime import local_date
 from lms.core.models import utcnow
@@ -50,8 +51,11 @@ def issue_on_path_completion(path_enrollment: PathEnrollment, **_kwargs) -> None
     issue_path_certificate(path_enrollment)
 
 
-def issue_path_certificate(path_enrollment: PathEnrollment) -> Certificate:
-    """The certificate of a completed learning path (course_id None, the path's titles), like a course's."""
+def issue_path_certificate(path_enrollment: PathEnrollment) -> Certificate | None:
+    """The certificate of a completed learning path (course_id None, the path's titles), like a course's; None,
+    never a certificate, while the current certificate of one of its courses is revoked."""
+    if uncertified_courses(path_enrollment.user_id, path_enrollment.path_id):
+        return None
     current = _current_for_path(path_enrollment.user_id, path_enrollment.path_id)
     if current is not None and current.completed_at >= path_enrollment.completed_at:
         return current

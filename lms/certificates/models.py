@@ -61,6 +61,8 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # A learning path's certificate revoked with one of its course certificates: that one (whose reason it keeps).
+    revoked_with_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"))
 
@@ -71,7 +73,8 @@ class Certificate(db.Model):
     handed_over_to: Mapped[str | None] = mapped_column(sa.String(200))
     search_key: Mapped[str] = mapped_column(sa.String(600), default="", deferred=True)
 
-    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id], foreign_keys=[superseded_by_id])
+    revoked_with: Mapped["Certificate | None"] = relationship(remote_side=[id], foreign_keys=[revoked_with_id])
 
     def status(self, now: datetime | None = None) -> CertificateStatus:
         if self.revoked_at is not None:

@@ -13,14 +13,13 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
 from lms.core.models import utcnow
-from lms.courses.models import Course, Module
+from lms.courses.models import Course
 from lms.extensions import db
 from lms.notifications.services import notify_many
-from lms.progress.models import Enrollment, ModuleCompletion
-from lms.quizzes.models import AttemptStatus, QuizAttempt
+from lms.progress.cycles import NewCycle, start_new_cycles
+from lms.progress.models import Enrollment
 
 DEFAULT_RENEWAL_DAYS = 30
-_CHUNK = 500
 
 
 def renewal_days(settings: dict | None) -> int:
@@ -57,38 +56,14 @@ def renew_due(now: datetime | None = None) -> int:
         ).all()
     if not due:
         return 0
-    table = Enrollment.__table__
-    db.session.connection().execute(
-        table.update().where(table.c.id == sa.bindparam("row_id")).values(
-            completed_at=None, renewed_at=now, last_activity_at=None, last_position=None, is_required=True,
-            due_at=sa.bindparam("new_due")),
-        [{"row_id": enrollment_id, "new_due": expires_at} for _c, expires_at, enrollment_id, _u, _k in due])
-    by_course: dict[int, list[int]] = defaultdict(list)
-    for _c, _e, _i, user_id, course_id in due:
-        by_course[course_id].append(user_id)
-    for course_id, user_ids in by_course.items():
-        for start in range(0, len(user_ids), _CHUNK):
-            chunk = user_ids[start:start + _CHUNK]
-            db.session.execute(sa.delete(ModuleCompletion).where(
-                ModuleCompletion.user_id.in_(chunk),
-                ModuleCompletion.module_id.in_(sa.select(Module.id).where(Module.course_id == course_id))))
-            # An open attempt is closed as it stands (ungraded), so that the new cycle can open its own.
-            db.session.execute(sa.update(QuizAttempt).where(
-                QuizAttempt.course_id == course_id, QuizAttempt.user_id.in_(chunk), QuizAttempt.archived_at.is_(None))
-                .values(archived_at=now, status=AttemptStatus.FINISHED.value,
-                        finished_at=sa.func.coalesce(QuizAttempt.finished_at, now),
-                        finished_by=sa.func.coalesce(QuizAttempt.finished_by, "renewal"))
-                .execution_options(synchronize_session=False))
+    start_new_cycles([NewCycle(enrollment_id, user_id, course_id, due_at=expires_at)
+                      for _c, expires_at, enrollment_id, user_id, course_id in due], now, required=True, why="renewal")
+    course_ids = {row[4] for row in due}
     titles = dict((row[0], row[1:]) for row in db.session.execute(
-        sa.select(Course.id, Course.title_ar, Course.title_en, Course.slug).where(Course.id.in_(by_course))))
+        sa.select(Course.id, Course.title_ar, Course.title_en, Course.slug).where(Course.id.in_(course_ids))))
     notify_many([{"user_id": user_id, "kind": "renewal", "key": f"renewal:{certificate_id}",
                   "params": {"title": {"ar": titles[course_id][0], "en": titles[course_id][1]},
                              "url": f"/courses/{titles[course_id][2]}", "due_at": expires_at.isoformat(),
                              "expires_at": expires_at.isoformat()}}
                  for certificate_id, expires_at, _e, user_id, course_id in due])
-    session = db.session()
-    for instance in list(session.identity_map.values()):  # copies of rows changed in bulk are stale
-        if isinstance(instance, (Enrollment, QuizAttempt)):
-            session.expire(instance)
     return len(due)
-

@@ -7,11 +7,13 @@ from lms.certificates.authority import logo_of
 from lms.certificates.codes import EXAMPLE, grouped, parse_code
 from lms.certificates.forms import status_label
 from lms.certificates.look import LANGUAGES
+from lms.certificates.texts import log_details, revocation_reason
 from lms.core.security import login_required, public
 from lms.core.throttle import throttled
 
 bp = Blueprint("certificates", __name__)
-bp.add_app_template_global(status_label)
+for helper in (status_label, revocation_reason, log_details):
+    bp.add_app_template_global(helper)
 
 
 def verify_client() -> str:
@@ -28,6 +30,13 @@ def my_certificate(course_id: int) -> str | None:
     without the progress package knowing about certificates)."""
     code = services.current_code(current_user.id, course_id) if current_user.is_authenticated else None
     return grouped(code) if code else None
+
+
+@bp.app_template_global()
+def my_certificate_revoked(course_id: int) -> bool:
+    """Whether the signed-in learner's certificate of a course was revoked: the course page says why it is open
+    again."""
+    return current_user.is_authenticated and services.current_is_revoked(current_user.id, course_id)
 
 
 @bp.get("/certificates")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from lms.accounts import roles
 from lms.accounts.models import User
 from lms.accounts.scope import scope_of
+from lms.certificates import revocation
 from lms.certificates.authority import Authority, issuing_authority
 from lms.certificates.codes import EXAMPLE, LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
@@ -19,7 +20,7 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.pdf import render_pdf
-from lms.core.db import begin_write, locked, upsert_insert
+from lms.core.db import begin_write, get_or_raise, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
 from lms.extensions import db
@@ -42,6 +43,13 @@ def certificates_of(user_id: int) -> list[Certificate]:
 def current_code(user_id: int, course_id: int) -> str | None:
     return db.session.scalar(sa.select(Certificate.code).where(
         Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None)))
+
+
+def current_is_revoked(user_id: int, course_id: int) -> bool:
+    """Whether the learner's current certificate of the course was revoked (so the course must be passed again)."""
+    return db.session.scalar(sa.select(Certificate.revoked_at.is_not(None)).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None))
+    ) is True
 
 
 def may_download(certificate: Certificate, user: User) -> bool:
@@ -102,22 +110,34 @@ def certificate_pdf(certificate: Certificate, language: str) -> bytes:
 
 
 def revoke(certificate_id: int, reason: str, actor_id: int | None) -> Certificate:
-    """Revoke with a reason: the code keeps working and says revoked; the stored PDFs are rendered anew."""
+    """Revoke with a reason: the code keeps working and says revoked; the stored PDFs are rendered anew. A course
+    certificate takes its learning paths' certificates with it and reopens the course (lms.certificates.revocation),
+    in the same transaction."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for revoking the certificate.")})
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": _("The reason is too long.")})
     begin_write()
+    revocation.lock_enrollment_first(get_or_raise(Certificate, certificate_id))
     certificate = locked(Certificate, certificate_id)
     if certificate.revoked_at is not None:
         raise ValidationError({"": _("This certificate is revoked already.")})
-    certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = utcnow(), actor_id, reason
+    now = utcnow()
+    certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = now, actor_id, reason
     db.session.execute(sa.delete(CertificateFile).where(CertificateFile.certificate_id == certificate_id))
+    with_it = revocation.carry_out(certificate, actor_id, now)
+    details = {"reason": reason, **({"paths": [c.serial for c in with_it]} if with_it else {})}
     db.session.add(CertificateEvent(certificate_id=certificate_id, action=CertificateAction.REVOKE.value,
-                                    actor_id=actor_id, at=certificate.revoked_at, details={"reason": reason}))
+                                    actor_id=actor_id, at=now, details=details))
     db.session.commit()
     return certificate
+
+
+def revoked_with(certificate_id: int) -> list[Certificate]:
+    """The learning path certificates revoked with this course certificate."""
+    return list(db.session.scalars(sa.select(Certificate).where(Certificate.revoked_with_id == certificate_id)
+                                   .order_by(Certificate.id)))
 
 
 def reissue(certificate_id: int, reason: str, actor_id: int | None) -> Certificate:

@@ -14,7 +14,7 @@ from lms.core.i18n import _, isolate, localize_digits, ngettext, pick_language
 from lms.core.web import date_text
 
 FSI, PDI = "\u2068", "\u2069"
-KINDS = ("assigned", "renewal", "reminder", "overdue", "team_overdue", "issued", "expiring")
+KINDS = ("assigned", "renewal", "reminder", "overdue", "team_overdue", "issued", "expiring", "revoked")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ def compose(kind: str, params: dict | None, *, html: bool = False) -> Message:
         subject = fill(_("Your certificate expires on %(date)s: %(title)s"), title=title, date=expires)
         body = fill(_("Your certificate of completion of %(title)s expires on %(date)s."), title=title,
                     date=expires)
+    elif kind == "revoked":
+        subject = fill(_("Certificate revoked: %(title)s"), title=title)
+        body = fill(_("Your certificate of completion of %(title)s was revoked. Complete the course again to "
+                      "receive a new certificate."), title=title)
     else:
         subject, body = _("You have a new notification."), ""
     return Message(subject, escape(body) if html else str(body))
@@ -78,7 +82,8 @@ def kind_label(kind: str) -> str:
     """What a kind of notification is called (the summary of `send-due`)."""
     labels = {"assigned": _("Assignments"), "renewal": _("Renewals"), "reminder": _("Reminders"),
               "overdue": _("Overdue notices"), "team_overdue": _("Overdue digests to center managers"),
-              "issued": _("Certificates issued"), "expiring": _("Expiry notices")}
+              "issued": _("Certificates issued"), "expiring": _("Expiry notices"),
+              "revoked": _("Certificates revoked")}
     return labels.get(kind, kind)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from lms.accounts import roles
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, upsert_insert, value_taken
+from lms.core.hooks import Hook
 from lms.core.i18n import _, pick_language
 from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.core.signals import path_completed
@@ -21,6 +22,11 @@ from lms.quizzes.attempts import NotAllowed
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MAX_VALIDITY_MONTHS = 240
+
+uncertified_courses = Hook("progress.uncertified_courses", """(user_id, path_id): the ids of the path's courses
+whose completion no longer counts because its course certificate was revoked, read under a lock on those
+certificates, so that a revocation and the completion of the path wait for each other. Called inside the write
+transaction that would complete the path; the certificates package provides it.""")
 
 
 class CourseLocked(Exception):
@@ -127,11 +133,15 @@ def complete_if_done(enrollment: PathEnrollment, now: datetime | None = None) ->
     """Every course of the path completed: the path is completed, once (inside the caller's transaction)."""
     if enrollment.completed_at is not None:
         return False
+    # First the lock: a revocation that committed while this transaction waited for it has reopened the course,
+    # and the count below, a new statement, sees it.
+    uncertified = uncertified_courses(enrollment.user_id, enrollment.path_id)
     remaining = db.session.scalar(
         sa.select(sa.func.count()).select_from(PathCourse)
         .outerjoin(Enrollment, sa.and_(Enrollment.course_id == PathCourse.course_id,
                                        Enrollment.user_id == enrollment.user_id))
-        .where(PathCourse.path_id == enrollment.path_id, Enrollment.completed_at.is_(None)))
+        .where(PathCourse.path_id == enrollment.path_id,
+               sa.or_(Enrollment.completed_at.is_(None), PathCourse.course_id.in_(uncertified))))
     if remaining:
         return False
     enrollment.completed_at = now or utcnow()
@@ -147,6 +157,22 @@ def complete_paths_on_completion(enrollment: Enrollment, **_kwargs) -> None:
     )).all()
     for path_enrollment in open_paths:
         complete_if_done(path_enrollment, enrollment.completed_at)
+
+
+def reopen_paths(user_id: int, course_id: int) -> list[int]:
+    """The learner's completed paths that hold this course are not completed any more (its completion no longer
+    counts); their ids. Inside the caller's write transaction."""
+    reopened = list(db.session.scalars(
+        sa.update(PathEnrollment).where(
+            PathEnrollment.user_id == user_id, PathEnrollment.completed_at.is_not(None),
+            PathEnrollment.path_id.in_(sa.select(PathCourse.path_id).where(PathCourse.course_id == course_id)))
+        .values(completed_at=None).returning(PathEnrollment.path_id)
+        .execution_options(synchronize_session=False)))
+    session = db.session()
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, PathEnrollment) and instance.path_id in reopened and instance.user_id == user_id:
+            session.expire(instance)
+    return reopened
 
 
 # -- the lock of an ordered path ------------------------------------------------------------------------------

@@ -117,3 +117,59 @@ def test_a_completed_course_gives_a_certificate_that_anyone_can_check(new_page, 
     problems = desktop.problems + phone.problems
     if problems:
         pytest.fail("\n".join([*problems, f"screenshots: {tmp_path}"]), pytrace=False)
+
+
+def test_revoking_a_course_certificate_says_first_that_the_path_certificate_goes_too(new_page,  # noqa: F811
+                                                                                   live_site: LiveSite, tmp_path):
+    from lms.accounts.models import User
+    from lms.certificates.models import Certificate
+    from lms.progress import paths
+    from lms.progress import services as progress
+    from tests import factories
+
+    with live_site.app.app_context():
+        learner = db.session.scalar(sa.select(User).where(User.username == "learner"))
+        courses = [factories.CourseFactory(modules=1, slug=f"revoke-{n}", title_en=f"Revoke {n}") for n in (1, 2)]
+        path = paths.save_path({"slug": "window-basics", "title_ar": "أساسيات الشباك", "title_en": "Window basics",
+                                "status": "published"}, [c.id for c in courses], factories.UserFactory(role="trainer"))
+        paths.enrol_in_path(learner.id, path)
+        for course in courses:
+            progress.complete_module(learner.id, course, 1)
+        course_certificate, path_certificate = (
+            db.session.scalar(sa.select(Certificate).where(subject))
+            for subject in (Certificate.course_id == courses[0].id, Certificate.path_id == path.id))
+        ids = course_certificate.id, path_certificate.id, path_certificate.serial, courses[0].slug
+        create_user({"username": "hr", "role": "hr", "full_name_ar": "الموارد البشرية", "full_name_latin": "HR"},
+                    LEARNER_PASSWORD)
+    course_id, path_id, path_serial, slug = ids
+    shots = {name: Auditor(name, tmp_path) for name in VIEWPORTS}
+    for name, viewport in VIEWPORTS.items():
+        hr = new_page(viewport)
+        hr.goto(f"{live_site.url}/login")
+        hr.get_by_label(live_site.text("ar", "Username or employee number"), exact=True).fill("hr")
+        hr.get_by_label(live_site.text("ar", "Password"), exact=True).fill(LEARNER_PASSWORD)
+        hr.get_by_role("button", name=live_site.text("ar", "Sign in"), exact=True).click()
+        hr.goto(f"{live_site.url}/manage/certificates/{course_id}")
+        notice = hr.locator("#revoke-consequences")
+        expect(notice).to_contain_text(path_serial)
+        expect(notice).to_contain_text("أساسيات الشباك")
+        shots[name].check(hr)
+        switch_language(hr, "en", "ltr")
+        expect(notice).to_contain_text("will be revoked too, and the learner must pass the course again")
+        shots[name].check(hr)
+        switch_language(hr, "ar", "rtl")
+    hr.get_by_label(live_site.text("ar", "Reason")).fill("أدى الاختبار شخص آخر")
+    hr.get_by_role("button", name=live_site.text("ar", "Revoke the certificate")).click()
+    expect(hr.locator(".flash").nth(1)).to_contain_text(path_serial)
+    hr.goto(f"{live_site.url}/manage/certificates/{path_id}")
+    expect(hr.locator(".cert-facts")).to_contain_text("أدى الاختبار شخص آخر")
+    shots["desktop"].check(hr)  # the last page opened above is the desktop's
+
+    page = new_page(VIEWPORTS["phone"])
+    sign_in(page, live_site, shots["phone"])
+    page.goto(f"{live_site.url}/courses/{slug}")
+    expect(page.locator(".certificate-revoked")).to_be_visible()
+    shots["phone"].check(page)
+    problems = [p for audit in shots.values() for p in audit.problems]
+    if problems:
+        pytest.fail("\n".join([*problems, f"screenshots: {tmp_path}"]), pytrace=False)

@@ -6,10 +6,11 @@ from flask_login import current_user
 from lms.accounts import roles
 from lms.accounts.models import Center
 from lms.accounts.scope import scope_of
-from lms.certificates import printroom, services
+from lms.certificates import printroom, revocation, services
 from lms.certificates.codes import grouped
 from lms.certificates.forms import BatchForm, ReasonForm, ReissueForm, SearchForm, choices
 from lms.certificates.models import Certificate
+from lms.certificates.texts import consequence_text
 from lms.core.forms import show_service_errors
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
@@ -59,6 +60,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 def _show(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
     return render_template("certificates/manage/show.html", certificate=certificate, grouped=grouped,
                            events=printroom.history(certificate.id),
+                           consequences=consequence_text(revocation.consequences(certificate)),
                            revoke_form=revoke_form or ReasonForm(prefix="revoke"),
                            reissue_form=reissue_form or ReissueForm(prefix="reissue")), status
 
@@ -81,6 +83,9 @@ def revoke(certificate_id: int):
             show_service_errors(form, error)
         else:
             flash(_("The certificate is revoked. Its code now says so."), "success")
+            for path_certificate in services.revoked_with(certificate.id):
+                flash(_("The learning path certificate %(serial)s was revoked with it.",
+                        serial=path_certificate.serial), "success")
             return redirect(url_for(".show", certificate_id=certificate.id))
     return _show(certificate, revoke_form=form, status=400)
 
