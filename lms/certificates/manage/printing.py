@@ -114,15 +114,15 @@ def batch_printed(batch_id: int):
     return redirect(url_for(".batch", batch_id=batch_id))
 
 
-@bp.post("/batches/<int:batch_id>/centers/<int:center_key>/handover")
+@bp.post("/batches/<int:batch_id>/centers/<int:center_id>/handover")
 @roles_required(roles.MANAGE_CERTIFICATES)
-def batch_handover(batch_id: int, center_key: int):
-    """Hand over a batch's certificates of one center (`center_key` 0: of holders without a center)."""
+def batch_handover(batch_id: int, center_id: int):
+    """Hand over a batch's certificates of one center (`center_id` 0: of holders without a center)."""
     batch = _batch_or_404(batch_id)
-    form = _hand_over_form(center_key, request.form)
+    form = _hand_over_form(center_id, request.form)
     if form.validate_on_submit():
         try:
-            count = batches.hand_over(batch_id, center_key or None, form.recipient.data, form.handed_over_on.data,
+            count = batches.hand_over(batch_id, center_id or None, form.recipient.data, form.handed_over_on.data,
                                       current_user.id, scope_of(current_user))
         except ValidationError as error:
             show_service_errors(form, error)
@@ -131,4 +131,4 @@ def batch_handover(batch_id: int, center_key: int):
                                            "%(num)s certificates are recorded as handed over to %(name)s.", count,
                                            name=form.recipient.data.strip())), "success")
             return redirect(url_for(".batch", batch_id=batch_id, _anchor="hand-over"))
-    return _batch_page(batch, posted=(center_key, form), status=400)
+    return _batch_page(batch, posted=(center_id, form), status=400)
