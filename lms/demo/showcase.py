@@ -11,10 +11,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, User
+from lms.certificates import batches
 from lms.certificates import services as certificates
 from lms.certificates.expiry_notices import store_expiry_notices
+from lms.certificates.models import PrintBatch
+from lms.certificates.printroom import CertificateFilter
 from lms.core.db import begin_write
 from lms.core.localtime import local_date
+from lms.core.models import ValidationError
 from lms.courses.models import Course
 from lms.demo.learning import complete, untouched_enrolment, work_through
 from lms.extensions import db
@@ -37,6 +41,7 @@ STORIES = [
     ("omar", [(SERVING, "done", 60)]),  # revoked below
 ]
 REVOKED = ("omar", SERVING)
+MOBILE_MANAGER = "سمر علي حسن، مدير المركز التكنولوجي المتنقل رقم ١"
 
 
 def build(now: datetime, echo=lambda message: None) -> None:
@@ -60,11 +65,29 @@ def build(now: datetime, echo=lambda message: None) -> None:
             now=now - timedelta(days=45), due_days=30)  # due 15 days ago: overdue for those not done
     _assign(None, path, people["hr"], {"centers": [centers["QLY-BENHA"]], "job_titles": clerks},
             now=now - timedelta(days=5), due_on=local_date(now) + timedelta(days=21))
+    _print_room(courses[WORKFLOW], people["learner"], people["hr"], now)
     for step in (store_due_notices, store_expiry_notices):  # what the daily run would tell them today
         begin_write()
         step(now)
         db.session.commit()
     echo("Demo learning: a learning path, two assignments, progress and certificates.")
+
+
+def _print_room(course: Course, holder: User, hr: User, now: datetime) -> None:
+    """One certificate printed and handed over already, so that the print log and a batch's hand-over have
+    something in them; the others wait to be printed. Never again once any batch exists."""
+    if db.session.scalar(sa.select(PrintBatch.id).limit(1)) is not None:
+        return
+    criteria = CertificateFilter(text=holder.employee_number or holder.username, course_id=course.id)
+    try:
+        batch = batches.create_batch(criteria, "course", hr.id, f"{course.title_ar}: {holder.full_name_ar}",
+                                     queue=False)
+    except ValidationError:  # their certificate is not there (changed on the web): nothing to print
+        db.session.rollback()
+        return
+    batches.run_batch(batch.id)
+    batches.mark_printed(batch.id, hr.id)
+    batches.hand_over(batch.id, holder.center_id, MOBILE_MANAGER, local_date(now), hr.id, now=now)
 
 
 def _path(courses: dict[str, Course], admin: User):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Center, User
 from lms.certificates import printroom
-from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus
+from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus, PrintBatch, PrintBatchItem
 from lms.courses.services import import_course_folders
 from lms.demo.cli import setup
 from lms.extensions import db as database
@@ -64,6 +64,9 @@ def test_certificates_waiting_to_print_one_expiring_soon_one_revoked(demo):
     waiting = database.session.scalars(sa.select(Certificate).where(
         Certificate.printed_at.is_(None), Certificate.revoked_at.is_(None))).all()
     assert len(waiting) >= 4 and {c.center_code for c in waiting} == {"QLY-MOB-1", "QLY-BENHA"}
+    handed = database.session.scalars(sa.select(PrintBatchItem)).all()  # one printed and handed over already
+    assert len(handed) == 1 and handed[0].certificate_id == _certificate("learner").id
+    assert handed[0].handed_over_at == NOW and handed[0].handed_over_to.startswith("سمر")
     issued = database.session.scalar(sa.select(sa.func.count(CertificateEvent.id)).where(
         CertificateEvent.action == "issue"))
     assert issued == database.session.scalar(sa.select(sa.func.count(Certificate.id)))  # the real service's log
@@ -78,7 +81,7 @@ def test_the_learners_have_notifications(demo):
 
 def _snapshot() -> dict:
     tables = (User, Assignment, Enrollment, ModuleCompletion, Certificate, CertificateEvent, Notification,
-              LearningPath, PathEnrollment)
+              LearningPath, PathEnrollment, PrintBatch, PrintBatchItem)
     return {model.__tablename__: database.session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in tables}
 
