@@ -63,19 +63,20 @@ def complete(enrollment: Enrollment, course: Course, at: datetime, score: float 
 
 def issue_earned(echo=lambda message: None) -> int:
     """Issue the certificate of each completed enrolment that has none yet (the bulk demo data writes its
-    completions as rows), on its completion day; how many were issued. Commits a chunk at a time."""
-    issued = 0
-    while True:
+    completions as rows), on its completion day, in the order they were completed; how many were issued. Commits a
+    chunk at a time."""
+    waiting = db.session.scalars(
+        sa.select(Enrollment.id).where(Enrollment.completed_at.is_not(None), ~sa.exists().where(
+            Certificate.user_id == Enrollment.user_id, Certificate.course_id == Enrollment.course_id))
+        .order_by(Enrollment.completed_at, Enrollment.id)).all()
+    for start in range(0, len(waiting), ISSUE_CHUNK):
+        ids = waiting[start:start + ISSUE_CHUNK]
         begin_write()
-        enrolments = db.session.scalars(
-            sa.select(Enrollment).where(Enrollment.completed_at.is_not(None), ~sa.exists().where(
-                Certificate.user_id == Enrollment.user_id, Certificate.course_id == Enrollment.course_id))
-            .order_by(Enrollment.completed_at, Enrollment.id).limit(ISSUE_CHUNK)).all()
-        if not enrolments:
-            return issued
-        for enrollment in enrolments:
+        enrolments = {e.id: e for e in db.session.scalars(sa.select(Enrollment).where(Enrollment.id.in_(ids)))}
+        for enrollment_id in ids:
+            enrollment = enrolments[enrollment_id]
             issue_certificate(enrollment, now=enrollment.completed_at)
         db.session.commit()
         db.session.expunge_all()  # a chunk at a time: the session does not grow with the organisation
-        issued += len(enrolments)
-        echo(f"  {issued} certificates issued")
+        echo(f"  {start + len(ids)} certificates issued")
+    return len(waiting)
