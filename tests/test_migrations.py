@@ -53,3 +53,61 @@ def test_the_quiz_log_moves_into_the_course_log_and_marks_its_web_edits(tmp_path
         with db.engine.begin() as connection:
             assert connection.scalar(sa.text("SELECT COUNT(*) FROM quiz_audit_entries")) == 2
         db.engine.dispose()
+
+
+def _filler(column: sa.Column, n: int):
+    """A value for a required column of a row written before a migration: unique where it must be."""
+    kind = column.type.python_type if not isinstance(column.type, sa.JSON) else dict
+    if kind is bool:
+        return False
+    if kind is int:
+        return n
+    if kind is float:
+        return 0.0
+    if kind is dict:
+        return {}
+    if kind is datetime:
+        return datetime(2026, 1, 1, tzinfo=UTC)
+    if kind is bytes:
+        return b""
+    return f"v{n}"
+
+
+def _insert(connection, table: sa.Table, n: int, **values) -> None:
+    required = {c.name: _filler(c, n) for c in table.columns
+                if not c.nullable and c.server_default is None and not c.primary_key}
+    connection.execute(table.insert().values(**{**required, "id": n, **values}))
+
+
+@pytest.mark.no_db
+def test_a_batch_handed_over_before_keeps_its_hand_over_on_each_certificate(tmp_path):
+    """Before the hand-over was recorded per certificate, a batch recorded it once: its items get it."""
+    app = make_app(database_url(tmp_path, "handover"))
+    with app.app_context():
+        upgrade(revision="5d1e8a3c7b92")
+        tables = sa.MetaData()
+        tables.reflect(db.engine)
+        at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+        with db.engine.begin() as connection:
+            _insert(connection, tables.tables["governorates"], 1)
+            _insert(connection, tables.tables["centers"], 1, governorate_id=1, kind="fixed")
+            _insert(connection, tables.tables["users"], 1, center_id=1, role="learner")
+            _insert(connection, tables.tables["courses"], 1)
+            for n in (1, 2):
+                _insert(connection, tables.tables["certificates"], n, user_id=1, course_id=1, path_id=None,
+                        superseded_at=None if n == 2 else at)
+            _insert(connection, tables.tables["print_batches"], 1, handed_over_at=at, handed_over_to="مدير المركز")
+            _insert(connection, tables.tables["print_batches"], 2)
+            for batch_id, position, certificate_id in ((1, 1, 1), (1, 2, 2), (2, 1, 2)):
+                connection.execute(tables.tables["print_batch_items"].insert().values(
+                    batch_id=batch_id, position=position, certificate_id=certificate_id, duplicate=False))
+        upgrade()
+        with db.engine.connect() as connection:
+            items = connection.execute(sa.text(
+                "SELECT batch_id, certificate_id, handed_over_to FROM print_batch_items ORDER BY batch_id, position"
+            )).all()
+            certificates = connection.execute(sa.text(
+                "SELECT id, handed_over_to FROM certificates ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in items] == [(1, 1, "مدير المركز"), (1, 2, "مدير المركز"), (2, 2, None)]
+    assert [tuple(row) for row in certificates] == [(1, "مدير المركز"), (2, "مدير المركز")]

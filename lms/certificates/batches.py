@@ -1,15 +1,17 @@
 """Bulk printing: a batch fixes which certificates, in print order; a background job renders them into one PDF;
-HR then marks the batch printed (a reprint is logged as such) and handed over."""
+HR then marks the batch printed (a reprint is logged as such) and hands its certificates over, center by center."""
 import os
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 
 import sqlalchemy as sa
 from flask import current_app
 
-from lms.accounts.models import User
-from lms.accounts.scope import Scope, scope_of
+from lms.accounts.models import Center, User
+from lms.accounts.scope import EVERYTHING, Scope, scope_of
 from lms.certificates.models import (
     WORKER_STOPPED,
     BatchStatus,
@@ -23,6 +25,7 @@ from lms.certificates.pdf import render_many
 from lms.certificates.printroom import CertificateFilter, in_scope, matching
 from lms.core.db import begin_write, locked
 from lms.core.i18n import _
+from lms.core.localtime import governorate_zone, local_date
 from lms.core.models import ValidationError, utcnow
 from lms.extensions import db
 
@@ -220,8 +223,13 @@ def mark_printed(batch_id: int, actor_id: int | None) -> PrintBatch:
     return batch
 
 
-def hand_over(batch_id: int, recipient: str, actor_id: int | None) -> PrintBatch:
-    """The printed stack was handed to `recipient` (a center manager, say): logged for each certificate."""
+def hand_over(batch_id: int, center_id: int | None, recipient: str, on: date, actor_id: int | None,
+              scope: Scope = EVERYTHING, now: datetime | None = None) -> int:
+    """The printed certificates of one center (`center_id` None: of holders without a center) still waiting in the
+    batch were handed to `recipient` (the center's manager, say) on the day `on`: each item and certificate records
+    it, and each certificate's log says so. Only holders in `scope` count; revoked and superseded certificates are
+    not handed over. Returns how many were handed over."""
+    now = now or utcnow()
     recipient = (recipient or "").strip()
     if not recipient:
         raise ValidationError({"recipient": _("Say to whom the certificates were handed over.")})
@@ -229,14 +237,118 @@ def hand_over(batch_id: int, recipient: str, actor_id: int | None) -> PrintBatch
     batch = locked(PrintBatch, batch_id)
     if batch.printed_at is None:
         raise ValidationError({"": _("Mark the batch printed first.")})
-    now = utcnow()
-    for certificate, _duplicate in _certificates(batch_id):
-        certificate.handed_over_at, certificate.handed_over_to = now, recipient[:200]
+    today = local_date(now)
+    if on > today:
+        raise ValidationError({"handed_over_on": _("The hand-over date cannot be in the future.")})
+    if on < local_date(batch.printed_at):
+        raise ValidationError({"handed_over_on": _("The hand-over date cannot be before the batch was printed.")})
+    at = now if on == today else datetime.combine(on, time_of_day(12), tzinfo=governorate_zone())
+    rows = db.session.execute(_waiting(batch_id, scope).where(
+        User.center_id.is_(None) if center_id is None else User.center_id == center_id)
+        .order_by(PrintBatchItem.position).with_for_update(of=PrintBatchItem)).all()
+    if not rows:
+        raise ValidationError({"": _("No certificate of this center is waiting to be handed over.")})
+    recipient = recipient[:200]
+    for item, certificate in rows:
+        item.handed_over_at, item.handed_over_to, item.handed_over_by_id = at, recipient, actor_id
+        if certificate.handed_over_at is None or certificate.handed_over_at <= at:
+            certificate.handed_over_at, certificate.handed_over_to = at, recipient
         db.session.add(CertificateEvent(certificate_id=certificate.id, action=CertificateAction.HANDOVER.value,
-                                        actor_id=actor_id, at=now, details={"batch": batch_id, "to": recipient}))
-    batch.handed_over_at, batch.handed_over_to = now, recipient[:200]
+                                        actor_id=actor_id, at=now,
+                                        details={"batch": batch_id, "to": recipient, "on": on.isoformat()}))
     db.session.commit()
-    return batch
+    return len(rows)
+
+
+def _waiting(batch_id: int, scope: Scope) -> sa.Select:
+    """The batch's items (with their certificates) not handed over yet that may still be: of live certificates
+    whose holders are in `scope`."""
+    return (sa.select(PrintBatchItem, Certificate)
+            .join(Certificate, Certificate.id == PrintBatchItem.certificate_id)
+            .join(User, User.id == Certificate.user_id)
+            .where(PrintBatchItem.batch_id == batch_id, PrintBatchItem.handed_over_at.is_(None),
+                   Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None), scope.users()))
+
+
+@dataclass
+class HandOver:
+    """Certificates handed to one person: when (the latest, if on several days) and how many."""
+
+    recipient: str
+    at: datetime
+    count: int
+
+
+@dataclass
+class BatchHandOvers:
+    """A batch's hand-over at a glance, of the certificates one viewer may see: to whom and what still waits."""
+
+    total: int = 0
+    withheld: int = 0  # revoked or superseded since printing, and not handed over: they stay in the print room
+    hand_overs: list[HandOver] = field(default_factory=list)
+
+    @property
+    def handed(self) -> int:
+        return sum(h.count for h in self.hand_overs)
+
+    @property
+    def waiting(self) -> int:
+        return self.total - self.handed - self.withheld
+
+    def add(self, recipient: str | None, at: datetime | None, count: int, withheld: int | None) -> None:
+        self.total += count
+        if recipient is None:
+            self.withheld += withheld or 0
+        else:
+            self.hand_overs.append(HandOver(recipient, at, count))
+            self.hand_overs.sort(key=lambda h: h.at)
+
+
+@dataclass
+class CenterShare(BatchHandOvers):
+    """A center's part of a batch (`center` None: holders without a center)."""
+
+    center: Center | None = None
+
+    @property
+    def key(self) -> int:
+        """The center in addresses and form prefixes: 0 for holders without a center."""
+        return self.center.id if self.center else 0
+
+
+def batch_centers(batch_id: int, scope: Scope) -> list[CenterShare]:
+    """The batch's certificates of holders in `scope`, grouped by where each holder works now (the hand-over goes
+    there), by center code; holders without a center last."""
+    rows = _hand_over_rows(User.center_id, PrintBatchItem.batch_id == batch_id, scope)
+    ids = {row[0] for row in rows if row[0] is not None}
+    centers = {c.id: c for c in db.session.scalars(sa.select(Center).where(Center.id.in_(ids)))} if ids else {}
+    shares: dict[int | None, CenterShare] = {}
+    for center_id, *counts in rows:
+        shares.setdefault(center_id, CenterShare(center=centers.get(center_id))).add(*counts)
+    return sorted(shares.values(), key=lambda s: (s.center is None, s.center.code if s.center else ""))
+
+
+def _hand_over_rows(by, condition, scope: Scope) -> list[sa.Row]:
+    """Batch items of holders in `scope`, counted by `by` and recipient: (by, recipient, latest hand-over, how many,
+    how many are revoked or superseded)."""
+    gone = sa.or_(Certificate.revoked_at.is_not(None), Certificate.superseded_at.is_not(None))
+    return db.session.execute(
+        sa.select(by, PrintBatchItem.handed_over_to, sa.func.max(PrintBatchItem.handed_over_at), sa.func.count(),
+                  sa.func.sum(sa.case((gone, 1), else_=0)))
+        .select_from(PrintBatchItem).join(Certificate, Certificate.id == PrintBatchItem.certificate_id)
+        .join(User, User.id == Certificate.user_id)
+        .where(condition, scope.users()).group_by(by, PrintBatchItem.handed_over_to)).all()
+
+
+def hand_over_summaries(batch_ids: list[int], scope: Scope) -> dict[int, BatchHandOvers]:
+    """For each batch: its certificates of holders in `scope`, to whom they were handed over and what waits."""
+    if not batch_ids:
+        return {}
+    rows = _hand_over_rows(PrintBatchItem.batch_id, PrintBatchItem.batch_id.in_(batch_ids), scope)
+    summaries = {batch_id: BatchHandOvers() for batch_id in batch_ids}
+    for batch_id, *counts in rows:
+        summaries[batch_id].add(*counts)
+    return summaries
 
 
 def _visible_to(viewer: User):
@@ -260,16 +372,17 @@ def visible_batch(batch_id: int, viewer: User) -> PrintBatch | None:
 
 
 def batch_contents(batch_id: int, scope: Scope, page: int, per_page: int = 50
-                   ) -> tuple[int, list[tuple[int, Certificate, bool]]]:
-    """What a batch holds, in print order, one page: (position, certificate, printed as a duplicate copy), of the
-    holders the viewer may see; and how many of them there are."""
-    query = (sa.select(PrintBatchItem.position, Certificate, PrintBatchItem.duplicate)
+                   ) -> tuple[int, list[tuple[PrintBatchItem, Certificate]]]:
+    """What a batch holds, in print order, one page: each item (its position, whether it was printed as a
+    duplicate copy, its hand-over) with its certificate, of the holders the viewer may see; and how many of them
+    there are."""
+    query = (sa.select(PrintBatchItem, Certificate)
              .join(Certificate, Certificate.id == PrintBatchItem.certificate_id)
              .where(PrintBatchItem.batch_id == batch_id, in_scope(scope)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(PrintBatchItem.position).limit(per_page)
                               .offset((max(page, 1) - 1) * per_page))
-    return total, [(position, certificate, duplicate) for position, certificate, duplicate in rows]
+    return total, [(item, certificate) for item, certificate in rows]
 
 
 def _certificates(batch_id: int) -> list[tuple[Certificate, bool]]:

@@ -73,8 +73,11 @@ class BatchForm(FlaskForm):
 
 
 class HandOverForm(FlaskForm):
+    """One center's certificates of a batch, handed to one person on one day (prefixed by the center)."""
+
     recipient = StringField(_l("Handed over to"), validators=[DataRequired(), Length(max=200)],
                             description=_l("The name and job of the person who received them."))
+    handed_over_on = DateField(_l("Hand-over date"), validators=[DataRequired()])
 
 
 class ReasonForm(FlaskForm):

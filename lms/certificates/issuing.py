@@ -26,12 +26,13 @@ from lms.quizzes.bank import has_questions
 DEFAULT_DESIGN = "classic"
 
 
-def issue_on_completion(enrollment: Enrollment, **_kwargs) -> None:
-    issue_certificate(enrollment)
+def issue_on_completion(enrollment: Enrollment, now: datetime | None = None, **_kwargs) -> None:
+    issue_certificate(enrollment, now)
 
 
-def issue_certificate(enrollment: Enrollment) -> Certificate:
-    """The certificate of this completion: issued now, or the one already issued for it.
+def issue_certificate(enrollment: Enrollment, now: datetime | None = None) -> Certificate:
+    """The certificate of this completion: issued now (or at `now`: the demo data issues what its completions
+    earned on the day they were completed), or the one already issued for it.
 
     Runs inside the caller's write transaction. A certificate of an earlier completion of the same course
     (recertification) is superseded. If a parallel transaction issued first, the unique index refuses this
@@ -42,7 +43,7 @@ def issue_certificate(enrollment: Enrollment) -> Certificate:
         return current
     try:
         with db.session.begin_nested():
-            return _issue(enrollment.user, enrollment.course, enrollment.completed_at, replaces=current)
+            return _issue(enrollment.user, enrollment.course, enrollment.completed_at, replaces=current, now=now)
     except IntegrityError:
         return _current(enrollment.user_id, enrollment.course_id)
 
@@ -82,9 +83,10 @@ def reissue_certificate(old: Certificate, actor_id: int | None, reason: str) -> 
 
 
 def _issue(user: User, course: Course | None, completed_at: datetime, replaces: Certificate | None,
-           actor_id: int | None = None, reason: str = "", path: LearningPath | None = None) -> Certificate:
+           actor_id: int | None = None, reason: str = "", path: LearningPath | None = None,
+           now: datetime | None = None) -> Certificate:
     """A certificate of `course`, or (course None) of the learning path `path`."""
-    now = utcnow()
+    now = now or utcnow()
     if replaces is not None:  # first, so that the unique index lets the new one in
         replaces.superseded_at = now
         db.session.flush()

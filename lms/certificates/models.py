@@ -66,8 +66,9 @@ class Certificate(db.Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"))
 
-    # The print room: first printed, handed over to whom; and what its search box matches (names, employee
-    # number, serial, folded as normalize_for_matching does: hamza, alef, ya, ta marbuta, digits).
+    # The print room: first printed, last handed over to whom (each batch item keeps its own hand-over); and
+    # what its search box matches (names, employee number, serial, folded as normalize_for_matching does: hamza,
+    # alef, ya, ta marbuta, digits).
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_over_to: Mapped[str | None] = mapped_column(sa.String(200))
@@ -148,7 +149,7 @@ WORKER_STOPPED = "stopped before it finished"  # a failed batch's `error` when i
 
 class PrintBatch(db.Model):
     """A stack of certificates printed together: one merged PDF made by a background job, then the print log
-    (printed when, handed over to whom)."""
+    (printed when). A batch may go to several centers: each of its items records its own hand-over."""
 
     __tablename__ = "print_batches"
 
@@ -168,8 +169,6 @@ class PrintBatch(db.Model):
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     printed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    handed_over_to: Mapped[str | None] = mapped_column(sa.String(200))
 
     @property
     def percent(self) -> int:
@@ -188,7 +187,8 @@ class PrintBatch(db.Model):
 
 
 class PrintBatchItem(db.Model):
-    """A certificate of a batch, in print order; `duplicate`: it had been printed before, so it is stamped."""
+    """A certificate of a batch, in print order; `duplicate`: it had been printed before, so it is stamped. Its
+    hand-over: when this printed copy was handed to whom (a center's certificates are handed over together)."""
 
     __tablename__ = "print_batch_items"
 
@@ -196,6 +196,9 @@ class PrintBatchItem(db.Model):
     position: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id", ondelete="RESTRICT"), index=True)
     duplicate: Mapped[bool] = mapped_column(default=False)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_to: Mapped[str | None] = mapped_column(sa.String(200))
+    handed_over_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class CertificateLook(db.Model):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.accounts.scope import EVERYTHING, Scope
-from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus
+from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus, PrintBatch, PrintBatchItem
 from lms.core.arabic import normalize_for_matching
 from lms.core.localtime import start_of_day
 from lms.core.models import utcnow
@@ -95,3 +95,10 @@ def history(certificate_id: int) -> list[tuple[CertificateEvent, User | None]]:
     return [(event, actor) for event, actor in db.session.execute(
         sa.select(CertificateEvent, User).outerjoin(User, User.id == CertificateEvent.actor_id)
         .where(CertificateEvent.certificate_id == certificate_id).order_by(CertificateEvent.at, CertificateEvent.id))]
+
+
+def print_record(certificate_id: int) -> list[tuple[PrintBatchItem, PrintBatch]]:
+    """Each batch the certificate was in, oldest first: printed when, handed over to whom and when, or waiting."""
+    return [(item, batch) for item, batch in db.session.execute(
+        sa.select(PrintBatchItem, PrintBatch).join(PrintBatch, PrintBatch.id == PrintBatchItem.batch_id)
+        .where(PrintBatchItem.certificate_id == certificate_id).order_by(PrintBatch.id))]

@@ -14,7 +14,8 @@ from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate, CertificateEvent, PrintBatch, PrintBatchItem
 from lms.certificates.printroom import CertificateFilter
 from lms.core.db import begin_write
-from lms.core.models import utcnow
+from lms.core.localtime import local_date
+from lms.core.models import ValidationError, utcnow
 from lms.daily import run_daily
 from tests import factories
 from tests.certificates.conftest import complete, watermark_text
@@ -82,15 +83,24 @@ def test_a_certificate_printed_before_is_stamped_and_logged_as_a_duplicate(db, c
     assert [a for cid, a in actions if cid == newcomer.id] == ["print"]
 
 
+def _handover(client, batch, center, recipient, on):
+    prefix = f"center-{center.id if center else 0}"
+    return client.post(f"/manage/certificates/batches/{batch.id}/centers/{center.id if center else 0}/handover",
+                       data={f"{prefix}-recipient": recipient, f"{prefix}-handed_over_on": on.isoformat()})
+
+
 def test_hand_over_comes_after_printing_and_is_logged(auth, client, db, center_certificates):
     center, certificates = center_certificates
     batch = batches.create_batch(CertificateFilter(center_code=center.code), "both", None, "x")
     auth.as_role("hr")
-    early = client.post(f"/manage/certificates/batches/{batch.id}/handover", data={"recipient": "مدير المركز"})
-    assert early.status_code == 400 and db.session.get(PrintBatch, batch.id).handed_over_at is None
+    today = local_date(utcnow())
+    early = _handover(client, batch, center, "مدير المركز", today)
+    assert early.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).where(PrintBatchItem.handed_over_at.is_not(None))) == 0
     client.post(f"/manage/certificates/batches/{batch.id}/printed")
-    assert client.post(f"/manage/certificates/batches/{batch.id}/handover", data={"recipient": " "}).status_code == 400
-    done = client.post(f"/manage/certificates/batches/{batch.id}/handover", data={"recipient": "مدير المركز"})
+    blank = _handover(client, batch, center, " ", today)
+    assert blank.status_code == 400 and "center-" in blank.get_data(as_text=True)
+    done = _handover(client, batch, center, "مدير المركز", today)
     assert done.status_code == 302
     db.session.expire_all()
     assert {c.handed_over_to for c in db.session.scalars(sa.select(Certificate))} == {"مدير المركز"}
@@ -98,6 +108,98 @@ def test_hand_over_comes_after_printing_and_is_logged(auth, client, db, center_c
     assert len(events) == 3 and events[0].details["to"] == "مدير المركز"
     log = client.get("/manage/certificates/batches").get_data(as_text=True)
     assert "مدير المركز" in log
+    again = _handover(client, batch, center, "شخص آخر", today)  # nothing of this center waits any more
+    assert again.status_code == 400 and "لا توجد شهادة" in again.get_data(as_text=True)
+
+
+@pytest.fixture
+def two_center_batch(db, course, center_certificates):
+    """A printed batch of three certificates of one center and two of another (same governorate)."""
+    center, certificates = center_certificates
+    other = factories.CenterFactory(governorate=center.governorate, name_ar="المركز التكنولوجي بطوخ")
+    others = [_issue(db, course, center=other, full_name_ar=name) for name in ("رشا حلمي", "كريم صبحي")]
+    batch = batches.create_batch(CertificateFilter(), "ar", None, "both centers")
+    batches.mark_printed(batch.id, None)
+    return batch, (center, certificates), (other, others)
+
+
+def test_each_centers_certificates_are_handed_over_apart(auth, client, db, two_center_batch):
+    batch, (center, certificates), (other, others) = two_center_batch
+    auth.as_role("hr")
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "سلّم الشهادات الـ٣" in page and "سلّم الشهادتين" in page
+    response = _handover(client, batch, other, "مدير مركز طوخ", local_date(utcnow()))
+    assert response.status_code == 302
+    db.session.expire_all()
+    handed = {i.certificate_id: i.handed_over_to for i in db.session.scalars(
+        sa.select(PrintBatchItem).where(PrintBatchItem.batch_id == batch.id))}
+    assert handed == {**{c.id: None for c in certificates}, **{c.id: "مدير مركز طوخ" for c in others}}
+    shares = {s.center.id: s for s in batches.batch_centers(batch.id, Scope())}
+    assert (shares[other.id].handed, shares[other.id].waiting) == (2, 0)
+    assert (shares[center.id].handed, shares[center.id].waiting) == (0, 3)
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert f'action="/manage/certificates/batches/{batch.id}/centers/{other.id}/handover"' not in page
+    assert f'action="/manage/certificates/batches/{batch.id}/centers/{center.id}/handover"' in page
+    log = client.get("/manage/certificates/batches").get_data(as_text=True)
+    assert "مدير مركز طوخ" in log and "في الانتظار: ٣" in log
+    shown = client.get(f"/manage/certificates/{others[0].id}").get_data(as_text=True)
+    assert "مدير مركز طوخ" in shown
+    waiting = client.get(f"/manage/certificates/{certificates[0].id}").get_data(as_text=True)
+    assert "في انتظار التسليم" in waiting
+
+
+def test_a_hand_over_on_an_earlier_day_keeps_that_day(db, two_center_batch):
+    batch, (center, certificates), _other = two_center_batch
+    now = utcnow()
+    batch.printed_at = now - timedelta(days=5)
+    db.session.commit()
+    count = batches.hand_over(batch.id, center.id, "أمين المخزن", local_date(now) - timedelta(days=2), None, now=now)
+    assert count == 3
+    item = db.session.scalar(sa.select(PrintBatchItem).where(PrintBatchItem.certificate_id == certificates[0].id))
+    assert local_date(item.handed_over_at) == local_date(now) - timedelta(days=2)
+
+
+@pytest.mark.parametrize(("days", "message"), [(1, "المستقبل"), (-1, "تاريخ طباعة الدفعة")])
+def test_a_hand_over_date_outside_print_and_today_is_refused_and_the_form_keeps_the_name(
+        auth, client, db, two_center_batch, days, message):
+    batch, (center, _certificates), _other = two_center_batch
+    auth.as_role("hr")
+    response = _handover(client, batch, center, "اسم مكتوب", local_date(batch.printed_at) + timedelta(days=days))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page and 'value="اسم مكتوب"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).where(PrintBatchItem.handed_over_at.is_not(None))) == 0
+
+
+def test_a_bad_hand_over_date_or_center_is_a_400_not_a_500(auth, client, db, two_center_batch):
+    batch, (center, _certificates), _other = two_center_batch
+    auth.as_role("hr")
+    prefix = f"center-{center.id}"
+    bad = client.post(f"/manage/certificates/batches/{batch.id}/centers/{center.id}/handover",
+                      data={f"{prefix}-recipient": "س", f"{prefix}-handed_over_on": "2026-13-45"})
+    assert bad.status_code == 400
+    nobody = client.post(f"/manage/certificates/batches/{batch.id}/centers/999999/handover",
+                         data={"center-999999-recipient": "س", "center-999999-handed_over_on": "2026-01-01"})
+    assert nobody.status_code == 400
+
+
+def test_only_the_viewers_holders_are_handed_over_and_counted(db, two_center_batch):
+    batch, (center, _certificates), (other, _others) = two_center_batch
+    elsewhere = Scope(center_id=other.id)
+    with pytest.raises(ValidationError):
+        batches.hand_over(batch.id, center.id, "س", local_date(utcnow()), None, scope=elsewhere)
+    assert [s.center.id for s in batches.batch_centers(batch.id, elsewhere)] == [other.id]
+    assert batches.hand_over_summaries([batch.id], elsewhere)[batch.id].total == 2
+
+
+def test_a_certificate_revoked_after_printing_is_kept_back(auth, client, db, two_center_batch):
+    batch, (center, certificates), _other = two_center_batch
+    db.session.get(Certificate, certificates[0].id).revoked_at = utcnow()  # the batch's commits detached it
+    db.session.commit()
+    share = next(s for s in batches.batch_centers(batch.id, Scope()) if s.center.id == center.id)
+    assert (share.total, share.withheld, share.waiting) == (3, 1, 2)
+    assert batches.hand_over(batch.id, center.id, "س", local_date(utcnow()), None) == 2
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificates[0].id).handed_over_at is None
 
 
 def test_a_batch_whose_rendering_fails_says_so(auth, client, db, center_certificates, monkeypatch):
@@ -370,3 +472,4 @@ def _changed(before: tuple[int, bytes], after: tuple[int, bytes], box: tuple[flo
     left, top, right, bottom = (round(f * d) for f, d in zip(box, (width, height, width, height), strict=True))
     pairs = [(old[y * width + x], new[y * width + x]) for y in range(top, bottom) for x in range(left, right)]
     return sum(abs(a - b) > 12 for a, b in pairs) / len(pairs)
+

@@ -91,6 +91,20 @@ def test_the_same_completion_is_certified_once(db, course, learner):
     assert len(certificates_of(learner)) == 1
 
 
+def test_a_completion_certified_later_is_issued_on_the_day_given(db, course, learner):
+    """The demo data issues what its completions earned on their day: the issue date, expiry and serial year
+    follow it (24 months' validity here)."""
+    begin_write()
+    enrollment = _db.session.merge(Enrollment(user_id=learner.id, course_id=course.id,
+                                              completed_at=datetime(2029, 2, 10, 8, tzinfo=UTC)))
+    _db.session.flush()
+    certificate = issue_certificate(enrollment, now=enrollment.completed_at)
+    _db.session.commit()
+    assert certificate.issued_at == datetime(2029, 2, 10, 8, tzinfo=UTC)
+    assert certificate.expires_at == datetime(2031, 2, 10, 8, tzinfo=UTC)
+    assert "-2029-" in certificate.serial
+
+
 def test_serials_count_per_governorate_and_year(db, course):
     center = factories.CenterFactory()
     learners = [factories.UserFactory(center=center) for _ in range(3)] + [factories.UserFactory(center=None)]

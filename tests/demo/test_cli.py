@@ -12,7 +12,8 @@ def test_setup_creates_the_demo_accounts_once(app, runner, db, monkeypatch):
     again = runner.invoke(args=["demo", "setup"])
     assert again.exit_code == 0, again.output
     usernames = set(database.session.scalars(sa.select(User.username)))
-    assert usernames == {"admin", "trainer", "hr", "learner", "manager"}
+    assert usernames == {"admin", "trainer", "hr", "learner", "manager", "samira", "walid", "nadia", "tarek", "heba",
+                         "omar"}
     assert database.session.scalar(sa.select(sa.func.count(Center.id))) == 4
     learner = database.session.scalar(sa.select(User).where(User.username == "learner"))
     assert learner.center.code == "QLY-MOB-1" and learner.check_password(app.config["LMS_DEMO_PASSWORD"])

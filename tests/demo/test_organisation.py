@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from lms.accounts.models import Center, Governorate, JobTitle, User
+from lms.certificates.models import Certificate, CertificateEvent
 from lms.extensions import db as database
 from lms.progress.models import Enrollment
 from lms.progress.status import status_expression
@@ -28,6 +29,23 @@ def test_builds_the_organisation_with_realistic_statuses(app, runner, db):
     assert database.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) > 0
     hr = database.session.scalar(sa.select(User).where(User.username == "hr-qly"))
     assert hr.scope_governorate_id is not None and hr.check_password(app.config["LMS_DEMO_PASSWORD"])
+
+
+def test_the_completed_enrolments_get_their_certificates_dated_from_their_completion(runner, db):
+    assert runner.invoke(args=SMALL).exit_code == 0
+    completed = database.session.execute(sa.select(Enrollment.user_id, Enrollment.course_id, Enrollment.completed_at)
+                                         .where(Enrollment.completed_at.is_not(None))).all()
+    certificates = database.session.execute(sa.select(Certificate.user_id, Certificate.course_id,
+                                                      Certificate.issued_at)).all()
+    assert completed and sorted(completed) == sorted(certificates)
+    issued = database.session.scalar(sa.select(sa.func.count(CertificateEvent.id)).where(
+        CertificateEvent.action == "issue"))
+    assert issued == len(certificates)  # the issuing service's log, not bare rows
+
+
+def test_certificates_can_be_left_out(runner, db):
+    assert runner.invoke(args=[*SMALL, "--no-certificates"]).exit_code == 0
+    assert database.session.scalar(sa.select(sa.func.count(Certificate.id))) == 0
 
 
 def test_refuses_a_database_with_staff_unless_forced_and_never_twice(runner, db):

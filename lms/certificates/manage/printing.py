@@ -10,8 +10,9 @@ from lms.certificates.manage.records import search_form_from_query
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.routes import pdf_response
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _
-from lms.core.models import ValidationError
+from lms.core.i18n import _, localize_digits, ngettext
+from lms.core.localtime import local_date
+from lms.core.models import ValidationError, utcnow
 from lms.core.security import roles_required
 from lms.core.web import page_arg
 
@@ -49,7 +50,9 @@ def create_batch():
 @bp.get("/batches")
 @roles_required(roles.MANAGE_CERTIFICATES)
 def batch_list():
-    return render_template("certificates/manage/batches.html", batches=batches.recent_batches(current_user))
+    recent = batches.recent_batches(current_user)
+    return render_template("certificates/manage/batches.html", batches=recent,
+                           hand_overs=batches.hand_over_summaries([b.id for b in recent], scope_of(current_user)))
 
 
 def _batch_or_404(batch_id: int) -> PrintBatch:
@@ -59,16 +62,32 @@ def _batch_or_404(batch_id: int) -> PrintBatch:
     return batch
 
 
+def _hand_over_form(key: int, formdata=None) -> HandOverForm:
+    """A center's hand-over form, its fields named after the center so that the page can hold one per center."""
+    form = HandOverForm(formdata=formdata, prefix=f"center-{key}")
+    if formdata is None:
+        form.handed_over_on.data = local_date(utcnow())
+    return form
+
+
+def _batch_page(batch: PrintBatch, posted: tuple[int, HandOverForm] | None = None, status: int = 200):
+    page = page_arg(request.args)
+    scope = scope_of(current_user)
+    total, items = batches.batch_contents(batch.id, scope, page, ITEMS_PER_PAGE)
+    centers = batches.batch_centers(batch.id, scope) if batch.printed_at else []
+    forms = {share.key: _hand_over_form(share.key) for share in centers if share.waiting}
+    if posted:
+        forms[posted[0]] = posted[1]
+    return render_template("certificates/manage/batch.html", batch=batch, centers=centers, hand_over_forms=forms,
+                           running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
+                           stalled=batches.lease_ran_out(batch), last_run=batch.runs >= batches.MAX_RUNS,
+                           items=items, items_total=total, page=page, per_page=ITEMS_PER_PAGE), status
+
+
 @bp.get("/batches/<int:batch_id>")
 @roles_required(roles.MANAGE_CERTIFICATES)
 def batch(batch_id: int):
-    batch = _batch_or_404(batch_id)
-    page = page_arg(request.args)
-    total, items = batches.batch_contents(batch.id, scope_of(current_user), page, ITEMS_PER_PAGE)
-    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=HandOverForm(),
-                           running=batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
-                           stalled=batches.lease_ran_out(batch), last_run=batch.runs >= batches.MAX_RUNS,
-                           items=items, items_total=total, page=page, per_page=ITEMS_PER_PAGE)
+    return _batch_page(_batch_or_404(batch_id))
 
 
 @bp.get("/batches/<int:batch_id>.pdf")
@@ -95,18 +114,21 @@ def batch_printed(batch_id: int):
     return redirect(url_for(".batch", batch_id=batch_id))
 
 
-@bp.post("/batches/<int:batch_id>/handover")
+@bp.post("/batches/<int:batch_id>/centers/<int:center_id>/handover")
 @roles_required(roles.MANAGE_CERTIFICATES)
-def batch_handover(batch_id: int):
+def batch_handover(batch_id: int, center_id: int):
+    """Hand over a batch's certificates of one center (`center_id` 0: of holders without a center)."""
     batch = _batch_or_404(batch_id)
-    form = HandOverForm()
+    form = _hand_over_form(center_id, request.form)
     if form.validate_on_submit():
         try:
-            batches.hand_over(batch_id, form.recipient.data, current_user.id)
+            count = batches.hand_over(batch_id, center_id or None, form.recipient.data, form.handed_over_on.data,
+                                      current_user.id, scope_of(current_user))
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            flash(_("The hand-over is recorded."), "success")
-            return redirect(url_for(".batch", batch_id=batch_id))
-    return render_template("certificates/manage/batch.html", batch=batch, hand_over_form=form, running=False,
-                           stalled=False), 400
+            flash(localize_digits(ngettext("%(num)s certificate is recorded as handed over to %(name)s.",
+                                           "%(num)s certificates are recorded as handed over to %(name)s.", count,
+                                           name=form.recipient.data.strip())), "success")
+            return redirect(url_for(".batch", batch_id=batch_id, _anchor="hand-over"))
+    return _batch_page(batch, posted=(center_id, form), status=400)

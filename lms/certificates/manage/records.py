@@ -59,7 +59,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 
 def _show(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
     return render_template("certificates/manage/show.html", certificate=certificate, grouped=grouped,
-                           events=printroom.history(certificate.id),
+                           events=printroom.history(certificate.id), prints=printroom.print_record(certificate.id),
                            consequences=consequence_text(revocation.consequences(certificate)),
                            revoke_form=revoke_form or ReasonForm(prefix="revoke"),
                            reissue_form=reissue_form or ReissueForm(prefix="reissue")), status
