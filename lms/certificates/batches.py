@@ -22,7 +22,7 @@ from lms.certificates.models import (
 from lms.certificates.pdf import render_many
 from lms.certificates.printroom import CertificateFilter, in_scope, matching
 from lms.core.db import begin_write, locked
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits, ngettext
 from lms.core.models import ValidationError, utcnow
 from lms.extensions import db
 
@@ -43,8 +43,9 @@ def create_batch(criteria: CertificateFilter, language: str, actor_id: int | Non
     if not rows:
         raise ValidationError({"": _("No certificate to print matches this search.")})
     if len(rows) > MAX_BATCH:
-        raise ValidationError({"": _("At most %(num)s certificates can be printed at once: narrow the search.",
-                                     num=MAX_BATCH)})
+        raise ValidationError({"": ngettext("At most %(num)s certificate can be printed at once: narrow the search.",
+                                            "At most %(num)s certificates can be printed at once: narrow the search.",
+                                            MAX_BATCH, num=localize_digits(MAX_BATCH))})
     batch = PrintBatch(created_by_id=actor_id, description=description[:500], language=language, total=len(rows),
                        status=BatchStatus.QUEUED.value)
     db.session.add(batch)

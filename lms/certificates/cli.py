@@ -11,7 +11,7 @@ from lms.certificates.codes import grouped
 from lms.certificates.forms import status_label
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.printroom import CertificateFilter
-from lms.core.i18n import _
+from lms.core.i18n import _, ngettext
 from lms.core.models import ValidationError
 from lms.courses.services import course_by_slug
 from lms.extensions import db
@@ -101,5 +101,6 @@ def print_command(slug, center_code, since, until, language, out) -> None:
                                      "fails again."))
     with open(out, "wb") as file:
         file.write(batches.batch_pdf(batch.id))
-    click.echo(_("%(num)s certificates written to %(file)s (print batch %(batch)s).", num=batch.total, file=out,
-                 batch=batch.id))
+    click.echo(ngettext("%(num)s certificate written to %(file)s (print batch %(batch)s).",
+                        "%(num)s certificates written to %(file)s (print batch %(batch)s).", batch.total, file=out,
+                        batch=batch.id))

@@ -2,7 +2,7 @@
 import unicodedata
 
 from flask import Flask, current_app, g, has_request_context, session
-from flask_babel import get_locale, get_translations, lazy_gettext, ngettext
+from flask_babel import get_locale, get_translations, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -67,6 +67,13 @@ def localize_digits(value: object, locale: str | None = None) -> str:
     """Arabic pages show Arabic-Indic digits (٠-٩) where numbers are meant for people."""
     text = str(value)
     return text.translate(_ARABIC_INDIC) if (locale or current_locale()) == "ar" else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **variables) -> str:
+    """The sentence for a count of `n`, in the form the language gives it (Arabic has six). Unlike Flask-Babel's,
+    `%(num)s` defaults to the count in the reader's digits and may also be given: write `%(num)s`, not `%(num)d`."""
+    variables.setdefault("num", localize_digits(n))
+    return _request_translations().ungettext(singular, plural, n) % variables
 
 
 def format_percent(value: float | int) -> str:

@@ -24,9 +24,10 @@ def import_command(paths: tuple[Path, ...]) -> None:
             click.echo(f"error: {problem}", err=True)
         count = len(error.problems)
         raise click.ClickException(ngettext(
-            "%(num)d problem; nothing was imported.", "%(num)d problems; nothing was imported.", count)) from None
+            "%(num)s problem; nothing was imported.", "%(num)s problems; nothing was imported.", count)) from None
     for course in courses:
-        click.echo(_("imported %(slug)s (%(count)d modules)", slug=course.slug, count=course.module_count))
+        click.echo(ngettext("imported %(slug)s (%(num)s module)", "imported %(slug)s (%(num)s modules)",
+                            course.module_count, slug=course.slug))
 
 
 @courses_cli.command("export")

@@ -296,8 +296,10 @@ def describe(entry: QuizAuditEntry) -> str:
             return _("Question “%(title)s” retired (attempts used it)", title=title)
         return _("Question “%(title)s” saved", title=title)
     if entry.action == "import":
-        return _("File %(file)s imported: %(new)s new questions, %(updated)s updated", file=details.get("file", ""),
-                 new=digits(details.get("new", 0)), updated=digits(details.get("updated", 0)))
+        return ngettext("File %(file)s imported: %(num)s new question, %(updated)s updated",
+                        "File %(file)s imported: %(num)s new questions, %(updated)s updated", details.get("new", 0),
+                        file=details.get("file", ""), num=digits(details.get("new", 0)),
+                        updated=digits(details.get("updated", 0)))
     if entry.action == "settings":
         keys = [str(SETTING_LABELS.get(k, k)) for k in details.get("changed", {})]
         return _("Settings changed: %(keys)s", keys="، ".join(keys) if keys else "—")
