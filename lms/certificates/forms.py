@@ -1,12 +1,10 @@
 """The print room's forms: the search (a GET form, no CSRF: it changes nothing), revoking and reissuing."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     ColorField,
     DateField,
     FieldList,
-    Form,
     FormField,
     SelectChoice,
     SelectField,
@@ -19,6 +17,7 @@ from lms.accounts.scope import EVERYTHING, Scope
 from lms.certificates.look import MAX_SIGNATORIES
 from lms.certificates.printroom import CertificateFilter
 from lms.certificates.services import REASON_MAX
+from lms.core.forms import FlaskForm, Form
 from lms.core.i18n import _l, pick_language
 from lms.core.inputs import parse_int
 

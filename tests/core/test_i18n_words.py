@@ -1,10 +1,20 @@
 """Words and digits (issue 13.5): Arabic's six plural forms, our own form messages, Arabic-Indic digits in running
 text."""
+import importlib
+import pkgutil
+import re
 from pathlib import Path
 
 import pytest
+import wtforms
 from babel.messages.pofile import read_po
+from flask import session
+from flask_babel import refresh
+from werkzeug.datastructures import MultiDict
 
+import lms
+from lms.auth.forms import LoginForm
+from lms.core.forms import FlaskForm, Form
 from lms.core.i18n import ngettext
 from lms.core.passwords import password_problem
 from tests import factories
@@ -50,3 +60,103 @@ def test_the_password_length_rule_is_a_plural_with_arabic_digits(app):
     with app.test_request_context():
         assert password_problem("short one") == "يجب ألا تقل كلمة المرور عن ١٢ حرفًا."
         assert password_problem("x" * 129) == "يجب ألا تزيد كلمة المرور على ١٢٨ حرفًا."
+
+
+# Form messages: WTForms' own, from our catalogue ---------------------------------------------------------------
+
+def _wtforms_messages() -> list:
+    with Path(wtforms.i18n.messages_path(), "wtforms.pot").open("rb") as handle:
+        return [m for m in read_po(handle) if m.id]
+
+
+def _form_classes() -> list[type]:
+    for module in pkgutil.walk_packages(lms.__path__, "lms."):
+        importlib.import_module(module.name)
+    found, todo = [], [wtforms.Form]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.startswith("lms.") and cls.__module__ != "lms.core.forms":
+            found.append(cls)
+    return found
+
+
+def test_every_wtforms_message_is_in_our_catalogue_in_arabic():
+    """A WTForms upgrade that adds a message fails here: add it to lms.core.forms._wtforms_messages."""
+    catalogue = _catalogue()
+    untranslated = [m.id for m in _wtforms_messages() if not (m.id in catalogue and all(
+        catalogue[m.id].string if isinstance(m.id, tuple) else [catalogue[m.id].string]))]
+    assert untranslated == []
+
+
+def test_every_form_derives_from_the_forms_that_speak_our_language():
+    classes = _form_classes()
+    assert len(classes) > 20
+    assert [c for c in classes if not issubclass(c, FlaskForm | Form)] == []
+    plain = [(c.__name__, name) for c in classes for name, field in vars(c).items()
+             if getattr(field, "field_class", None) is wtforms.IntegerField]
+    assert plain == []  # lms.core.forms.IntegerField refuses numbers beyond a database integer
+
+
+def _errors(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [e for value in errors.values() for e in _errors(value)]
+    if isinstance(errors, list | tuple):
+        return [e for value in errors for e in _errors(value)]
+    return [errors]
+
+
+def _english_default_stems() -> list[str]:
+    """The English defaults up to their first placeholder: "Field must be at least ", "Not a valid choice."..."""
+    ids = [i for m in _wtforms_messages() for i in (m.id if isinstance(m.id, tuple) else [m.id])]
+    return [re.split(r"%\(|%s|\{", i)[0] for i in ids if len(re.split(r"%\(|%s|\{", i)[0]) > 4]
+
+
+@pytest.mark.parametrize("typed", ["", "zz", "٣" * 3000])
+def test_every_forms_errors_show_in_arabic_with_no_english_default(app, typed):
+    """Every form of the app, posted empty, with a word where numbers, dates and choices are due, and too long."""
+    stems, seen = _english_default_stems(), []
+    for cls in _form_classes():
+        with app.test_request_context(method="POST"):
+            names = [f.name for f in cls(formdata=None, meta={"csrf": False})]
+            data = MultiDict({name: typed for name in names} | {f"{name}-{i}-{sub}": typed for name in names
+                                                                  for i in range(3) for sub in ("text", "title")})
+            form = cls(formdata=data, meta={"csrf": False})
+            for field in form:
+                if getattr(field, "choices", ()) is None:
+                    field.choices = []
+            form.validate()
+            seen += _errors(form.errors)
+    assert seen  # the forms did refuse these
+    left = [e for e in seen if any(stem in str(e) for stem in stems)]
+    assert left == []
+
+
+def test_wtforms_messages_follow_the_readers_language_and_digits(app):
+    data = MultiDict({"identifier": "a" * 65, "password": ""})
+    with app.test_request_context(method="POST"):
+        form = LoginForm(formdata=data, meta={"csrf": False})
+        form.validate()
+        assert form.errors == {"identifier": ["يجب ألا يزيد النص على ٦٤ حرفًا."], "password": ["هذا الحقل مطلوب."]}
+    with app.test_request_context(method="POST"):
+        session["lang"] = "en"
+        refresh()  # the locale is kept for the app context the test shares
+        form = LoginForm(formdata=data, meta={"csrf": False})
+        form.validate()
+        assert form.errors == {"identifier": ["Field cannot be longer than 64 characters."],
+                               "password": ["This field is required."]}
+
+
+def test_a_course_form_refuses_a_word_for_minutes_in_arabic(client, auth):
+    auth.as_role("trainer")
+    page = client.post("/manage/courses/new", data={"slug": "x", "title_ar": "دورة", "title_en": "Course",
+                                                    "estimated_minutes": "abc", "status": "draft"}).text
+    assert "أدخل عددًا صحيحًا." in page and "يجب أن يكون عدد الأحرف بين ٢ و٨٠." in page
+    assert "Not a valid integer value." not in page
+
+
+def test_a_number_too_large_for_any_database_is_refused_not_a_500(client, auth):
+    auth.as_role("trainer")
+    response = client.post("/manage/courses/new", data={"slug": "huge", "title_ar": "دورة", "title_en": "Course",
+                                                         "estimated_minutes": "9" * 400, "status": "draft"})
+    assert response.status_code == 200 and "يجب ألا يزيد العدد على ٢١٤٧٤٨٣٦٤٧." in response.text
