@@ -4,18 +4,19 @@ import importlib
 import pkgutil
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import wtforms
 from babel.messages.pofile import read_po
 from flask import session
-from flask_babel import refresh
+from flask_babel import force_locale, refresh
 from werkzeug.datastructures import MultiDict
 
 import lms
 from lms.auth.forms import LoginForm
 from lms.core.forms import FlaskForm, Form
-from lms.core.i18n import ngettext
+from lms.core.i18n import _, localize_digits, ngettext
 from lms.core.passwords import password_problem
 from tests import factories
 from tests.conftest import PROJECT_ROOT
@@ -40,7 +41,6 @@ def test_the_arabic_catalogue_has_the_six_cldr_plural_forms():
     (0, "٠ يوم"), (1, "يوم واحد"), (2, "يومان"), (3, "٣ أيام"), (10, "١٠ أيام"), (11, "١١ يومًا"),
     (99, "٩٩ يومًا"), (100, "١٠٠ يوم"), (102, "١٠٢ يوم"), (103, "١٠٣ أيام"), (111, "١١١ يومًا")])
 def test_arabic_counts_take_the_form_cldr_gives_them(app, count, expected):
-    from lms.core.i18n import localize_digits
     with app.test_request_context():
         assert ngettext("%(num)s day", "%(num)s days", count, num=localize_digits(count)) == expected
 
@@ -160,3 +160,24 @@ def test_a_number_too_large_for_any_database_is_refused_not_a_500(client, auth):
     response = client.post("/manage/courses/new", data={"slug": "huge", "title_ar": "دورة", "title_en": "Course",
                                                          "estimated_minutes": "9" * 400, "status": "draft"})
     assert response.status_code == 200 and "يجب ألا يزيد العدد على ٢١٤٧٤٨٣٦٤٧." in response.text
+
+
+# Arabic-Indic digits in Arabic running text ------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale,bank,course", [
+    ("ar", "السطر ١٢: السؤال بلا نص", "course.yaml، السطر ٣: unknown key titel"),
+    ("en", "line 12: the question has no text", "course.yaml, line 3: unknown key titel")])
+def test_import_problems_give_their_line_in_the_readers_digits(app, locale, bank, course):
+    from lms.courses.files import Problem as CourseProblem
+    from lms.quizzes.formats import Problem as BankProblem
+    with force_locale(locale):
+        assert str(BankProblem(12, _("the question has no text"))) == bank
+        assert str(CourseProblem("course.yaml", 3, "unknown key titel")) == course
+
+
+@pytest.mark.parametrize("locale,answer,key", [("ar", "٤٫٥", ["٥ ± ٠٫٥"]), ("en", "4.5", ["5 ± 0.5"])])
+def test_numeric_answers_show_in_the_readers_digits(locale, answer, key):
+    from lms.quizzes.types import type_of
+    question = SimpleNamespace(data={"answers": [{"value": 5.0, "tolerance": 0.5, "fraction": 1.0}]})
+    kind = type_of("numeric")
+    assert kind.response_text(question, 4.5, locale) == answer and kind.right_answers(question, locale) == key
