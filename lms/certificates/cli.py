@@ -85,7 +85,7 @@ def print_command(slug, center_code, since, until, language, out) -> None:
     criteria = CertificateFilter(center_code=center_code, course_id=course_id,
                                  since=since.date() if since else None, until=until.date() if until else None)
     try:
-        batch = batches.create_batch(criteria, language, None, _("Command line"), queue=False)
+        batch = batches.create_batch(criteria, language, None, _("Command line"), queue=False, command_line=True)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.errors.values())) from None
     with click.progressbar(length=batch.total, label=_("Preparing the certificates"), file=sys.stderr) as bar:
