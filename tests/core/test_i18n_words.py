@@ -181,3 +181,10 @@ def test_numeric_answers_show_in_the_readers_digits(locale, answer, key):
     question = SimpleNamespace(data={"answers": [{"value": 5.0, "tolerance": 0.5, "fraction": 1.0}]})
     kind = type_of("numeric")
     assert kind.response_text(question, 4.5, locale) == answer and kind.right_answers(question, locale) == key
+
+
+@pytest.mark.parametrize("locale,expected", [("ar", "من ٠ إلى ١٠٠"), ("en", "from 0 to 100")])
+def test_a_quiz_blocks_limits_read_in_the_readers_digits(app, locale, expected):
+    from lms.quizzes import settings
+    with force_locale(locale):
+        assert expected in settings.check({"file": "quiz.gift", "pass_mark": 170})["pass_mark"]
