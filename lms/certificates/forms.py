@@ -70,6 +70,7 @@ def batch_description(batch) -> str:
     parts = batch.search
     if parts is None:
         return batch.description
+
     def day(value: str) -> str:
         return date_text(date.fromisoformat(value))
 

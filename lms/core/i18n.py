@@ -76,6 +76,8 @@ def ngettext(singular: str, plural: str, n: int, /, **variables) -> str:
     """The sentence for a count of `n`, in the form the language gives it (Arabic has six). Unlike Flask-Babel's,
     `%(num)s` defaults to the count in the reader's digits and may also be given: write `%(num)s`, not `%(num)d`."""
     variables.setdefault("num", localize_digits(n))
+    if not has_app_context():  # a parser run on its own: no catalogue
+        return (singular if n == 1 else plural) % variables
     return _request_translations().ungettext(singular, plural, n) % variables
 
 

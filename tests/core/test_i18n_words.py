@@ -188,3 +188,9 @@ def test_a_quiz_blocks_limits_read_in_the_readers_digits(app, locale, expected):
     from lms.quizzes import settings
     with force_locale(locale):
         assert expected in settings.check({"file": "quiz.gift", "pass_mark": 170})["pass_mark"]
+
+
+@pytest.mark.no_db
+def test_ngettext_outside_an_app_gives_the_english_forms_with_ascii_digits():
+    assert ngettext("%(num)s day", "%(num)s days", 12) == "12 days"
+    assert ngettext("%(num)s day", "%(num)s days", 1) == "1 day"
