@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
+from lms.core.forms import FlaskForm
 from lms.core.i18n import _l
 from lms.core.inputs import db_int
 from lms.core.names import clean_name

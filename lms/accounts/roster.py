@@ -16,7 +16,7 @@ from lms.accounts.models import Center, JobTitle, Role, User
 from lms.accounts.roster_files import FIELDS, REQUIRED, Roster, field_labels
 from lms.accounts.scope import may_manage, scope_of
 from lms.core.arabic import normalize_for_matching
-from lms.core.i18n import _, localize_digits, to_ascii_digits
+from lms.core.i18n import _, localize_digits, ngettext, to_ascii_digits
 from lms.core.names import clean_name
 from lms.extensions import db
 
@@ -141,7 +141,8 @@ def plan_roster(roster: Roster, viewer: User, complete: bool = False) -> RosterP
                 error(row, name, _("This value is required."), "required")
         for name, limit in _LIMITS.items():
             if len(v[name]) > limit:
-                error(row, name, _("At most %(num)s characters.", num=localize_digits(limit)), "format")
+                error(row, name, ngettext("At most %(num)s character.", "At most %(num)s characters.", limit,
+                                                num=localize_digits(limit)), "format")
         number = v["employee_number"]
         if number and not _NUMBER.match(number):
             error(row, "employee_number", _("Use Latin letters, digits, dot, dash or underscore."), "format")

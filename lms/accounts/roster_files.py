@@ -11,7 +11,7 @@ from datetime import date, datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from lms.core.arabic import normalize_for_matching
-from lms.core.i18n import _, localize_digits
+from lms.core.i18n import _, localize_digits, ngettext
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -139,11 +139,16 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     except Exception:  # openpyxl raises many kinds of errors for a damaged file
         raise RosterFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from None
     if filled > MAX_ROWS + 1:
-        raise RosterFileError(_("The file has more than %(num)s rows; split it.", num=localize_digits(MAX_ROWS)))
+        raise RosterFileError(_too_many_rows())
     return table
 
 
 _BLANK_ROW: list[str] = []
+
+
+def _too_many_rows() -> str:
+    return ngettext("The file has more than %(num)s row; split it.", "The file has more than %(num)s rows; split it.",
+                    MAX_ROWS, num=localize_digits(MAX_ROWS))
 
 
 def _cell_text(value) -> str:
@@ -167,11 +172,13 @@ def _to_roster(table) -> Roster:
             while header and not header[-1]:
                 header.pop()
             if len(header) > MAX_COLUMNS:
-                raise RosterFileError(_("The file has more than %(num)s columns.", num=localize_digits(MAX_COLUMNS)))
+                raise RosterFileError(ngettext("The file has more than %(num)s column.",
+                                               "The file has more than %(num)s columns.", MAX_COLUMNS,
+                                               num=localize_digits(MAX_COLUMNS)))
             columns = _map_columns(header)
             continue
         if len(rows) >= MAX_ROWS:
-            raise RosterFileError(_("The file has more than %(num)s rows; split it.", num=localize_digits(MAX_ROWS)))
+            raise RosterFileError(_too_many_rows())
         rows.append([number, *(cells[columns[f]] if f in columns and columns[f] < len(cells) else ""
                                for f in FIELDS)])
     if header is None:

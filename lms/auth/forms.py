@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from lms.core.forms import FlaskForm
 from lms.core.i18n import _l
 from lms.core.passwords import MAX_LENGTH, MIN_LENGTH, PASSWORD_RULES
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from lms.accounts import roles
-    from lms.certificates import cli, expiry_notices, issuing, revocation, routes
+    from lms.certificates import cli, expiry_notices, forms, issuing, revocation, routes
     from lms.certificates.manage import appearance, printing, records
     from lms.core.i18n import _l
     from lms.core.menu import MenuEntry, menu
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
                             section="certificates_manage"))  # the three print-room blueprints
     app.cli.add_command(cli.certificates_cli)
     uncertified_courses.provide(app, revocation.uncertified_courses)
+    app.add_template_filter(forms.batch_description)
     course_completed.connect(issuing.issue_on_completion)
     path_completed.connect(issuing.issue_on_path_completion)
     certificate_issued.connect(expiry_notices.tell_the_holder)

@@ -24,19 +24,44 @@ from lms.certificates.models import (
 from lms.certificates.pdf import render_many
 from lms.certificates.printroom import CertificateFilter, in_scope, matching
 from lms.core.db import begin_write, locked
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits, ngettext
 from lms.core.localtime import governorate_zone, local_date
 from lms.core.models import ValidationError, utcnow
+from lms.courses.models import Course
 from lms.extensions import db
 
 BATCH_LANGUAGES = ("course", "ar", "en", "both")  # "course": each certificate in its course's choice
 MAX_BATCH = 5000
 
 
+def search_parts(criteria: CertificateFilter, command_line: bool = False) -> dict:
+    """What a batch's search asked for, as values that read in any language: the center's and course's names in
+    both languages (as they were then), dates in ISO form, the status and printing choices as their codes."""
+    parts: dict = {"via": "command_line" if command_line else "search"}
+    if criteria.text:
+        parts["q"] = criteria.text[:200]
+    if criteria.center_code:
+        center = db.session.scalar(sa.select(Center).where(Center.code == criteria.center_code))
+        parts["center"] = ({"ar": center.name_ar, "en": center.name_en} if center
+                           else {"ar": criteria.center_code[:50], "en": criteria.center_code[:50]})
+    if criteria.course_id:
+        course = db.session.get(Course, criteria.course_id)
+        parts["course"] = {"ar": course.title_ar, "en": course.title_en} if course else {"ar": "?", "en": "?"}
+    for name in ("since", "until"):
+        if day := getattr(criteria, name):
+            parts[name] = day.isoformat()
+    if criteria.status:
+        parts["status"] = criteria.status[:20]
+    if criteria.printed is not None:
+        parts["printed"] = "yes" if criteria.printed else "no"
+    return parts
+
+
 def create_batch(criteria: CertificateFilter, language: str, actor_id: int | None, description: str,
-                 queue: bool = True) -> PrintBatch:
+                 queue: bool = True, command_line: bool = False) -> PrintBatch:
     """Fix the batch's certificates (revoked and superseded ones are never printed) and queue its job (the
-    command line runs it itself: `queue=False`)."""
+    command line runs it itself: `queue=False`). `description` is the search in its creator's words, kept for
+    the record; screens describe the batch from its search parts, in their reader's language."""
     if language not in BATCH_LANGUAGES:
         raise ValidationError({"language": _("Choose the language of the certificates.")})
     begin_write()
@@ -46,10 +71,11 @@ def create_batch(criteria: CertificateFilter, language: str, actor_id: int | Non
     if not rows:
         raise ValidationError({"": _("No certificate to print matches this search.")})
     if len(rows) > MAX_BATCH:
-        raise ValidationError({"": _("At most %(num)s certificates can be printed at once: narrow the search.",
-                                     num=MAX_BATCH)})
+        raise ValidationError({"": ngettext("At most %(num)s certificate can be printed at once: narrow the search.",
+                                            "At most %(num)s certificates can be printed at once: narrow the search.",
+                                            MAX_BATCH, num=localize_digits(MAX_BATCH))})
     batch = PrintBatch(created_by_id=actor_id, description=description[:500], language=language, total=len(rows),
-                       status=BatchStatus.QUEUED.value)
+                       status=BatchStatus.QUEUED.value, search=search_parts(criteria, command_line))
     db.session.add(batch)
     db.session.flush()
     db.session.execute(sa.insert(PrintBatchItem), [

@@ -12,7 +12,7 @@ from lms.certificates.forms import status_label
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.printroom import CertificateFilter
 from lms.certificates.texts import revocation_reason
-from lms.core.i18n import _
+from lms.core.i18n import _, ngettext
 from lms.core.models import ValidationError
 from lms.courses.services import course_by_slug
 from lms.extensions import db
@@ -88,7 +88,7 @@ def print_command(slug, center_code, since, until, language, out) -> None:
     criteria = CertificateFilter(center_code=center_code, course_id=course_id,
                                  since=since.date() if since else None, until=until.date() if until else None)
     try:
-        batch = batches.create_batch(criteria, language, None, _("Command line"), queue=False)
+        batch = batches.create_batch(criteria, language, None, _("Command line"), queue=False, command_line=True)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.errors.values())) from None
     with click.progressbar(length=batch.total, label=_("Preparing the certificates"), file=sys.stderr) as bar:
@@ -104,5 +104,6 @@ def print_command(slug, center_code, since, until, language, out) -> None:
                                      "fails again."))
     with open(out, "wb") as file:
         file.write(batches.batch_pdf(batch.id))
-    click.echo(_("%(num)s certificates written to %(file)s (print batch %(batch)s).", num=batch.total, file=out,
-                 batch=batch.id))
+    click.echo(ngettext("%(num)s certificate written to %(file)s (print batch %(batch)s).",
+                        "%(num)s certificates written to %(file)s (print batch %(batch)s).", batch.total, file=out,
+                        batch=batch.id))

@@ -1,12 +1,12 @@
 """The print room's forms: the search (a GET form, no CSRF: it changes nothing), revoking and reissuing."""
-from flask_wtf import FlaskForm
+from datetime import date
+
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     ColorField,
     DateField,
     FieldList,
-    Form,
     FormField,
     SelectChoice,
     SelectField,
@@ -19,8 +19,10 @@ from lms.accounts.scope import EVERYTHING, Scope
 from lms.certificates.look import MAX_SIGNATORIES
 from lms.certificates.printroom import CertificateFilter
 from lms.certificates.services import REASON_MAX
-from lms.core.i18n import _l, pick_language
+from lms.core.forms import FlaskForm, Form
+from lms.core.i18n import _, _l, current_locale, pick_language
 from lms.core.inputs import parse_int
+from lms.core.web import date_text
 
 STATUS_LABELS = {"": _l("Any status"), "valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked"),
                  "superseded": _l("Superseded by a newer certificate")}
@@ -60,6 +62,24 @@ class SearchForm(FlaskForm):
             since=self.since.data if not self.since.errors else None,
             until=self.until.data if not self.until.errors else None,
             status=self.status.data or None, printed={"yes": True, "no": False}.get(self.printed.data or ""))
+
+
+def batch_description(batch) -> str:
+    """What a print batch printed, in the reader's language (the search's labels and values, names in the reader's
+    language, dates in their digits). A batch made before its search was kept shows its stored description."""
+    parts = batch.search
+    if parts is None:
+        return batch.description
+
+    def day(value: str) -> str:
+        return date_text(date.fromisoformat(value))
+
+    shown = {"center": pick_language, "course": pick_language, "since": day, "until": day, "status": status_label,
+             "printed": lambda value: str(PRINTED_LABELS.get(value, value))}
+    words = [f"{getattr(SearchForm, name).args[0]}: {shown.get(name, str)(parts[name])}"  # the field's label
+             for name in ("q", "center", "course", "since", "until", "status", "printed") if name in parts]
+    text = ("؛ " if current_locale() == "ar" else "; ").join(words) or _("Every certificate")
+    return f"{_('Command line')} — {text}" if parts.get("via") == "command_line" else text
 
 
 BATCH_LANGUAGE_LABELS = {"course": _l("As each course chose"), "ar": _l("Arabic"), "en": _l("English"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from lms.certificates.designs import Design
 from lms.certificates.models import CertificateLook
 from lms.core.db import begin_write
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits, ngettext
 from lms.core.models import ValidationError
 from lms.courses.models import Course
 from lms.extensions import db
@@ -63,7 +63,8 @@ def save_look(values: dict, actor_id: int | None) -> CertificateLook:
         if values.get(field) and not COLOUR.fullmatch(values[field]):
             raise ValidationError({field: _("Give the colour as #RRGGBB.")})
     if len(values.get("signatories", [])) > MAX_SIGNATORIES:
-        raise ValidationError({"": _("At most %(num)s signatories.", num=MAX_SIGNATORIES)})
+        raise ValidationError({"": ngettext("At most %(num)s signatory.", "At most %(num)s signatories.",
+                                            MAX_SIGNATORIES, num=localize_digits(MAX_SIGNATORIES))})
     begin_write()
     row = saved_look() or CertificateLook(id=1, signatories=[], course_languages={})
     db.session.add(row)

@@ -156,7 +156,10 @@ class PrintBatch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    description: Mapped[str] = mapped_column(sa.String(500), default="")  # the filter, as HR chose it
+    description: Mapped[str] = mapped_column(sa.String(500), default="")  # the filter, in its creator's language
+    # What the batch printed, shown in each reader's language (lms.certificates.batches.search_parts); None for
+    # batches made before it was kept: their description shows.
+    search: Mapped[dict | None] = mapped_column(sa.JSON)
     language: Mapped[str] = mapped_column(sa.String(8))  # "ar", "en", "both", or "course": each course's choice
     status: Mapped[str] = mapped_column(sa.String(16), default=BatchStatus.QUEUED.value)
     total: Mapped[int] = mapped_column(default=0)

@@ -1,8 +1,8 @@
 """Languages, translated strings and locale-aware display of numbers and dates; import `_` from here."""
 import unicodedata
 
-from flask import Flask, current_app, g, has_request_context, session
-from flask_babel import get_locale, get_translations, lazy_gettext, ngettext
+from flask import Flask, current_app, g, has_app_context, has_request_context, session
+from flask_babel import get_locale, get_translations, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -64,9 +64,21 @@ def text_direction(locale: str | None = None) -> str:
 
 
 def localize_digits(value: object, locale: str | None = None) -> str:
-    """Arabic pages show Arabic-Indic digits (٠-٩) where numbers are meant for people."""
+    """Arabic pages show Arabic-Indic digits (٠-٩) where numbers are meant for people. Outside an app (a parser run
+    on its own) there is no catalogue either: the words are the English msgids, and the digits stay ASCII."""
     text = str(value)
+    if locale is None and not has_app_context():
+        return text
     return text.translate(_ARABIC_INDIC) if (locale or current_locale()) == "ar" else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **variables) -> str:
+    """The sentence for a count of `n`, in the form the language gives it (Arabic has six). Unlike Flask-Babel's,
+    `%(num)s` defaults to the count in the reader's digits and may also be given: write `%(num)s`, not `%(num)d`."""
+    variables.setdefault("num", localize_digits(n))
+    if not has_app_context():  # a parser run on its own: no catalogue
+        return (singular if n == 1 else plural) % variables
+    return _request_translations().ungettext(singular, plural, n) % variables
 
 
 def format_percent(value: float | int) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from zxcvbn import zxcvbn
 
-from lms.core.i18n import _, _l, localize_digits
+from lms.core.i18n import _, _l, localize_digits, ngettext
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -40,9 +40,11 @@ def personal_words(*values: str | None) -> list[str]:
 def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
     """Why this password may not be chosen, as a translated sentence; None when it may."""
     if len(password) < MIN_LENGTH:
-        return _("Use at least %(count)s characters.", count=localize_digits(MIN_LENGTH))
+        return ngettext("Use at least %(num)s character.", "Use at least %(num)s characters.", MIN_LENGTH,
+                        num=localize_digits(MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        return _("Use at most %(count)s characters.", count=localize_digits(MAX_LENGTH))
+        return ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", MAX_LENGTH,
+                        num=localize_digits(MAX_LENGTH))
     personal = list(personal)
     result = zxcvbn(password[:_SCORED_LENGTH], user_inputs=personal)
     if result["score"] >= MIN_SCORE:

@@ -44,7 +44,8 @@ def _line(done: CourseImport) -> str:
     if done.outcome == "forced":
         return _("imported %(slug)s over the web edits (%(edited)s): %(parts)s", slug=done.slug,
                  edited=_edited(done), parts=_parts(done.on_web))
-    return _("imported %(slug)s (%(count)d modules)", slug=done.slug, count=done.course.module_count)
+    return ngettext("imported %(slug)s (%(num)s module)", "imported %(slug)s (%(num)s modules)",
+                    done.course.module_count, slug=done.slug)
 
 
 @courses_cli.command("import")
@@ -68,7 +69,7 @@ def import_command(paths: tuple[Path, ...], force: bool, keep_web_edits: bool) -
             click.echo(f"error: {problem}", err=True)
         count = len(error.problems)
         raise click.ClickException(ngettext(
-            "%(num)d problem; nothing was imported.", "%(num)d problems; nothing was imported.", count)) from None
+            "%(num)s problem; nothing was imported.", "%(num)s problems; nothing was imported.", count)) from None
     except ImportConflict as error:
         for conflict in error.conflicts:
             for line in _conflict_report(conflict):

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from lms.core.hooks import Registry
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MODULE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.md$")
@@ -33,7 +33,10 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
+        if self.line:
+            return _("%(file)s, line %(line)s: %(reason)s", file=self.file, line=localize_digits(self.line),
+                     reason=self.reason)
+        return f"{self.file}: {self.reason}"
 
 
 class CourseFileError(Exception):

@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.core.forms import FlaskForm, IntegerField
 from lms.core.i18n import _l
 from lms.core.names import clean_name
 

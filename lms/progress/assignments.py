@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Center, CenterKind, District, Governorate, JobTitle, User
 from lms.accounts.scope import Scope, scope_of
 from lms.core.db import begin_write, locked, upsert_insert
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits
 from lms.core.localtime import end_of_day, local_date
 from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.courses.models import Course
@@ -160,7 +160,8 @@ def create_assignment(actor: User, *, audience: dict, course_id: int | None = No
     if due_on is not None and due_on < local_date(now):
         raise ValidationError({"due_on": _("The due date has passed.")})
     if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
-        raise ValidationError({"due_days": _("Give a number of days between 1 and %(max)s.", max=MAX_DUE_DAYS)})
+        raise ValidationError({"due_days": _("Give a number of days between 1 and %(max)s.",
+                                                 max=localize_digits(MAX_DUE_DAYS))})
     begin_write()
     # Locking the course (or path) row makes two identical forms sent at the same instant wait for each other, so
     # that the second finds the first below (SQLite's BEGIN IMMEDIATE already serialises writers).

@@ -1,11 +1,11 @@
 """Forms of the assignment and learning path screens (choices are filled by the views, within the viewer's scope)."""
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import CenterKind
+from lms.core.forms import FlaskForm
 from lms.core.i18n import _l, to_ascii_digits
 from lms.core.inputs import db_int, parse_int
 from lms.core.names import clean_name

@@ -11,7 +11,7 @@ from lms.accounts import roles
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, upsert_insert, value_taken
 from lms.core.hooks import Hook
-from lms.core.i18n import _, pick_language
+from lms.core.i18n import _, localize_digits, pick_language
 from lms.core.models import UTCDateTime, ValidationError, utcnow
 from lms.core.signals import path_completed
 from lms.courses.models import Course, CourseStatus
@@ -67,7 +67,8 @@ def save_path(values: dict, course_ids: list[int], actor: User, path_id: int | N
             errors[field] = _("This field is required.")
     months = values.get("validity_months") or 0
     if not isinstance(months, int) or not 0 <= months <= MAX_VALIDITY_MONTHS:
-        errors["validity_months"] = _("Give a number of months between 0 and %(max)s.", max=MAX_VALIDITY_MONTHS)
+        errors["validity_months"] = _("Give a number of months between 0 and %(max)s.",
+                                      max=localize_digits(MAX_VALIDITY_MONTHS))
     course_ids = list(dict.fromkeys(int(i) for i in course_ids))
     courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(course_ids)))}
     if len(courses) != len(course_ids):

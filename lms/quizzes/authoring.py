@@ -282,9 +282,11 @@ def describe(entry: CourseLogEntry) -> LogText | None:
             return LogText(_("Question “%(title)s” retired (attempts used it)", title=title))
         return LogText(_("Question “%(title)s” saved", title=title))
     if entry.action == "import":
-        return LogText(_("File %(file)s imported: %(new)s new questions, %(updated)s updated",
-                         file=details.get("file", ""), new=digits(details.get("new", 0)),
-                         updated=digits(details.get("updated", 0))))
+        return LogText(ngettext("File %(file)s imported: %(num)s new question, %(updated)s updated",
+                                "File %(file)s imported: %(num)s new questions, %(updated)s updated",
+                                details.get("new", 0),
+                                file=details.get("file", ""), num=digits(details.get("new", 0)),
+                                updated=digits(details.get("updated", 0))))
     if entry.action == "settings":
         changed = details.get("changed", {})
         keys = [str(SETTING_LABELS.get(k, k)) for k in changed]

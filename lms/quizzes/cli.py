@@ -4,7 +4,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from lms.core.i18n import _, ngettext
+from lms.core.i18n import _, localize_digits, ngettext
 from lms.courses.services import course_by_slug
 from lms.quizzes import attempts, bank
 from lms.quizzes.formats import BankFileError
@@ -39,9 +39,10 @@ def import_command(course: str, file: Path, lang: str, file_format: str | None, 
         for problem in error.problems:
             click.echo(f"error: {file}: {problem}", err=True)
         count = len(error.problems)
-        raise click.ClickException(ngettext("%(num)d problem; nothing was imported.",
-                                            "%(num)d problems; nothing was imported.", count)) from None
-    click.echo(_("%(new)d new questions, %(updated)d updated", new=len(plan.new), updated=len(plan.updated))
+        raise click.ClickException(ngettext("%(num)s problem; nothing was imported.",
+                                            "%(num)s problems; nothing was imported.", count)) from None
+    click.echo(ngettext("%(num)s new question, %(updated)s updated", "%(num)s new questions, %(updated)s updated",
+                        len(plan.new), updated=localize_digits(len(plan.updated)))
                + (" " + _("(dry run: nothing was changed)") if dry_run else ""))
 
 
@@ -61,4 +62,4 @@ def export_command(course: str, lang: str, file_format: str) -> None:
 def close_overdue_command() -> None:
     """Finish and grade every attempt whose time is up (run it every few minutes)."""
     closed = attempts.close_overdue()
-    click.echo(ngettext("%(num)d attempt closed", "%(num)d attempts closed", closed))
+    click.echo(ngettext("%(num)s attempt closed", "%(num)s attempts closed", closed))

@@ -2,15 +2,12 @@
 
 Which answer cells a type's editor shows, with which labels and hint, is the type's (lms.quizzes.types).
 """
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -20,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from lms.core.forms import FlaskForm, Form, IntegerField
 from lms.core.i18n import _l
 from lms.quizzes.authoring import SETTING_LABELS
 from lms.quizzes.settings import GRADING_POLICIES, LAYOUTS, REVIEW_POLICIES

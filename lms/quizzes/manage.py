@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from lms.accounts import roles
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, current_locale, localize_digits
+from lms.core.i18n import _, current_locale, localize_digits, ngettext
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.core.web import page_arg
@@ -170,8 +170,10 @@ def import_bank(slug: str):
                 problems = [str(problem) for problem in error.problems]
             else:
                 if confirm:
-                    flash(_("Imported: %(new)s new questions, %(updated)s updated.", new=localize_digits(
-                        len(plan.new)), updated=localize_digits(len(plan.updated))), "success")
+                    flash(ngettext("Imported: %(num)s new question, %(updated)s updated.",
+                                   "Imported: %(num)s new questions, %(updated)s updated.", len(plan.new),
+                                   num=localize_digits(len(plan.new)),
+                                   updated=localize_digits(len(plan.updated))), "success")
                     return redirect(url_for(".questions", slug=slug))
                 form.content.data, form.file_name.data = base64.b64encode(content).decode(), name
     return render_template("quizzes/manage/import.html", course=course, form=form, plan=plan, problems=problems)

@@ -1,7 +1,7 @@
 """A course's quiz settings: course.yaml's `quiz:` block and the settings form say the same things."""
 from dataclasses import asdict, dataclass
 
-from lms.core.i18n import _, _l
+from lms.core.i18n import _, _l, localize_digits
 
 REVIEW_POLICIES = {
     "score": _l("The score only"),
@@ -56,8 +56,8 @@ def check(data: dict) -> dict[str, str]:
               "time_limit_minutes": (0, 1440)}
     for key, (low, high) in ranges.items():
         if key in data and not _whole(data[key], low, high):
-            problems[key] = _("quiz.%(key)s must be a whole number from %(low)d to %(high)d", key=key, low=low,
-                              high=high)
+            problems[key] = _("quiz.%(key)s must be a whole number from %(low)s to %(high)s", key=key,
+                              low=localize_digits(low), high=localize_digits(high))
     if data.get("questions") is not None and not _whole(data["questions"], 1, 10_000):
         problems["questions"] = _("quiz.questions must be a whole number of at least 1 (or absent for all)")
     if "shuffle" in data and not isinstance(data["shuffle"], bool):

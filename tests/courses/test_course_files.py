@@ -128,7 +128,7 @@ def test_a_bad_course_gives_file_line_and_reason_and_imports_nothing(runner, db,
     assert f"serving-citizens/{file}" in result.output
     assert reason in result.output
     if line:
-        assert f"{file}:{line}:" in result.output
+        assert f"{file}, line {line}:" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
 
 

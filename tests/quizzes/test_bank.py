@@ -46,9 +46,9 @@ def test_each_shipped_course_gets_a_bilingual_bank(db):
     ("course.yaml", "quiz: {file: \"quiz.gift\", pass_mark: 70}", "quiz: {file: \"quiz.gift\", review: all}",
      "course.yaml"),
     ("course.yaml", "quiz: {file: \"quiz.gift\", pass_mark: 70}", "quiz: {file: \"missing.gift\"}", "course.yaml"),
-    ("quiz.gift", "=السرية#", "السرية#", "quiz.gift:3"),
-    ("quiz.en.gift", "::Q02::", "::Q99::", "quiz.gift:11"),  # Q02 has no English version
-    ("quiz.en.gift", "::Q03::", "::Q01::", "quiz.en.gift:"),  # two Q01: the second one's shape differs
+    ("quiz.gift", "=السرية#", "السرية#", "quiz.gift، السطر ٣:"),
+    ("quiz.en.gift", "::Q02::", "::Q99::", "quiz.gift، السطر ١١:"),  # Q02 has no English version
+    ("quiz.en.gift", "::Q03::", "::Q01::", "quiz.en.gift، السطر"),  # two Q01: the second one's shape differs
 ])
 def test_a_bad_quiz_block_or_bank_imports_nothing(db, tmp_path, name, old, new, where):
     folder = _copy(tmp_path)

@@ -190,3 +190,17 @@ def test_a_stale_page_whose_time_ran_out_still_submits_what_was_saved(client, as
     assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/result")
     assert _saved(attempt_id, short.id) == "newer"
     assert not _db.session.get(QuizAttempt, attempt_id).is_open
+
+
+def test_the_result_shows_numeric_answers_in_the_readers_digits(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    numeric = next(q for _aq, q in attempts.attempt_questions(attempt_id) if q.type == "numeric")
+    client.post(f"/quiz/attempts/{attempt_id}", data={
+        "question": str(numeric.id), f"q-{numeric.id}-kind": "numeric", f"q-{numeric.id}": "4.5", "go": "1"})
+    client.post(f"/quiz/attempts/{attempt_id}/submit")
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").text
+    assert re.search(r"</strong> ٤٫٥\s", result) and re.search(r"</strong> ٥</p>", result)
+    client.post("/language", data={"lang": "en"})
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").text
+    assert re.search(r"</strong> 4\.5\s", result) and re.search(r"</strong> 5</p>", result)

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from lms.core.i18n import _, to_ascii_digits
+from lms.core.i18n import _, localize_digits, to_ascii_digits
 
 TEXT_FORMATS = ("moodle", "markdown", "html", "plain")
 BLANK = "_____"  # stands in a missing-word question's text where its answer block was
@@ -53,7 +53,9 @@ class Problem:
     file: str | None = None  # when a problem spans two files (an Arabic and an English bank), which one
 
     def __str__(self) -> str:
-        return _("line %(line)s: %(reason)s", line=self.line, reason=self.reason) if self.line else self.reason
+        if not self.line:
+            return self.reason
+        return _("line %(line)s: %(reason)s", line=localize_digits(self.line), reason=self.reason)
 
 
 class BankFileError(Exception):

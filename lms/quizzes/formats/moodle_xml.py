@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Comment, Element, SubElement, TreeBuilder, ind
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
-from lms.core.i18n import _
+from lms.core.i18n import _, localize_digits
 from lms.quizzes.formats import BankFileError, ParsedQuestion, Problem, question_name
 from lms.quizzes.formats.moodle_parts import FORMAT_NAMES, add_text, text_of
 from lms.quizzes.types import moodle_reader, type_of
@@ -62,8 +62,9 @@ def parse_moodle_xml(data: bytes) -> list[ParsedQuestion]:
         line = builder.lines.get(element)
         name = text_of(element.find("name"))
         for reason in reasons:
-            reason = (_("question %(number)s (%(name)s): %(problem)s", number=number, name=name, problem=reason)
-                      if name else _("question %(number)s: %(problem)s", number=number, problem=reason))
+            shown = localize_digits(number)
+            reason = (_("question %(number)s (%(name)s): %(problem)s", number=shown, name=name, problem=reason)
+                      if name else _("question %(number)s: %(problem)s", number=shown, problem=reason))
             problems.append(Problem(line, reason))
         if question and not reasons:
             question.category, question.line = category, line or 0

@@ -1,5 +1,5 @@
 """Numeric: a number, right when it falls within an answer's tolerance (exact, value ± tolerance, or a range)."""
-from lms.core.i18n import _, _l
+from lms.core.i18n import _, _l, localize_digits
 from lms.quizzes.formats import to_number
 from lms.quizzes.formats.moodle_parts import add_answer, add_value
 from lms.quizzes.types.base import (
@@ -105,7 +105,7 @@ class NumericType(TypedAnswerType):
             if answer["fraction"] >= 1:
                 value, tolerance = _plain(answer["value"]), answer["tolerance"]
                 shown.append(f"{value} ± {_plain(tolerance)}" if tolerance else value)
-        return shown
+        return [localize_digits(text, lang) for text in shown]
 
     def chosen_feedback(self, question, response, lang):
         if response is None:
@@ -115,7 +115,7 @@ class NumericType(TypedAnswerType):
                 and (text := pick(a.get("feedback", {}), lang))][:1]
 
     def response_text(self, question, response, lang):
-        return "" if response is None else _plain(response)
+        return "" if response is None else localize_digits(_plain(response), lang)
 
     def response_key(self, response):
         return float(response)
