@@ -83,9 +83,7 @@ def create_batch(criteria: CertificateFilter, language: str, actor_id: int | Non
         for n, row in enumerate(rows, 1)])
     db.session.commit()
     if queue:
-        from lms.certificates.tasks import render_batch  # the job module imports this one
-
-        render_batch(batch.id)
+        queue_renders([batch.id])
     return batch
 
 
@@ -190,12 +188,32 @@ def reclaim_stalled_batches(now: datetime | None = None, queue: bool = True) -> 
         current_app.logger.warning("print batch %s: its worker stopped during run %s (last sign of life %s): %s",
                                    batch.id, batch.runs, batch.heartbeat_at, batch.status)
     db.session.commit()
-    if queue and again:
-        from lms.certificates.tasks import render_batch  # the job module imports this one
-
-        for batch_id in again:
-            render_batch(batch_id)
+    if queue:
+        queue_renders(again)
     return again
+
+
+def render_again_holding(certificate_ids: list[int]) -> list[int]:
+    """Finished batches holding one of these certificates, whose status just changed (revoked, replaced), are
+    rendered again so that their stored PDF marks it across its page as a single download does: a stack made
+    before a revocation must never print the certificate as valid. Inside the caller's write transaction; returns
+    the batches' ids, whose jobs the caller queues after its commit (`queue_renders`)."""
+    if not certificate_ids:
+        return []
+    batches = db.session.scalars(sa.select(PrintBatch).where(
+        PrintBatch.status == BatchStatus.DONE.value,
+        PrintBatch.id.in_(sa.select(PrintBatchItem.batch_id).where(
+            PrintBatchItem.certificate_id.in_(certificate_ids)))).order_by(PrintBatch.id).with_for_update()).all()
+    for batch in batches:  # finished_at is kept: the page says it is being prepared again, and why
+        batch.status, batch.done, batch.runs, batch.pdf = BatchStatus.QUEUED.value, 0, 0, None
+    return [batch.id for batch in batches]
+
+
+def queue_renders(batch_ids: list[int]) -> None:
+    from lms.certificates.tasks import render_batch  # the job module imports this one
+
+    for batch_id in batch_ids:
+        render_batch(batch_id)
 
 
 def first_lease_end() -> datetime | None:

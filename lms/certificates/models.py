@@ -184,6 +184,11 @@ class PrintBatch(db.Model):
             self.status == BatchStatus.RUNNING and self.runs >= 2)
 
     @property
+    def is_rendering_again(self) -> bool:
+        """Finished once, then queued again because a certificate in it was revoked or replaced since."""
+        return self.status in (BatchStatus.QUEUED, BatchStatus.RUNNING) and self.finished_at is not None
+
+    @property
     def is_worker_stopped(self) -> bool:
         """Failed because its worker stopped (and, if it was started again, stopped again)."""
         return self.status == BatchStatus.FAILED and self.error == WORKER_STOPPED

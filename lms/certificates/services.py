@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from lms.accounts import roles
 from lms.accounts.models import User
 from lms.accounts.scope import scope_of
-from lms.certificates import revocation
+from lms.certificates import batches, revocation
 from lms.certificates.authority import Authority, issuing_authority
 from lms.certificates.codes import EXAMPLE, LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
@@ -130,7 +130,9 @@ def revoke(certificate_id: int, reason: str, actor_id: int | None) -> Certificat
     details = {"reason": reason, **({"paths": [c.serial for c in with_it]} if with_it else {})}
     db.session.add(CertificateEvent(certificate_id=certificate_id, action=CertificateAction.REVOKE.value,
                                     actor_id=actor_id, at=now, details=details))
+    stacks = batches.render_again_holding([certificate_id, *(c.id for c in with_it)])
     db.session.commit()
+    batches.queue_renders(stacks)
     return certificate
 
 
@@ -152,7 +154,9 @@ def reissue(certificate_id: int, reason: str, actor_id: int | None) -> Certifica
     new = reissue_certificate(old, actor_id, reason)
     # The old PDFs are rendered anew when asked for, stamped as replaced.
     db.session.execute(sa.delete(CertificateFile).where(CertificateFile.certificate_id == certificate_id))
+    stacks = batches.render_again_holding([certificate_id])
     db.session.commit()
+    batches.queue_renders(stacks)
     return new
 
 

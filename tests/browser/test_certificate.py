@@ -20,6 +20,8 @@ from tests.browser.test_journey import (  # noqa: F401 (new_page: a fixture)
     switch_language,
 )
 from tests.browser.test_quiz import _answer, _key
+from tests.certificates.conftest import watermark_text
+from tests.certificates.test_pdf import MIDDLE, changed_share, page_pixels
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -122,7 +124,9 @@ def test_a_completed_course_gives_a_certificate_that_anyone_can_check(new_page, 
 def test_revoking_a_course_certificate_says_first_that_the_path_certificate_goes_too(new_page,  # noqa: F811
                                                                                    live_site: LiveSite, tmp_path):
     from lms.accounts.models import User
+    from lms.certificates import batches
     from lms.certificates.models import Certificate
+    from lms.certificates.printroom import CertificateFilter
     from lms.progress import paths
     from lms.progress import services as progress
     from tests import factories
@@ -139,6 +143,8 @@ def test_revoking_a_course_certificate_says_first_that_the_path_certificate_goes
             db.session.scalar(sa.select(Certificate).where(subject))
             for subject in (Certificate.course_id == courses[0].id, Certificate.path_id == path.id))
         ids = course_certificate.id, path_certificate.id, path_certificate.serial, courses[0].slug
+        stack = batches.create_batch(CertificateFilter(course_id=courses[0].id), "both", None, "")
+        stack_before = batches.batch_pdf(stack.id)
         create_user({"username": "hr", "role": "hr", "full_name_ar": "الموارد البشرية", "full_name_latin": "HR"},
                     LEARNER_PASSWORD)
     course_id, path_id, path_serial, slug = ids
@@ -164,6 +170,14 @@ def test_revoking_a_course_certificate_says_first_that_the_path_certificate_goes
     hr.goto(f"{live_site.url}/manage/certificates/{path_id}")
     expect(hr.locator(".cert-facts")).to_contain_text("أدى الاختبار شخص آخر")
     shots["desktop"].check(hr)  # the last page opened above is the desktop's
+
+    # The stack printed before the revocation is made again: its page of the certificate is marked across.
+    hr.goto(f"{live_site.url}/manage/certificates/batches/{stack.id}")
+    link = hr.get_by_role("link", name=live_site.text("ar", "Download the PDF to print"))
+    stack_after = hr.context.request.get(live_site.url + link.get_attribute("href")).body()  # the HR's session
+    shots["desktop"].check(hr)
+    assert changed_share(page_pixels(stack_before, tmp_path), page_pixels(stack_after, tmp_path), MIDDLE) > 0.05
+    assert "ملغاة" in watermark_text(stack_after) and "REVOKED" in watermark_text(stack_after)
 
     page = new_page(VIEWPORTS["phone"])
     sign_in(page, live_site, shots["phone"])

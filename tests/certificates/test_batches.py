@@ -473,3 +473,39 @@ def _changed(before: tuple[int, bytes], after: tuple[int, bytes], box: tuple[flo
     pairs = [(old[y * width + x], new[y * width + x]) for y in range(top, bottom) for x in range(left, right)]
     return sum(abs(a - b) > 12 for a, b in pairs) / len(pairs)
 
+
+
+def test_a_stack_made_before_a_revocation_is_rendered_again_with_the_mark(auth, client, db, center_certificates):
+    """A finished batch holds its PDF: revoking (or replacing) one of its certificates afterwards renders it
+    again, so that the stack never prints that certificate as valid; its neighbours print as they were."""
+    from lms.certificates import services
+
+    _center, certificates = center_certificates
+    batch = batches.create_batch(CertificateFilter(), "both", None, "")
+    before = batches.batch_pdf(batch.id)
+    assert "REVOKED" not in watermark_text(before, 2)
+    services.revoke(certificates[1].id, "أدى الاختبار شخص آخر", None)
+    after = batches.batch_pdf(batch.id)
+    assert after != before and db.session.get(PrintBatch, batch.id).status == "done"
+    pages = [watermark_text(after, n) for n in (1, 2, 3)]
+    assert [("REVOKED" in page, "ملغاة" in page) for page in pages].count((True, True)) == 1
+    assert certificates[1].serial in next(page for page in pages if "REVOKED" in page)
+    services.reissue(certificates[2].id, "تصحيح الاسم", None)
+    pages = [watermark_text(batches.batch_pdf(batch.id), n) for n in (1, 2, 3)]
+    assert certificates[2].serial in next(page for page in pages if "SUPERSEDED" in page)
+
+
+def test_a_batch_being_rendered_again_says_why(auth, client, db, center_certificates):
+    _center, certificates = center_certificates
+    batch = batches.create_batch(CertificateFilter(), "both", None, "")
+    other = batches.create_batch(CertificateFilter(), "ar", None, "")
+    begin_write()
+    again = batches.render_again_holding([certificates[0].id])
+    db.session.commit()
+    assert again == [batch.id, other.id]
+    assert db.session.get(PrintBatch, batch.id).is_rendering_again
+    auth.as_role("hr")
+    page = client.get(f"/manage/certificates/batches/{batch.id}").get_data(as_text=True)
+    assert "Print from the new PDF only" in page or "الملف الجديد" in page
+    batches.queue_renders(again)
+    assert not db.session.get(PrintBatch, batch.id).is_rendering_again
