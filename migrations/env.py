@@ -34,9 +34,21 @@ def run_migrations_online():
     with target_db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":  # pages read in autocommit; a migration is one transaction
             connection.execution_options(isolation_level="READ COMMITTED")
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode copies a table and drops the old one; with foreign keys enforced, that drop deletes the
+            # rows pointing at the table (CASCADE) or fails (RESTRICT). The switch only works outside a
+            # transaction, hence on the driver's connection; the check below keeps the rows consistent.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -111,3 +111,27 @@ def test_a_batch_handed_over_before_keeps_its_hand_over_on_each_certificate(tmp_
         db.engine.dispose()
     assert [tuple(row) for row in items] == [(1, 1, "مدير المركز"), (1, 2, "مدير المركز"), (2, 2, None)]
     assert [tuple(row) for row in certificates] == [(1, "مدير المركز"), (2, "مدير المركز")]
+
+
+@pytest.mark.no_db
+def test_a_table_copied_by_a_migration_keeps_the_rows_that_point_at_it(tmp_path):
+    """On SQLite, batch mode copies `certificates` and drops the old table (a7c3e9d41b20): with foreign keys
+    enforced that drop deleted the certificate's log (CASCADE) or failed on its print batches (RESTRICT)."""
+    app = make_app(database_url(tmp_path, "copied"))
+    with app.app_context():
+        upgrade(revision="9c3f6a1d2e47")
+        tables = sa.MetaData()
+        tables.reflect(db.engine)
+        with db.engine.begin() as connection:
+            _insert(connection, tables.tables["governorates"], 1)
+            _insert(connection, tables.tables["centers"], 1, governorate_id=1, kind="fixed")
+            _insert(connection, tables.tables["users"], 1, center_id=1, role="learner")
+            _insert(connection, tables.tables["courses"], 1)
+            _insert(connection, tables.tables["certificates"], 1, user_id=1, course_id=1, path_id=None,
+                    superseded_at=None)
+            _insert(connection, tables.tables["certificate_events"], 1, certificate_id=1, actor_id=None)
+        upgrade()
+        with db.engine.connect() as connection:
+            events = connection.scalar(sa.text("SELECT COUNT(*) FROM certificate_events"))
+        db.engine.dispose()
+    assert events == 1

@@ -5,7 +5,7 @@ from markupsafe import Markup, escape
 
 from lms.certificates.models import Certificate
 from lms.certificates.revocation import Consequences
-from lms.core.i18n import _, current_locale, isolate, ngettext, pick_language
+from lms.core.i18n import _, current_locale, ngettext, pick_language
 
 FSI, PDI = "\u2068", "\u2069"  # a serial keeps its own direction inside text of the other one
 
@@ -40,12 +40,17 @@ def log_details(details: dict) -> str:
     return text
 
 
+def serial_text(serial: str) -> Markup:
+    """A serial inside running text: left to right, on one line (it never breaks at its dashes)."""
+    return Markup('<bdi dir="ltr" class="code-cell">{}</bdi>').format(serial)
+
+
 def consequence_text(consequences: Consequences) -> Markup | str:
     """What revoking will do besides, said before HR confirms; "" when nothing."""
     certificates = consequences.path_certificates
     if certificates:
         names = escape("، " if current_locale() == "ar" else ", ").join(
-            escape("{} ({})").format(isolate(c.serial), pick_language(c, "course_title")) for c in certificates)
+            escape("{} ({})").format(serial_text(c.serial), pick_language(c, "course_title")) for c in certificates)
         return escape(ngettext(
             "The learning path certificate %(names)s will be revoked too, and the learner must pass the course "
             "again.",
