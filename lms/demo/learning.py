@@ -31,7 +31,12 @@ def untouched_enrolment(user_id: int, course: Course, at: datetime) -> Enrollmen
         return enrollment
     started = db.session.scalar(sa.select(sa.func.count(ModuleCompletion.id)).join(Module).where(
         ModuleCompletion.user_id == user_id, Module.course_id == course.id))
-    return None if enrollment.completed_at is not None or started else enrollment
+    # A revoked certificate or a renewal reopens a course and clears its modules: its attempts and certificates
+    # still say it was played.
+    played = db.session.scalar(sa.select(
+        sa.exists().where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id)
+        | sa.exists().where(Certificate.user_id == user_id, Certificate.course_id == course.id)))
+    return None if enrollment.completed_at is not None or started or played else enrollment
 
 
 def work_through(enrollment: Enrollment, course: Course, modules: int, at: datetime) -> None:
