@@ -6,9 +6,10 @@ def init_app(app: Flask) -> None:
     from lms.accounts import roles
     from lms.core.i18n import _l
     from lms.core.menu import MenuEntry, menu
-    from lms.courses import cli, manage, routes
+    from lms.courses import cli, log, manage, routes
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(manage.bp)
     app.cli.add_command(cli.courses_cli)
+    app.add_template_global(log.part_list)
     menu.add(app, MenuEntry("courses.manage", _l("Manage courses"), roles.AUTHOR_COURSES, 50, section="courses."))

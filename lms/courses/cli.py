@@ -9,14 +9,10 @@ from lms.core.models import ValidationError
 from lms.core.web import date_text, time_text
 from lms.courses import services
 from lms.courses.files import CourseFileError
-from lms.courses.log import list_text, part_label
+from lms.courses.log import part_list
 from lms.courses.sync import CourseImport, ImportConflict, import_folders
 
 courses_cli = click.Group("courses", help="Import and export course folders.")
-
-
-def _parts(keys: list[str]) -> str:
-    return list_text([part_label(k) for k in keys]) or "—"
 
 
 def _edited(done: CourseImport) -> str:
@@ -28,8 +24,8 @@ def _conflict_report(done: CourseImport) -> list[str]:
     return [
         _("conflict: %(slug)s (%(path)s)", slug=done.slug, path=done.path),
         "  " + _edited(done),
-        "  " + _("changed in the files since the last import: %(parts)s", parts=_parts(done.in_files)),
-        "  " + _("the files and the course as it is now differ in: %(parts)s", parts=_parts(done.on_web)),
+        "  " + _("changed in the files since the last import: %(parts)s", parts=part_list(done.in_files)),
+        "  " + _("the files and the course as it is now differ in: %(parts)s", parts=part_list(done.on_web)),
     ]
 
 
@@ -40,10 +36,10 @@ def _line(done: CourseImport) -> str:
         return _("%(slug)s: the files hold the course as it is now; recorded as imported", slug=done.slug)
     if done.outcome == "kept":
         return _("kept %(slug)s as edited on the web (%(edited)s); not imported: %(parts)s", slug=done.slug,
-                 edited=_edited(done), parts=_parts(done.on_web))
+                 edited=_edited(done), parts=part_list(done.on_web))
     if done.outcome == "forced":
         return _("imported %(slug)s over the web edits (%(edited)s): %(parts)s", slug=done.slug,
-                 edited=_edited(done), parts=_parts(done.on_web))
+                 edited=_edited(done), parts=part_list(done.on_web))
     return ngettext("imported %(slug)s (%(num)s module)", "imported %(slug)s (%(num)s modules)",
                     done.course.module_count, slug=done.slug)
 

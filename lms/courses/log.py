@@ -67,6 +67,11 @@ def list_text(items: list[str]) -> str:
     return ("، " if current_locale() == "ar" else ", ").join(items)
 
 
+def part_list(keys: list[str] | None) -> str:
+    """The parts of a course named by their keys, as a list in the reader's words ("—" for none)."""
+    return list_text([part_label(k) for k in keys or []]) or "—"
+
+
 def record(course_id: int, actor_id: int | None, action: str, details: dict) -> None:
     db.session.add(CourseLogEntry(course_id=course_id, actor_id=actor_id, action=action, details=details))
 
@@ -147,9 +152,13 @@ def _describe_import(details: dict) -> LogText:
     elif details.get("outcome") == "forced":
         message = _l("Imported from the folder %(path)s (content %(hash)s) with --force: the web edits were "
                      "overwritten")
+    elif details.get("outcome") == "kept":
+        message = _l("Not imported from the folder %(path)s (content %(hash)s): its files changed while the course "
+                     "was edited on the web, and the web edits were kept")
     else:
         message = _l("Imported from the folder %(path)s (content %(hash)s)")
     summary = _isolated(message, path=where, hash=digest)
     rows = [(_("Parts changed in the files"), details.get("parts")),
-            (_("Web edits overwritten"), details.get("overwrote"))]
+            (_("Web edits overwritten"), details.get("overwrote")),
+            (_("Parts where the course differs from the files"), details.get("web"))]
     return LogText(summary, [(what, None, list_text([part_label(p) for p in parts])) for what, parts in rows if parts])

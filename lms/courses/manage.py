@@ -48,7 +48,8 @@ def edit_course(slug: str | None):
             flash(_("The course has been saved."), "success")
             return redirect(url_for(".edit_course", slug=saved.slug))
     return render_template("courses/course_form.html", form=form, course=course,
-                           editor=sync.edited_by(course) if course else None)
+                           editor=sync.edited_by(course) if course else None,
+                           waiting=sync.files_waiting(course) if course else None)
 
 
 @bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from lms.accounts.models import User
 from lms.core.db import begin_write
 from lms.core.i18n import _
@@ -31,7 +33,7 @@ from lms.courses.files import (
     read_course_folder,
     write_course_folder,
 )
-from lms.courses.models import Course
+from lms.courses.models import Course, CourseLogEntry
 from lms.courses.services import course_by_slug, course_to_folder, upsert_course
 from lms.extensions import db
 
@@ -134,13 +136,18 @@ def import_folders(paths: list[Path], *, force: bool = False, keep_web_edits: bo
     if conflicts:
         db.session.rollback()
         raise ImportConflict(conflicts)
+    wrote = False
     for folder, parts, plan in plans:
-        if plan.outcome in ("unchanged", "kept"):
+        if plan.outcome == "kept":
+            wrote = _record_held_back(plan, parts, now) or wrote
+            continue
+        if plan.outcome == "unchanged":
             continue
         if plan.outcome != "matched":
             plan.course = upsert_course(folder)
         _record_import(plan, parts, now)
-    if any(plan.outcome not in ("unchanged", "kept") for _f, _p, plan in plans):
+        wrote = True
+    if wrote:
         db.session.commit()
     else:
         db.session.rollback()  # nothing to write: not even a transaction to commit
@@ -181,6 +188,29 @@ def _record_import(plan: CourseImport, parts: dict, now: datetime) -> None:
     if plan.outcome == "forced":
         details["overwrote"] = plan.on_web
     log.record(course.id, None, "files", details)
+
+
+def _record_held_back(plan: CourseImport, parts: dict, now: datetime) -> bool:
+    """Files kept out of a course edited on the web: logged once per version of the files, so that the course's
+    screens say that its files wait (a deployment runs this at every start)."""
+    digest = parts_hash(parts)
+    waiting = files_waiting(plan.course)
+    if waiting is not None and waiting.details.get("hash") == digest:
+        return False
+    log.record(plan.course.id, None, "files", {"path": plan.path, "hash": digest, "outcome": "kept",
+                                               "parts": plan.in_files, "web": plan.on_web})
+    return True
+
+
+def files_waiting(course: Course) -> CourseLogEntry | None:
+    """The import that last left this course's web edits in place over changed files, while they still wait:
+    the course is still edited on the web and no import came after."""
+    if not course.is_edited_on_web:
+        return None
+    latest = db.session.scalar(sa.select(CourseLogEntry).where(
+        CourseLogEntry.course_id == course.id, CourseLogEntry.action == "files")
+        .order_by(CourseLogEntry.id.desc()).limit(1))
+    return latest if latest is not None and latest.details.get("outcome") == "kept" else None
 
 
 # --- exporting ---------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from lms.core.models import ValidationError
 from lms.core.security import roles_required
 from lms.core.web import page_arg
 from lms.courses.services import course_by_slug, may_manage
-from lms.courses.sync import edited_by
+from lms.courses.sync import edited_by, files_waiting
 from lms.quizzes import attempts, authoring, bank
 from lms.quizzes.formats import BankFileError
 from lms.quizzes.forms import MAX_BANK_FILE, DeleteQuestionForm, ImportForm, QuestionForm, SettingsForm
@@ -68,7 +68,8 @@ def overview(slug: str):
     questions, _categories = authoring.bank_listing(course.id)
     return render_template("quizzes/manage/overview.html", course=course, count=len(questions),
                            settings=QuizSettings.from_dict(course.quiz_settings),
-                           not_in_gift=bank.not_in_gift(questions), editor=edited_by(course))
+                           not_in_gift=bank.not_in_gift(questions), editor=edited_by(course),
+                           waiting=files_waiting(course))
 
 
 @bp.get("/questions")

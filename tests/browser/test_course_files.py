@@ -1,5 +1,6 @@
 """A course managed from files, in Chromium: its page says so, then says that a web edit makes the next import
-from files stop; the list, the log and the export too. Arabic and English, axe-core on every screen."""
+from files stop, and shows the conflict once a deployment kept changed files out; the list, the log and the export
+too. Arabic and English, axe-core on every screen."""
 import io
 import shutil
 import zipfile
@@ -77,6 +78,17 @@ def test_a_course_from_files_says_so_and_warns_after_a_web_edit(new_page, live_s
         assert db.session.scalar(sa.select(Course.title_en).where(Course.slug == SLUG)) == "Serving Citizens, revised"
     page.reload()  # the refused import changed nothing: the page still warns
     expect(_notice(page)).to_contain_text(live_site.text("ar", "Changed on the web since the last import"))
+    expect(page.locator(".files-waiting")).to_have_count(0)
+
+    # A deployment keeps the web edits (--keep-web-edits): the page now shows the conflict, and what differs.
+    with live_site.app.app_context():
+        kept = sync.import_folders([tmp_path / "git" / SLUG], keep_web_edits=True)
+    assert [c.outcome for c in kept] == ["kept"]
+    page.reload()
+    waiting = page.locator(".files-waiting")
+    expect(waiting).to_contain_text(live_site.text("ar", "Conflict: changed files are waiting"))
+    expect(waiting).to_contain_text("git/serving-citizens")
+    audit.check(page)
 
     with page.expect_download() as download:
         _notice(page).get_by_role("link", name=live_site.text("ar", "Export to folder (zip)")).click()
@@ -88,7 +100,7 @@ def test_a_course_from_files_says_so_and_warns_after_a_web_edit(new_page, live_s
     expect(page.locator("tbody .badge")).to_have_text(live_site.text("ar", "Changed on the web since the last import"))
     audit.check(page)
     page.goto(f"{course_url}/log")
-    expect(page.locator(".changes bdi").first).to_have_text("Serving Citizens at the Service Window")
+    expect(page.locator(".changes bdi").filter(has_text="Serving Citizens at the Service Window")).to_have_count(1)
     audit.check(page)
 
     # The same in English, on a phone.
@@ -102,12 +114,14 @@ def test_a_course_from_files_says_so_and_warns_after_a_web_edit(new_page, live_s
     expect(notice).to_contain_text("Changed on the web since the last import")
     expect(notice).to_contain_text("Mona Trainer")
     expect(notice).to_contain_text("The next import from files will stop with a conflict")
+    expect(phone.locator(".files-waiting")).to_contain_text("Conflict: changed files are waiting")
+    expect(phone.locator(".files-waiting")).to_contain_text("its files had changed (estimated time)")
     phone_audit.check(phone)
     phone.goto(f"{course_url}/quiz")
     expect(_notice(phone)).to_contain_text("Changed on the web since the last import")
     phone_audit.check(phone)
     phone.goto(f"{course_url}/log")
-    expect(phone.locator(".changes").first).to_contain_text("Before: Serving Citizens at the Service Window")
+    expect(phone.locator(".changes").filter(has_text="Before: Serving Citizens at the Service Window")).to_have_count(1)
     phone_audit.check(phone)
 
     problems = audit.problems + phone_audit.problems

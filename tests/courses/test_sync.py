@@ -171,6 +171,36 @@ def test_keep_web_edits_imports_the_others_and_says_which_were_kept(runner, db, 
     assert _course("digital-services-workflow").estimated_minutes == 120
 
 
+def test_files_kept_out_are_logged_once_and_the_course_screens_show_the_conflict(runner, client, auth, db,
+                                                                                 tmp_path):
+    """A deployment imports with --keep-web-edits at every start: the course's screens must say that changed
+    files wait, and what differs, without a log line per start; an import that settles it clears the message."""
+    first, _second, trainer = _conflict_setup(tmp_path)
+    assert _import(runner, "--keep-web-edits", str(first.parent)).exit_code == 0
+    with _writes() as sent:
+        assert _import(runner, "--keep-web-edits", str(first.parent)).exit_code == 0
+    assert sent == []  # the same files again: logged already
+    kept = [e for e in _log(_course(), "files") if e.details["outcome"] == "kept"]
+    assert len(kept) == 1 and "quiz" in kept[0].details["parts"] and "title" in kept[0].details["web"]
+    auth.login(trainer)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    for url in ("/manage/courses/serving-citizens", "/manage/courses/serving-citizens/quiz"):
+        page = client.get(url).text
+        assert "Conflict: changed files are waiting" in page, url
+        assert "its files had changed (quiz settings, module 01-welcome.md)" in page, url
+    log_page = client.get("/manage/courses/serving-citizens/log").text
+    assert "the web edits were kept" in log_page
+    client.post("/language", data={"lang": "ar", "next": "/"})
+    assert "تعارض" in client.get("/manage/courses/serving-citizens").text
+    _replace(first / "course.yaml", "pass_mark: 80", "pass_mark: 85")  # newer files: logged again
+    assert _import(runner, "--keep-web-edits", str(first.parent)).exit_code == 0
+    assert len([e for e in _log(_course(), "files") if e.details["outcome"] == "kept"]) == 2
+    assert _import(runner, "--force", str(first.parent)).exit_code == 0
+    db.session.expire_all()
+    assert sync.files_waiting(_course()) is None
+    assert "تعارض" not in client.get("/manage/courses/serving-citizens").text
+
+
 def test_force_and_keep_web_edits_do_not_go_together(runner, db, tmp_path):
     result = _import(runner, "--force", "--keep-web-edits", str(_copy(tmp_path)))
     assert result.exit_code == 2 and "not both" in result.output
