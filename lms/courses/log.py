@@ -150,7 +150,7 @@ def _describe_import(details: dict) -> LogText:
         message = _l("Imported from the folder %(path)s (content %(hash)s): it holds the course as edited on the "
                      "web, so nothing changed")
     elif details.get("outcome") == "forced":
-        message = _l("Imported from the folder %(path)s (content %(hash)s) with --force: the web edits were "
+        message = _l("Imported from the folder %(path)s (content %(hash)s), forced: the web edits were "
                      "overwritten")
     elif details.get("outcome") == "kept":
         message = _l("Not imported from the folder %(path)s (content %(hash)s): its files changed while the course "

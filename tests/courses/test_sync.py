@@ -156,7 +156,7 @@ def test_force_overwrites_web_edits_and_logs_it(runner, db, tmp_path):
     assert _course("digital-services-workflow").estimated_minutes == 120
     with force_locale("en"):
         text = log.describe(entry)
-    assert "with --force: the web edits were overwritten" in text.summary
+    assert "forced: the web edits were overwritten" in text.summary
     assert ("Web edits overwritten", None, "title, quiz settings, module 01-welcome.md") in text.changes
 
 
