@@ -21,9 +21,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def pytest_unconfigure(config):
     """Cancel the timers still waiting (the in-memory rate-limit storage arms one to expire its counters) so that
-    the interpreter can exit. Under `make test-future` libfaketime moves the monotonic clock a year ahead, but a
-    timed wait is computed on that clock and waited for on the real one: those timers would never fire, and Python
-    waits for them at exit, for ever (CI stopped at its 90 minutes after the last test had passed)."""
+    the interpreter exits at once instead of waiting for them (tests/future_clock/sitecustomize.py tells what a
+    faked clock did to such waits)."""
     for thread in threading.enumerate():
         if isinstance(thread, threading.Timer):
             thread.cancel()

@@ -85,7 +85,9 @@ class Server:
         self.port = _free_port()
         env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": "live-test", "LMS_DATABASE_URL": url,
                "LMS_SQLITE_BUSY_TIMEOUT_MS": str(BUSY_TIMEOUT_MS), "LMS_SIGN_IN_LIMITS": "100000 per minute",
-               "LMS_JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}", "PYTHONPATH": str(PROJECT_ROOT)}
+               "LMS_JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+               # the project first; `make test-future` adds its clock mending (tests/future_clock)
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
         self.log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115  (closed in stop())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
