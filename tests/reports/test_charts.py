@@ -99,3 +99,17 @@ def test_the_overview_page_draws_both_charts_with_the_numbers_in_tables(org, clo
     assert "/manage/reports/trend" in page  # the trend is one link away
     english = client.get("/manage/reports?course=serving-citizens&lang=en")
     assert english.status_code == 200
+
+
+def test_the_trend_page_draws_the_governorate_and_the_chosen_center_with_their_table(org, clock, client, auth):
+    auth.as_role("hr")
+    page = client.get("/manage/reports/trend?center=QLY-BNH").text
+    assert page.count('class="chart line-chart"') == 1
+    root = ET.fromstring(page.split("<figure", 1)[1].split(">", 1)[1].split("</svg>", 1)[0] + "</svg>")  # noqa: S314
+    assert len([p for p in root.iter() if p.get("class") == "point"]) == 4  # March and April, two lines
+    assert "مارس" in page and "٢٠٢٦" in page and "٦٠٪" in page and "٣ من ٥" in page
+    assert 'class="chart-legend"' in page and "مركز بنها" in page
+    assert "<script" not in page.split("</header>")[1]
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/manage/reports/trend?center=QLY-BNH").text
+    assert "March 2026" in english and "60%" in english and "3 of 5" in english
