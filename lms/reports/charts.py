@@ -149,7 +149,9 @@ def line_chart(title: str, points: list[tuple[str, str]], series: list[Series], 
     """Rates (0..100) over time, the first point at the inline start. `points` are each point's label in two
     lines (a month, its year); a few are written under the axis, spaced so they never overlap."""
     canvas = _Canvas(WIDTH, rtl)
-    left, right = Y_LABEL_ROOM, WIDTH - PAD - 8
+    widest = max((text_width(line, FONT) for pair in points for line in pair), default=0)
+    # The latest point's label is centred under it: the plot stops half a label short of the edge.
+    left, right = Y_LABEL_ROOM, WIDTH - PAD - max(8, round(widest / 2))
     bottom = PLOT_TOP + PLOT_HEIGHT
     step = (right - left) / max(len(points) - 1, 1)
 
@@ -164,7 +166,6 @@ def line_chart(title: str, points: list[tuple[str, str]], series: list[Series], 
         body.append(f'<line x1="{canvas.x(left)}" x2="{canvas.x(right)}" y1="{py(tick)}" y2="{py(tick)}" '
                     f'stroke="{AXIS if tick == 0 else GRID}"/>')
         body.append(_text(canvas.x(left - 6), py(tick) + 4, percent(tick), anchor="end"))
-    widest = max((text_width(line, FONT) for pair in points for line in pair), default=0)
     every = max(1, math.ceil((widest + 8) / step)) if len(points) > 1 else 1
     for n, (first, second) in enumerate(points):
         if (len(points) - 1 - n) % every:  # the latest point always keeps its label
