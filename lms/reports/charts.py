@@ -98,7 +98,8 @@ def _text(x: float, y: float, content: str, anchor: str = "start", bold: bool = 
     return f'<text x="{x}" y="{round(y, 2)}" text-anchor="{anchor}"{weight}>{escape(content)}</text>'
 
 
-def bar_chart(title: str, bars: list[Bar], *, rtl: bool, maximum: float = 100, colour: str = COMPLETED) -> Chart:
+def bar_chart(title: str, bars: list[Bar], *, rtl: bool, maximum: float = 100, colour: str = COMPLETED,
+              css_class: str = "bar-chart") -> Chart:
     """Horizontal bars, one per row. Short labels sit at the inline start of their bar; longer ones stand whole
     above it, wrapped at spaces, without the words they all begin with."""
     canvas = _Canvas(WIDTH, rtl)
@@ -126,14 +127,13 @@ def bar_chart(title: str, bars: list[Bar], *, rtl: bool, maximum: float = 100, c
         row.append(_text(canvas.x(start + span + 6), bar_top + BAR_HEIGHT - 3, bar.text, bold=True))
         body.append(f'<g class="chart-row">{"".join(row)}</g>')
         y = bar_top + BAR_HEIGHT + ROW_GAP
-    css_class = "bar-chart histogram" if colour == PEOPLE else "bar-chart"
     return Chart(_svg(max(y - ROW_GAP + PAD, 2 * PAD), title, body, rtl, css_class), prefix)
 
 
 def histogram(title: str, bars: list[Bar], *, rtl: bool) -> Chart:
     """How many people fall in each band, one bar per band in order, the longest bar the full width."""
     tallest = max((b.value for b in bars), default=0) or 1
-    return bar_chart(title, bars, rtl=rtl, maximum=tallest, colour=PEOPLE)
+    return bar_chart(title, bars, rtl=rtl, maximum=tallest, colour=PEOPLE, css_class="bar-chart histogram")
 
 
 # --- line chart -------------------------------------------------------------------------------------------------
