@@ -79,21 +79,28 @@ def trend():
     result = trends.completion_trend(filters, scope, services.now())
     overall_name = pick_language(result.overall_place, "name") if result.overall_place else _("Every governorate")
     center_name = pick_language(result.center_place, "name") if result.center_place else ""
+    return _page("reports/trend.html", filters, errors, scope, locale, trend=result, overall_name=overall_name,
+                 center_name=center_name, rate_text=_rate_text, month_text=_month_text,
+                 chart=_trend_chart(result, overall_name, center_name, rtl=text_direction(locale) == "rtl"))
+
+
+def _trend_chart(result: trends.Trend, overall_name: str, center_name: str, rtl: bool) -> charts.Chart:
+    """The governorate's line in the colour of "completed"; the chosen center's dashed, with square points."""
     series = [charts.Series(overall_name, [m.rate for m in result.overall], charts.COMPLETED,
                             texts=[_rate_text(m) for m in result.overall])]
     if result.center is not None:
         series.append(charts.Series(center_name, [m.rate for m in result.center], charts.CENTER, dashed=True,
                                     marker="square", texts=[_rate_text(m) for m in result.center]))
     points = [(format_date(month, "MMMM"), localize_digits(month.year)) for month in result.months]
-    chart = charts.line_chart(_("Completion rate by month"), points, series, rtl=text_direction(locale) == "rtl",
-                              percent=format_percent)
-    return _page("reports/trend.html", filters, errors, scope, locale, trend=result, chart=chart,
-                 overall_name=overall_name, center_name=center_name, rate_text=_rate_text,
-                 month_text=lambda month: localize_digits(format_date(month, "MMMM y")))
+    return charts.line_chart(_("Completion rate by month"), points, series, rtl=rtl, percent=format_percent)
 
 
 def _rate_text(month: trends.MonthRate) -> str:
     return format_percent(month.rate) if month.rate is not None else _("No enrolments")
+
+
+def _month_text(month: date) -> str:
+    return localize_digits(format_date(month, "MMMM y"))
 
 
 @bp.get("/matrix")
