@@ -113,3 +113,12 @@ def test_month_buckets_at_the_local_midnight(midnight):
     assert by_month[date(2026, 2, 1)] == (3, 1, 33.3)  # completed 28 Feb 23:59; 1 March 00:00 is March's
     assert by_month[date(2026, 3, 1)] == (4, 2, 50.0)  # 31 March 23:59 in Cairo
     assert by_month[date(2026, 4, 1)] == (4, 2, 50.0)
+
+
+def test_three_statements_whatever_the_number_of_months(org, count_statements):
+    """One counts every month for both lines; the center and the governorate are named by one each."""
+    qalyubia = Scope(governorate_id=org.qalyubia.id)
+    chosen = Filters(center="QLY-BNH", governorate="QLY")
+    trends.completion_trend(chosen, qalyubia, AFTER_DUE)  # the session's first statement of the test is its own
+    counts = [count_statements(lambda n=n: trends.completion_trend(chosen, qalyubia, AFTER_DUE, n)) for n in (3, 24)]
+    assert counts == [3, 3]
