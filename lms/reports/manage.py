@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_date
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -15,7 +16,7 @@ from lms.core.i18n import _, current_locale, format_percent, localize_digits, pi
 from lms.core.localtime import governorate_zone
 from lms.core.security import roles_required
 from lms.core.web import date_text
-from lms.reports import charts, services
+from lms.reports import charts, services, trends
 from lms.reports.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, chunked, csv_stream, xlsx_bytes
 from lms.reports.filters import PER_PAGE, STATUS_ICONS, STATUS_LABELS, parse_filters, status_label
 
@@ -69,6 +70,37 @@ def overview():
                                                rtl=rtl) if centers else None,
                  course_chart=charts.bar_chart(_("Completion rate per course"), _rate_bars(courses),
                                                rtl=rtl) if courses else None)
+
+
+@bp.get("/trend")
+@roles_required(roles.VIEW_REPORTS)
+def trend():
+    filters, errors, scope, locale = _request()
+    result = trends.completion_trend(filters, scope, services.now())
+    overall_name = pick_language(result.overall_place, "name") if result.overall_place else _("Every governorate")
+    center_name = pick_language(result.center_place, "name") if result.center_place else ""
+    return _page("reports/trend.html", filters, errors, scope, locale, trend=result, overall_name=overall_name,
+                 center_name=center_name, rate_text=_rate_text, month_text=_month_text,
+                 chart=_trend_chart(result, overall_name, center_name, rtl=text_direction(locale) == "rtl"))
+
+
+def _trend_chart(result: trends.Trend, overall_name: str, center_name: str, rtl: bool) -> charts.Chart:
+    """The governorate's line in the colour of "completed"; the chosen center's dashed, with square points."""
+    series = [charts.Series(overall_name, [m.rate for m in result.overall], charts.COMPLETED,
+                            texts=[_rate_text(m) for m in result.overall])]
+    if result.center is not None:
+        series.append(charts.Series(center_name, [m.rate for m in result.center], charts.CENTER, dashed=True,
+                                    marker="square", texts=[_rate_text(m) for m in result.center]))
+    points = [(format_date(month, "MMMM"), localize_digits(month.year)) for month in result.months]
+    return charts.line_chart(_("Completion rate by month"), points, series, rtl=rtl, percent=format_percent)
+
+
+def _rate_text(month: trends.MonthRate) -> str:
+    return format_percent(month.rate) if month.rate is not None else _("No enrolments")
+
+
+def _month_text(month: date) -> str:
+    return localize_digits(format_date(month, "MMMM y"))
 
 
 @bp.get("/matrix")
