@@ -38,6 +38,9 @@ KB = 1024
 ACCOUNTS = {"learner": "learner", "center_manager": "manager", "trainer": "trainer", "hr": "hr", "admin": "admin",
             "visitor": None}
 LANGUAGES = os.environ.get("BENCH_WEIGHT_LANGUAGES", "ar,en").split(",")
+# "large": the demo-data organisation of bench/reports.py added to the demo (10,000 staff, 300,000 enrolments,
+# no certificates), so that lists and reports show full pages. About a minute more.
+LARGE = os.environ.get("BENCH_WEIGHT_ORGANISATION", "demo") == "large"
 TRIES = 12  # candidate argument sets tried per route and role; the heaviest page answered is kept
 # Not pages: files, exports and PDFs (also recognised by their content type), and the plumbing.
 SKIPPED_ENDPOINTS = {"static", "core.favicon", "core.healthz", "course_files.course_file", "question_types.asset",
@@ -58,6 +61,7 @@ class Weight:
     css: int = 0
     js: int = 0
     other: int = 0  # images, icons, fonts
+    raw: int = 0  # everything uncompressed
     files: list[str] = field(default_factory=list)
 
     @property
@@ -92,6 +96,11 @@ def build_demo(app) -> None:
         import_course_folders([ROOT / "courses"])
         setup(NOW)
         open_attempt_for_learner()
+        if LARGE:
+            from lms.demo import organisation
+
+            size = organisation.DemoSize(staff=10_000, centers=120, courses=60, progress=300_000)
+            organisation.build(size, app.config["LMS_DEMO_PASSWORD"], NOW, force=True)
 
 
 def open_attempt_for_learner() -> None:
@@ -207,7 +216,8 @@ def weigh(client, url: str, page: str, role: str, language: str, answers: set) -
     if response.status_code != 200 or response.mimetype != "text/html":
         answers.add(str(response.status_code) if response.status_code != 200 else response.mimetype)
         return None
-    weight = Weight(page, role, language, html=compressed_size(response.data, response.mimetype))
+    weight = Weight(page, role, language, html=compressed_size(response.data, response.mimetype),
+                    raw=len(response.data))
     queue = [a for link in ASSET_LINKS.findall(response.text) if (a := same_app(link, url))]
     seen = set()
     while queue:  # each file once, as a browser's cache would have it
@@ -220,6 +230,7 @@ def weigh(client, url: str, page: str, role: str, language: str, answers: set) -
                 raise AssertionError(f"{page} as {role} links {asset}: {file.status_code}")
             body, mimetype = file.get_data(), file.mimetype
         size = compressed_size(body, mimetype)
+        weight.raw += len(body)
         weight.files.append(f"{asset.split('?')[0]} {size / KB:.1f}")
         if mimetype == "text/css":
             weight.css += size
@@ -271,11 +282,11 @@ def report(weights: list[Weight], unreached: list[tuple[str, str, str]]) -> int:
     rows = sorted(heaviest.values(), key=lambda w: (w.total, w.page, w.role))
     print(f"\n{len(rows)} pages by role (each in its heavier language of {', '.join(LANGUAGES)}), "
           f"gzip -6, KB = 1,024 bytes\n")
-    print("| page | role | lang | HTML KB | CSS KB | JS KB | images KB | total KB |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    print("| page | role | lang | HTML KB | CSS KB | JS KB | images KB | total KB | uncompressed KB |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for w in rows:
         print(f"| `{w.page}` | {w.role} | {w.language} | {kb(w.html)} | {kb(w.css)} | {kb(w.js)} | {kb(w.other)} "
-              f"| {kb(w.total)} |")
+              f"| **{kb(w.total)}** | {kb(w.raw)} |")
     by_role = defaultdict(int)
     for w in rows:
         by_role[w.role] += 1
