@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's lms, whatever the environment's editable install points at
 NOW = datetime(2031, 3, 14, 9, 30, tzinfo=UTC)  # as tests/demo: everything in the demo is dated from it
 LIMIT_KB = 60
 KB = 1024
@@ -310,6 +311,9 @@ def report(weights: list[Weight], unreached: list[tuple[str, str, str]]) -> int:
 def main() -> int:
     import time_machine
 
+    import lms
+
+    print(f"code: {Path(lms.__file__).parent}")
     with tempfile.TemporaryDirectory() as folder, time_machine.travel(NOW, tick=True):
         app = make_app(f"sqlite:///{folder}/weight.sqlite3")
         print("building the demo")
