@@ -12,8 +12,9 @@ A page's first load is its HTML and everything the browser fetches with an empty
 app itself: the stylesheets and scripts it links, the images it shows (the icon sprite, the favicon) and
 whatever the stylesheets load (url(), @import). Neither the app nor gunicorn compresses anything, and the
 production section of the README leaves compression to the reverse proxy: each text file is measured
-gzip-compressed at level 6 (nginx's gzip_comp_level is 1 by default, a little larger; brotli smaller), the
-usual proxy of what goes over the wire. Images already compressed (PNG, JPEG, WOFF2) count as they are.
+gzip-compressed at level 6 (nginx's gzip_comp_level is 1 by default, about 20% larger; brotli smaller), as a
+stand-in for what goes over the wire; the uncompressed size is printed beside. Images already compressed (PNG,
+JPEG, WOFF2) count as they are.
 
 Aim, from issue 14: the first load of any page under 60 KB compressed. Exits 1 when a page reaches it.
 """
@@ -40,7 +41,7 @@ ACCOUNTS = {"learner": "learner", "center_manager": "manager", "trainer": "train
             "visitor": None}
 LANGUAGES = os.environ.get("BENCH_WEIGHT_LANGUAGES", "ar,en").split(",")
 # "large": the demo-data organisation of bench/reports.py added to the demo (10,000 staff, 300,000 enrolments,
-# no certificates), so that lists and reports show full pages. About a minute more.
+# no certificates), so that lists and reports show full pages. Two to three minutes more.
 LARGE = os.environ.get("BENCH_WEIGHT_ORGANISATION", "demo") == "large"
 TRIES = 12  # candidate argument sets tried per route and role; the heaviest page answered is kept
 # Not pages: files, exports and PDFs (also recognised by their content type), and the plumbing.
