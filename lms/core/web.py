@@ -1,11 +1,13 @@
-"""Response plumbing shared by every page: versioned static URLs, security headers, date display."""
+"""Response plumbing shared by every page: versioned static URLs, icons, security headers, date display."""
 import hashlib
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_time
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.core.i18n import localize_digits
@@ -23,6 +25,7 @@ def init_app(app: Flask) -> None:
     if proxies := app.config["LMS_TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["icon"] = icon
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["time_text"] = time_text
     app.after_request(_security_headers)
@@ -35,6 +38,30 @@ def asset_url(filename: str) -> str:
 @cache
 def _digest(folder: str, filename: str) -> str:
     return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:10]
+
+
+SPRITE = "icons.svg"
+# Icons that point along the reading direction: mirrored on right-to-left pages (.icon-flip in app.css).
+DIRECTIONAL_ICONS = frozenset({"arrow-next", "arrow-previous", "chevron-next", "chevron-previous"})
+
+
+def icon(name: str, label: str | None = None) -> Markup:
+    """An icon of lms/static/icons.svg. Without a label it is decoration beside words that say the same, hidden
+    from screen readers; with one it stands alone and the label is its name."""
+    if name not in sprite_icons(current_app.static_folder):
+        raise ValueError(f"no icon {name!r} in {SPRITE}")
+    classes = "icon icon-flip" if name in DIRECTIONAL_ICONS else "icon"
+    href = f"{asset_url(SPRITE)}#{name}"
+    if label is None:
+        return Markup('<svg class="{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>').format(
+            classes, href)
+    return Markup('<svg class="{}" role="img" focusable="false"><title>{}</title><use href="{}"></use></svg>').format(
+        classes, label, href)
+
+
+@cache
+def sprite_icons(folder: str) -> frozenset[str]:
+    return frozenset(re.findall(r'<symbol id="([^"]+)"', (Path(folder) / SPRITE).read_text(encoding="utf-8")))
 
 
 MAX_PAGE = DB_INT_MAX  # the largest page number whose offset every database accepts
