@@ -141,3 +141,18 @@ def test_the_trainer_sees_their_courses_and_not_the_staffs_figures(app, client, 
     assert "Recent attempts" not in headings  # nobody attempted a quiz yet
     assert not set(headings) & {*STAFF_SECTIONS, *ADMIN_SECTIONS}
     assert _hrefs(app, ("courses.edit_course", {"slug": course.slug}))[0] in html
+
+
+@pytest.mark.parametrize("role", ["hr", "admin", "trainer", "learner", "center_manager"])
+def test_arabic_homes_write_every_figure_in_arabic_indic_digits(client, auth, db, role):
+    viewer = auth.as_role(role)
+    for n in range(12):  # two-digit figures: "13 enrolments" must read "١٣"
+        clerk = factories.UserFactory(center=viewer.center)
+        course = factories.CourseFactory(title_ar="دورة تجريبية")  # names may hold any digits; figures may not
+        enrollment = progress.enroll(clerk.id if n else viewer.id, course)
+        enrollment.due_at = utcnow() - timedelta(days=1)
+    factories.CourseFactory(modules=1, title_ar="دورة متاحة")
+    db.session.commit()
+    main = re.search(r"<main.*?</main>", _home(client, "ar"), re.S).group(0)
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<bdi>.*?</bdi>", "", main))
+    assert not re.search(r"[0-9]", text), re.findall(r".{0,30}[0-9].{0,10}", text)
