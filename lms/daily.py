@@ -7,11 +7,13 @@ and the steps after it still run. Every step is idempotent: a second run the sam
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.accounts.roster_jobs import tidy_roster_imports
 from lms.certificates.batches import fail_stale_batches
@@ -19,7 +21,8 @@ from lms.certificates.expiry_notices import store_expiry_notices
 from lms.certificates.renewal import renew_due
 from lms.core.db import begin_write
 from lms.core.i18n import _
-from lms.core.models import utcnow
+from lms.core.jobs import QueueCounts, queue_counts
+from lms.core.models import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.notifications.cli import notifications_cli
 from lms.notifications.messages import kind_label
@@ -69,8 +72,65 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def run_daily(now: datetime, steps: tuple[Step, ...] | None = None) -> list[StepResult]:
-    return [_run_step(step, now) for step in (STEPS if steps is None else steps)]
+class DailyRun(db.Model):
+    """One daily run: when it started and ended (the clock, not the `--now` it acted as) and how it went, so that
+    the administrator's home can say whether cron still calls it."""
+
+    __tablename__ = "daily_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: still running, or it was killed
+    acted_as: Mapped[datetime] = mapped_column(UTCDateTime)  # the run's "now"
+    failed_steps: Mapped[str | None] = mapped_column(sa.String(500))  # None: every step succeeded
+
+    @property
+    def succeeded(self) -> bool:
+        return self.finished_at is not None and self.failed_steps is None
+
+
+def run_daily(now: datetime, steps: tuple[Step, ...] | None = None,
+              clock: Callable[[], datetime] = utcnow) -> list[StepResult]:
+    """Run the steps in order, recording the run (its start, end and the steps that failed) in daily_runs."""
+    run_id = _record(DailyRun(started_at=clock(), acted_as=now))
+    results = [_run_step(step, now) for step in (STEPS if steps is None else steps)]
+    failed = ", ".join(r.name for r in results if r.error is not None)
+    begin_write()
+    db.session.execute(sa.update(DailyRun).where(DailyRun.id == run_id)
+                       .values(finished_at=clock(), failed_steps=failed[:500] or None))
+    db.session.commit()
+    return results
+
+
+def _record(run: DailyRun) -> int:
+    begin_write()
+    db.session.add(run)
+    db.session.commit()
+    return run.id
+
+
+# Cron calls the run once a day: a last start older than this means it stopped being called (or keeps dying).
+LATE_AFTER = timedelta(hours=26)
+
+
+@dataclass(frozen=True)
+class Health:
+    last_run: DailyRun | None
+    is_late: bool  # no run started within LATE_AFTER
+    jobs: QueueCounts | None  # None: the queue could not be read
+
+    late_after_hours: int = LATE_AFTER // timedelta(hours=1)
+
+    @property
+    def is_healthy(self) -> bool:
+        return (not self.is_late and self.last_run is not None and self.last_run.succeeded
+                and self.jobs is not None and not self.jobs.failed)
+
+
+def health(now: datetime) -> Health:
+    """The system's health at `now`: the last daily run and the jobs queue (one query, one queue read)."""
+    last = db.session.scalar(sa.select(DailyRun).order_by(DailyRun.started_at.desc(), DailyRun.id.desc()).limit(1))
+    return Health(last, last is None or last.started_at < now - LATE_AFTER, queue_counts(now))
 
 
 def _run_step(step: Step, now: datetime) -> StepResult:
@@ -93,7 +153,12 @@ def _run_step(step: Step, now: datetime) -> StepResult:
 
 
 def init_app(app: Flask) -> None:
+    from lms.accounts.roles import ADMINISTER
+    from lms.core.home import HomeSection, home
+
     notifications_cli.add_command(send_due_command)  # under `flask notifications`, where cron has always called it
+    home.add(app, HomeSection("system-health", "home/system_health.html", ADMINISTER, 200,
+                              lambda _viewer, now: health(now)))
 
 
 @click.command("send-due")

@@ -1,7 +1,7 @@
 """The daily run: an explicit, ordered list of steps; each timed and logged; one failing step is rolled back and
 reported while the others still run."""
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lms import daily
 from lms.daily import STEPS, Step, StepFailed, run_daily
@@ -69,3 +69,46 @@ def test_the_steps_are_idempotent_on_a_second_run_the_same_day(db):
     stored = len(notifications(db))
     run_daily(NOW.replace(hour=20))
     assert stored == 1 and len(notifications(db)) == stored
+
+
+def _clock(*moments):
+    ticks = iter(moments)
+    return lambda: next(ticks)
+
+
+def test_each_run_is_recorded_with_its_start_end_and_outcome(db):
+    started, ended = datetime(2026, 12, 1, 6, tzinfo=UTC), datetime(2026, 12, 1, 6, 2, tzinfo=UTC)
+    run_daily(NOW, steps=(Step("fine", lambda now: {"x": 1}),), clock=_clock(started, ended))
+    last = daily.health(ended).last_run
+    assert (last.started_at, last.finished_at, last.acted_as, last.failed_steps) == (started, ended, NOW, None)
+    assert last.succeeded
+
+
+def test_a_run_with_a_failing_step_is_recorded_as_failed_with_the_steps_names(db):
+    def broken(now):
+        raise StepFailed("the mail server refused us")
+
+    started = datetime(2026, 12, 2, 6, tzinfo=UTC)
+    run_daily(NOW, steps=(Step("fine", lambda now: None), Step("broken", broken)),
+              clock=_clock(started, started + timedelta(minutes=1)))
+    last = daily.health(started).last_run
+    assert last.started_at == started and last.finished_at is not None
+    assert last.failed_steps == "broken" and not last.succeeded
+
+
+def test_the_health_warns_when_the_daily_run_has_not_started_for_over_26_hours(db):
+    assert daily.health(NOW).is_late and daily.health(NOW).last_run is None
+    started = NOW - timedelta(hours=25)
+    run_daily(NOW, steps=(), clock=_clock(started, started + timedelta(seconds=5)))
+    assert not daily.health(NOW).is_late
+    assert daily.health(NOW + timedelta(hours=1, seconds=1)).is_late
+
+
+def test_the_jobs_queue_counts_failures_of_the_last_24_hours(db):
+    from lms.core.jobs import note_failure, queue_counts
+
+    before = queue_counts(NOW).failed
+    note_failure(NOW - timedelta(hours=2))
+    note_failure(NOW - timedelta(hours=30))  # yesterday's: not counted
+    counts = queue_counts(NOW)
+    assert counts.failed == before + 1 and counts.pending >= 0

@@ -6,7 +6,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from lms.accounts import roles
     from lms.certificates import cli, expiry_notices, forms, issuing, revocation, routes
+    from lms.certificates import home as sections
     from lms.certificates.manage import appearance, printing, records
+    from lms.core.home import HomeSection, home
     from lms.core.i18n import _l
     from lms.core.menu import MenuEntry, menu
     from lms.core.signals import certificate_issued, course_completed, path_completed
@@ -18,6 +20,9 @@ def init_app(app: Flask) -> None:
     menu.add(app, MenuEntry("certificates.mine", _l("My certificates"), None, 40))
     menu.add(app, MenuEntry("certificates_manage.search", _l("Certificates"), roles.MANAGE_CERTIFICATES, 100,
                             section="certificates_manage"))  # the three print-room blueprints
+    home.add(app, HomeSection("new-certificates", "certificates/home/new.html", None, 30, sections.load_new))
+    home.add(app, HomeSection("certificate-desk", "certificates/home/desk.html", roles.VIEW_REPORTS, 130,
+                              sections.load_desk))  # HR, administrators and center managers: the staff they follow
     app.cli.add_command(cli.certificates_cli)
     uncertified_courses.provide(app, revocation.uncertified_courses)
     app.add_template_filter(forms.batch_description)

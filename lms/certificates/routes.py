@@ -8,6 +8,7 @@ from lms.certificates.codes import EXAMPLE, grouped, parse_code
 from lms.certificates.forms import status_label
 from lms.certificates.look import LANGUAGES
 from lms.certificates.texts import log_details, revocation_reason
+from lms.core.models import utcnow
 from lms.core.security import login_required, public
 from lms.core.throttle import throttled
 
@@ -30,6 +31,15 @@ def my_certificate(course_id: int) -> str | None:
     without the progress package knowing about certificates)."""
     code = services.current_code(current_user.id, course_id) if current_user.is_authenticated else None
     return grouped(code) if code else None
+
+
+@bp.app_template_global()
+def my_certificate_codes() -> dict[int, str]:
+    """The signed-in learner's valid course certificates, {course id: printed code}, in one query: the home's
+    course cards lead to them."""
+    if not current_user.is_authenticated:
+        return {}
+    return {course_id: grouped(code) for course_id, code in services.valid_codes(current_user.id, utcnow())}
 
 
 @bp.app_template_global()

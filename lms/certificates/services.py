@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from lms.accounts import roles
 from lms.accounts.models import User
 from lms.accounts.scope import scope_of
-from lms.certificates import batches, revocation
+from lms.certificates import batches, printroom, revocation
 from lms.certificates.authority import Authority, issuing_authority
 from lms.certificates.codes import EXAMPLE, LENGTH, parse_code
 from lms.certificates.issuing import DEFAULT_DESIGN, add_months, reissue_certificate
@@ -43,6 +43,14 @@ def certificates_of(user_id: int) -> list[Certificate]:
 def current_code(user_id: int, course_id: int) -> str | None:
     return db.session.scalar(sa.select(Certificate.code).where(
         Certificate.user_id == user_id, Certificate.course_id == course_id, Certificate.superseded_at.is_(None)))
+
+
+def valid_codes(user_id: int, now: datetime) -> list[tuple[int, str]]:
+    """(course id, code) of the holder's valid course certificates at `now`."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Certificate.course_id, Certificate.code).where(
+            Certificate.user_id == user_id, Certificate.course_id.is_not(None),
+            printroom.status_condition(CertificateStatus.VALID, now)))]
 
 
 def current_is_revoked(user_id: int, course_id: int) -> bool:

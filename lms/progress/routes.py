@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from lms.core.home import home_sections
 from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError, utcnow
 from lms.core.security import login_required
@@ -29,8 +30,8 @@ def _course_or_404(slug: str):
 @bp.get("/")
 @login_required
 def dashboard():
-    mine, available = services.dashboard(current_user.id)
-    return render_template("progress/dashboard.html", mine=mine, available=available)
+    """The home page: every role's sections, each from the package that owns it (lms.core.home)."""
+    return render_template("home.html", sections=home_sections(current_user, utcnow()))
 
 
 @bp.get("/courses")

@@ -3,10 +3,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from lms.accounts.roles import Role
+    from lms.core.home import HomeSection, home
     from lms.courses.files import folder_checks
     from lms.courses.log import log_describers
     from lms.courses.services import folder_loaders
     from lms.quizzes import authoring, bank, cli, manage, routes
+    from lms.quizzes import home as sections
     from lms.quizzes.types import register_question_types
 
     register_question_types(app)  # each type's template and script, found in its folder
@@ -17,3 +20,7 @@ def init_app(app: Flask) -> None:
     folder_checks.add(app, bank.check_course_folder)  # the `quiz:` block and the question bank files
     folder_loaders.add(app, bank.sync_course_bank)
     log_describers.add(app, authoring.describe)
+    home.add(app, HomeSection("recent-attempts", "quizzes/home/attempts.html", {Role.TRAINER}, 70,
+                              sections.load_attempts))
+    home.add(app, HomeSection("flagged-questions", "quizzes/home/flagged.html", {Role.TRAINER}, 80,
+                              sections.load_flagged))

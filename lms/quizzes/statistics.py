@@ -21,6 +21,9 @@ _EPSILON = 1e-12  # below this a variance is zero: the correlation is undefined
 # Below this many attempts a question's facility and discrimination swing with each learner: the page says so
 # rather than let a trainer retire a good question on the word of three people.
 MIN_ATTEMPTS_TO_JUDGE = 10
+# A question whose discrimination is below this (negative included) deserves the trainer's look: learners who do
+# well on the rest of the quiz do not do better on it. The statistics page and the trainer's home both flag it.
+DISCRIMINATION_TO_LOOK_AT = 30
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,12 @@ class ItemStatistics:
     @property
     def too_few_to_judge(self) -> bool:
         return 0 < self.attempts < MIN_ATTEMPTS_TO_JUDGE
+
+    @property
+    def needs_a_look(self) -> bool:
+        """Enough attempts to judge, and a discrimination below DISCRIMINATION_TO_LOOK_AT."""
+        return (self.attempts >= MIN_ATTEMPTS_TO_JUDGE and self.discrimination is not None
+                and self.discrimination < DISCRIMINATION_TO_LOOK_AT)
 
     @property
     def has_credit(self) -> bool:

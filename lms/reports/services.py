@@ -87,7 +87,7 @@ def _flag(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _count_columns(at: datetime) -> list:
+def count_columns(at: datetime) -> list:
     return [sa.func.count(Enrollment.id).label("total"),
             _flag(status_condition(TrainingStatus.COMPLETED, at)).label("completed"),
             _flag(status_condition(TrainingStatus.IN_PROGRESS, at)).label("in_progress"),
@@ -180,7 +180,7 @@ def matrix(filters: Filters, scope: Scope, locale: str, at: datetime, per_page: 
         courses = db.session.execute(sa.select(Course.id, Course.slug, Course.title_ar, Course.title_en)
                                      .where(Course.id.in_(course_ids)).order_by(title, Course.id)).all()
         for row in db.session.execute(
-                sa.select(Enrollment.course_id, *_count_columns(at))
+                sa.select(Enrollment.course_id, *count_columns(at))
                 .join(User, User.id == Enrollment.user_id)
                 .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
                 .group_by(Enrollment.course_id)):
@@ -205,7 +205,7 @@ def _rates(filters: Filters, scope: Scope, at: datetime, key, name_ar, name_en, 
     """Counts of the filtered enrolments grouped by one center or course (`key` and its names, joined on
     `join_on`), in key order."""
     rows = db.session.execute(
-        sa.select(key.label("key"), name_ar.label("name_ar"), name_en.label("name_en"), *_count_columns(at))
+        sa.select(key.label("key"), name_ar.label("name_ar"), name_en.label("name_en"), *count_columns(at))
         .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
         .join(key.class_, join_on)
         .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
