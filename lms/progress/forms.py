@@ -23,6 +23,12 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+# Who an assignment is for: the page shows one part, and only the chosen part's fields are read and checked.
+AUDIENCE_FIELDS = {"people": ("employee_numbers",),
+                   "rule": ("governorates", "districts", "centers", "center_kind", "job_titles")}
+DUE_FIELDS = {"date": ("due_on",), "days": ("due_days",)}
+
+
 class AssignmentForm(FlaskForm):
     target = SelectField(_l("Course or learning path"), validators=[DataRequired()])
     audience_type = RadioField(_l("Who is assigned"), default="rule", choices=lambda: [
@@ -39,16 +45,28 @@ class AssignmentForm(FlaskForm):
     job_titles = SelectMultipleField(_l("Job titles"), coerce=db_int, validate_choice=False)
     due_type = RadioField(_l("How the due date is set"), default="date", choices=lambda: [
         ("date", _l("On a fixed day")), ("days", _l("A number of days after each person joins"))])
-    due_on = StringField(_l("Due date"), validators=[Optional()], render_kw={"type": "date", "dir": "ltr"})
-    due_days = StringField(_l("Number of days"), validators=[Optional(), Length(max=6)],
+    due_on = StringField(_l("Due date"), render_kw={"type": "date", "dir": "ltr"})
+    due_days = StringField(_l("Number of days"), validators=[Length(max=6)],
                            render_kw={"inputmode": "numeric", "dir": "ltr"})
 
+    def validate(self, extra_validators=None) -> bool:
+        """Check the chosen parts only: the hidden part keeps what was typed in it, unread and unchecked."""
+        super().validate(extra_validators)
+        for name in self.unchosen_fields():
+            self[name].errors = []
+        return not self.errors
+
+    def unchosen_fields(self) -> list[str]:
+        """The fields of the audience and due parts that were not chosen."""
+        return [name for choice, parts in ((self.audience_type.data, AUDIENCE_FIELDS), (self.due_type.data, DUE_FIELDS))
+                for kind, names in parts.items() if kind != choice for name in names]
+
     def validate_due_on(self, field) -> None:
-        if self.due_type.data == "date" and _day(field.data) is None:
+        if _day(field.data) is None:  # checked only when due_type is "date" (see validate)
             raise ValidationError(_l("Give a date such as 2026-12-31."))
 
     def validate_due_days(self, field) -> None:
-        if self.due_type.data == "days" and _whole_number(field.data) is None:
+        if _whole_number(field.data) is None:  # checked only when due_type is "days"
             raise ValidationError(_l("Give a whole number of days."))
 
     def employee_number_list(self) -> list[str]:

@@ -189,44 +189,54 @@ class NotEnrolled(Exception):
 class ModuleView:
     course: Course
     module: Module
-    done: set[int]  # positions of the modules the learner has finished
+    outline: list[OutlineEntry]  # every module of the course, marked done or not
+    has_quiz: bool = False
+    quiz_passed: bool = False
+
+    @property
+    def done(self) -> set[int]:
+        """Positions of the modules the learner has finished."""
+        return {entry.position for entry in self.outline if entry.is_done}
 
     @property
     def is_done(self) -> bool:
         return self.module.position in self.done
 
+    @property
+    def next_entry(self) -> OutlineEntry | None:
+        """The module after this one, None on the last."""
+        return next((entry for entry in self.outline if entry.position > self.module.position), None)
+
+    @property
+    def quiz_is_next(self) -> bool:
+        """On the last module, the quiz is where to go next until it is passed; otherwise back to the course."""
+        return self.next_entry is None and self.has_quiz and not self.quiz_passed
+
 
 _MODULE_OF_COURSE = (
-    sa.select(Module)
+    sa.select(Module, _HAS_QUIZ, _QUIZ_PASSED)
     .join(Module.course)
     .options(contains_eager(Module.course))
     .where(Course.slug == sa.bindparam("slug"), Module.position == sa.bindparam("position"))
 )
-_DONE_IN_COURSE = (
-    sa.select(ModuleCompletion.user_id, Module.position)
-    .join(Module, Module.id == ModuleCompletion.module_id)
-    .where(Module.course_id == sa.bindparam("course_id"))
-    .subquery()
-)
-_ENROLLMENT_WITH_DONE = (
-    sa.select(Enrollment, _DONE_IN_COURSE.c.position)
-    .outerjoin(_DONE_IN_COURSE, _DONE_IN_COURSE.c.user_id == Enrollment.user_id)
-    .where(Enrollment.user_id == _USER, Enrollment.course_id == sa.bindparam("course_id"))
-)
 
 
 def open_module(user: User, slug: str, position: int) -> ModuleView:
-    """The module a learner opens, remembered for "resume" (LookupError when hidden or missing; two queries)."""
-    module = db.session.scalar(_MODULE_OF_COURSE, {"slug": slug, "position": position})
-    if module is None or not may_see(module.course, user):
+    """The module a learner opens with the course's outline, remembered for "resume" (LookupError when hidden or
+    missing; three queries)."""
+    row = db.session.execute(_MODULE_OF_COURSE, {"slug": slug, "position": position, "user_id": user.id}).first()
+    if row is None or not may_see(row[0].course, user):
         raise LookupError(slug, position)
-    rows = db.session.execute(_ENROLLMENT_WITH_DONE, {"user_id": user.id, "course_id": module.course_id}).all()
-    if not rows:
+    module, has_quiz, quiz_passed = row
+    enrollment = enrollment_for(user.id, module.course_id)
+    if enrollment is None:
         raise NotEnrolled(slug)
     require_unlocked(user.id, module.course_id)  # CourseLocked: an ordered learning path asks for another first
-    enrollment = rows[0][0]
+    outline = [OutlineEntry(number, {"ar": title_ar, "en": title_en}, bool(done))
+               for number, title_ar, title_en, done in db.session.execute(
+                   _OUTLINE, {"user_id": user.id, "course_id": module.course_id})]
     record_visit(enrollment, position)
-    return ModuleView(module.course, module, {done for _e, done in rows if done is not None})
+    return ModuleView(module.course, module, outline, bool(has_quiz), bool(quiz_passed))
 
 
 def record_visit(enrollment: Enrollment, position: int) -> None:

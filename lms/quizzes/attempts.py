@@ -195,7 +195,8 @@ def attempt_questions(attempt_id: int) -> list[tuple[AttemptQuestion, Question]]
 # Saving, grading and showing an attempt read plain rows, not entities: the hottest statements of a quiz.
 _SHEET = (
     sa.select(AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response,
-              AttemptQuestion.seq, Question.id, Question.type, Question.format, Question.prompt, Question.data)
+              AttemptQuestion.seq, AttemptQuestion.saved_at, Question.id, Question.type, Question.format,
+              Question.prompt, Question.data)
     .join(Question, Question.id == AttemptQuestion.question_id)
     .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
     .order_by(AttemptQuestion.position)
@@ -251,6 +252,11 @@ def load_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -> 
             _finish(attempt, "timeout", now)
         db.session.commit()
     return attempt
+
+
+def last_saved_at(sheet: list[sa.Row]) -> datetime | None:
+    """When an answer of the attempt was last saved (from an `attempt_sheet` with texts), None before any."""
+    return max((row.saved_at for row in sheet if row.saved_at is not None), default=None)
 
 
 def latest_seq(sheet: list[sa.Row]) -> int:

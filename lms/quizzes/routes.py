@@ -79,6 +79,7 @@ def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = No
     return render_template("quizzes/attempt.html", course=course, attempt=attempt, questions=questions,
                            on_page=on_page, page=page, pages=pages, typed=typed or {}, errors=errors or {},
                            stale=stale, next_seq=service.latest_seq(sheet) + 1,
+                           last_saved_at=service.last_saved_at(sheet),
                            remaining=service.remaining_seconds(attempt)), 409 if stale else 422 if errors else 200
 
 

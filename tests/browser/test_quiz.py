@@ -76,7 +76,7 @@ def test_a_timed_quiz_survives_a_reload_then_passes_and_fails(new_page, live_sit
     half = dict(list(key.items())[: len(key) // 2])
     for question_id, value in half.items():
         _answer(page, question_id, value)
-    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "All answers saved."), timeout=10_000)
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
     for question_id in half:
         expect(page.locator(f"[data-nav='{question_id}']")).to_have_class(re.compile("is-answered"))
     before = _seconds(page)
@@ -102,7 +102,7 @@ def test_a_timed_quiz_survives_a_reload_then_passes_and_fails(new_page, live_sit
     for question_id, value in key.items():
         if question_id not in half:
             _answer(page, question_id, value)
-    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "All answers saved."), timeout=10_000)
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
     page.locator("button[name=go][value=finish]").click()
     expect(page).to_have_url(re.compile(r"/submit$"))
     audit.check(page)
@@ -177,11 +177,12 @@ def test_autosave_waits_out_a_busy_server_then_saves_the_latest_answer(new_page,
     unchosen_first = sorted(range(radios.count()), key=lambda n: radios.nth(n).is_checked())
     first, second = radios.nth(unchosen_first[0]), radios.nth(unchosen_first[1])
     first.check()
-    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "The server is busy: your answers will "
-                                                                           "be saved in a moment."))
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "failed")  # not saved yet, in red
+    expect(page.locator("#save-text")).to_contain_text(live_site.text("ar", "The server is busy: your answers will "
+                                                                            "be saved in a moment."))
     busy[0] = False
     second.check()  # changed while the first save waits: only the newer answer goes
-    expect(page.locator("#save-status")).to_have_text(live_site.text("ar", "All answers saved."), timeout=15_000)
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=15_000)
     refused_at = sent[0][0]
     retried_at = next(at for at, _body in sent[1:])
     assert retried_at - refused_at >= 2.9  # Retry-After was honoured
@@ -206,16 +207,15 @@ def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, 
     second.goto(attempt_url)
     questions = first.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]")
     question, other = (int(questions.nth(n).get_attribute("data-question")) for n in (0, 1))
-    saved_text = live_site.text("ar", "All answers saved.")
 
     first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).check()
-    expect(first.locator("#save-status")).to_have_text(saved_text)
+    expect(first.locator("#save-state")).to_have_attribute("data-state", "saved")
     second.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(1).check()  # older page
     expect(second.locator(f"#q-{question}-live-error")).to_have_text(
         live_site.text("ar", "A newer answer to this question was saved from another window: reload the page to "
                              "see it."))
     second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).check()  # numbered after it now
-    expect(second.locator("#save-status")).to_have_text(saved_text)
+    expect(second.locator("#save-state")).to_have_attribute("data-state", "saved")
     with live_site.app.app_context():
         saved = {q.id: aq.response for aq, q in attempts.attempt_questions(int(attempt_url.rsplit("/", 1)[1]))}
     first_value = first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).get_attribute("value")

@@ -5,7 +5,12 @@
   var form = document.getElementById("quiz-form");
   if (!form) return;
   var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
-  var status = document.getElementById("save-status");
+  var saveState = document.getElementById("save-state");
+  var stateText = document.getElementById("save-text");
+  var stateHint = saveState.querySelector(".save-hint");
+  var politeBox = document.getElementById("save-announce");
+  var alertBox = document.getElementById("save-alert");
+  var lastSaved = null;  // "10:42" once an answer is saved
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var seqInput = document.getElementById("quiz-seq");
   var pending = {};
@@ -47,7 +52,40 @@
     return typeof answer === "object" && Object.keys(answer).length === 0;
   }
 
-  function say(text) { status.textContent = text; }
+  var asciiDigits = /[0-9]/g;
+  var arabicIndic = "٠١٢٣٤٥٦٧٨٩";
+  function localDigits(text) {
+    return texts.arabicDigits ? text.replace(asciiDigits, function (d) { return arabicIndic[Number(d)]; }) : text;
+  }
+
+  // A time of day as the server writes it: the governorate's clock, 24-hour, the page's digits.
+  var clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                                  timeZone: texts.timeZone });
+  function timeOf(iso) {
+    var moment = iso ? new Date(iso) : new Date();
+    return localDigits(clock.format(isNaN(moment) ? new Date() : moment));
+  }
+
+  // One state at a time, in colour, icon and words: "saved" (green), "saving" (amber: not saved yet), "failed"
+  // (red: not saved), "idle" (before any change). Good news is announced politely, failures at once.
+  function show(kind, text) {
+    var words = text;
+    if (kind !== "saved" && kind !== "idle" && lastSaved) words += " " + texts.lastSaved.replace("{time}", lastSaved);
+    saveState.setAttribute("data-state", kind);
+    stateText.textContent = words;
+    stateHint.hidden = true;
+    if (kind === "failed") {
+      alertBox.textContent = words;
+    } else if (kind === "saved") {
+      alertBox.textContent = "";
+      politeBox.textContent = words;
+    }
+  }
+  function say(text) { show("failed", text); }
+
+  // With the script, answers are saved as they are given: the hint under the state says so.
+  if (saveState.getAttribute("data-saved-at")) lastSaved = timeOf(saveState.getAttribute("data-saved-at"));
+  stateHint.textContent = texts.asYouGo;
 
   function markNavigator(id, answered) {
     var link = document.querySelector("[data-nav='" + id + "']");
@@ -112,10 +150,12 @@
     retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryWait(response));
   }
 
-  function saved(batch) {
+  function saved(batch, savedAt) {
     retryDelay = 2000;
     Object.keys(batch).forEach(function (id) { showError(id, ""); markNavigator(id, !isEmpty(batch[id])); });
-    say(Object.keys(pending).length ? texts.saving : texts.saved);
+    lastSaved = timeOf(savedAt);
+    if (Object.keys(pending).length) show("saving", texts.saving);
+    else show("saved", texts.saved.replace("{time}", lastSaved));
   }
 
   function refused(batch, error) {
@@ -137,7 +177,7 @@
     var batch = pending;
     pending = {};
     inFlight = true;
-    say(texts.saving);
+    show("saving", texts.saving);
     return fetch(form.getAttribute("data-autosave-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -145,7 +185,12 @@
       body: JSON.stringify({ answers: batch, seq: takeSeq() })
     }).then(function (response) {
       inFlight = false;
-      if (response.ok) { saved(batch); return flush(); }
+      if (response.ok) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          saved(batch, body.saved_at);
+          return flush();
+        });
+      }
       if (response.status === 409 || response.status === 422) {
         return response.json().then(function (body) {
           var error = body.error || {};
@@ -171,6 +216,7 @@
     var answer = answerOf(fieldset);
     if (answer === undefined) return;
     pending[fieldset.getAttribute("data-question")] = answer;
+    if (!retryTimer) show("saving", texts.saving);  // from the first keystroke: this answer is not saved yet
     clearTimeout(debounce);
     debounce = setTimeout(flush, wait);
   }
@@ -198,12 +244,10 @@
   var value = timer.querySelector(".timer-value");
   var announce = document.getElementById("timer-announce");
   var deadline = Date.now() + Number(timer.getAttribute("data-remaining")) * 1000;
-  var digits = "٠١٢٣٤٥٦٧٨٩";
   var finished = false;
 
   function format(seconds) {
-    var text = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
-    return texts.arabicDigits ? text.replace(/[0-9]/g, function (d) { return digits[Number(d)]; }) : text;
+    return localDigits(Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0"));
   }
 
   function tick() {
