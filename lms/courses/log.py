@@ -136,6 +136,10 @@ def _describe_own(entry: CourseLogEntry) -> LogText | None:
         summary = _("Course created") if details.get("created") else _("Course details changed")
         return LogText(summary, _labelled(details.get("changed", {})))
     if entry.action == "module":
+        if details.get("op") == "reordered":
+            before, after = details.get("changed", {}).get("order", [[], []])
+            return LogText(_("Order of the modules changed"),
+                           [(_("Order of the modules"), list_text(before), list_text(after))])
         message = {"added": _l("Module %(name)s added"), "moved": _l("Module %(name)s moved"),
                    "deleted": _l("Module %(name)s deleted")}.get(details.get("op"), _l("Module %(name)s changed"))
         return LogText(_isolated(message, name=details.get("module", "")), _labelled(details.get("changed", {})))

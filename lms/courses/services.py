@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from lms.accounts import roles
 from lms.accounts.models import Role, User
-from lms.core.db import begin_write, get_or_raise, value_taken
+from lms.core.db import begin_write, get_or_raise, locked, value_taken
 from lms.core.hooks import Registry
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -165,11 +165,21 @@ def save_module(course_id: int, values: dict, module_id: int | None = None, acto
     return module
 
 
-def move_module(course_id: int, module_id: int, offset: int, actor_id: int | None = None) -> None:
-    """Move a module up (-1) or down (+1) in its course; learners' progress stays with the module."""
+def _locked_course(course_id: int) -> tuple[Course, list[Module]]:
+    """The course locked for this write and its modules read afresh after the lock, so that two editors moving
+    modules at once take turns instead of numbering from the same stale order."""
+    course = locked(Course, course_id)
+    db.session.expire(course, ["modules"])
+    modules = list(db.session.scalars(sa.select(Module).where(Module.course_id == course_id)
+                                      .order_by(Module.position).execution_options(populate_existing=True)))
+    return course, modules
+
+
+def move_module(course_id: int, module_id: int, offset: int, actor_id: int | None = None) -> int:
+    """Move a module up (-1) or down (+1) in its course; learners' progress stays with the module. Its new
+    position (1, 2, 3...)."""
     begin_write()
-    course = get_or_raise(Course, course_id)
-    order = list(course.modules)
+    course, order = _locked_course(course_id)
     index = next((i for i, m in enumerate(order) if m.id == module_id), None)
     if index is None:
         raise LookupError(module_id)
@@ -179,6 +189,27 @@ def move_module(course_id: int, module_id: int, offset: int, actor_id: int | Non
         _place_modules(course, order)
         log.web_edit(course.id, actor_id, "module", {"module": order[target].file_name, "op": "moved",
                                                      "changed": {"position": [index + 1, target + 1]}})
+    else:
+        target = index
+    db.session.commit()
+    return target + 1
+
+
+def reorder_modules(course_id: int, module_ids: list[int], actor_id: int | None = None) -> None:
+    """Put the course's modules in this order: `module_ids` must be exactly the course's modules, each once
+    (ValidationError otherwise, and nothing changes). A web edit, logged with the order before and after."""
+    begin_write()
+    course, current = _locked_course(course_id)
+    by_id = {m.id: m for m in current}
+    if len(module_ids) != len(set(module_ids)) or set(module_ids) != set(by_id):
+        raise ValidationError({"": _("The list of modules has changed since the page was opened: reload the page "
+                                     "and try again.")})
+    ordered = [by_id[i] for i in module_ids]
+    if ordered != current:
+        before = [m.file_name for m in current]
+        _place_modules(course, ordered)
+        log.web_edit(course.id, actor_id, "module", {"op": "reordered", "changed": {
+            "order": [before, [m.file_name for m in ordered]]}})
     db.session.commit()
 
 
