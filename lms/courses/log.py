@@ -21,7 +21,7 @@ FIELD_LABELS = {
     "summary_ar": _l("Summary in Arabic"), "summary_en": _l("Summary in English"),
     "estimated_minutes": _l("Estimated time (minutes)"), "status": _l("Status"),
     "body_ar": _l("Content in Arabic (Markdown)"), "body_en": _l("Content in English (Markdown, optional)"),
-    "position": _l("Place in the course"),
+    "position": _l("Place in the course"), "cover_path": _l("Cover image"),
 }
 EXCERPT = 120  # a module's text is logged as its first characters: the log is read, not diffed
 
@@ -53,7 +53,8 @@ def part_label(key: str) -> str:
     kind, _sep, name = key.partition(":")
     labels = {"title": _("title"), "summary": _("summary"), "status": _("status"),
               "estimated_minutes": _("estimated time"), "quiz": _("quiz settings"),
-              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules")}
+              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules"),
+              "cover": _("cover image")}
     if kind == "module":
         return _("module %(name)s", name=name)
     if kind == "file":

@@ -36,8 +36,12 @@ def _managed_or_404(course):
 def edit_course(slug: str | None):
     course = _managed_or_404(services.course_by_slug(slug, with_modules=True)) if slug else None
     form = CourseForm(obj=course)
+    covers = services.cover_choices(course.id) if course else []
+    form.offer_covers(covers)
     if request.method == "GET" and course:
         form.status.data = course.status.value
+        if covers:
+            form.cover_path.data = course.cover_path or ""
     if form.validate_on_submit():
         try:
             saved = services.save_course(form.data, course.id if course else None,

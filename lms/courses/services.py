@@ -96,7 +96,15 @@ def course_file(slug: str, path: str) -> CourseAsset | None:
 
 # --- authoring ---------------------------------------------------------------------------------------------
 
-COURSE_FIELDS = ("slug", "title_ar", "title_en", "summary_ar", "summary_en", "estimated_minutes", "status")
+COURSE_FIELDS = ("slug", "title_ar", "title_en", "summary_ar", "summary_en", "estimated_minutes", "status",
+                 "cover_path")
+COVER_MEDIA_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def cover_choices(course_id: int) -> list[str]:
+    """The course's images that may be its cover (the paths of its files)."""
+    return list(db.session.scalars(sa.select(CourseAsset.path).where(
+        CourseAsset.course_id == course_id, CourseAsset.media_type.in_(COVER_MEDIA_TYPES)).order_by(CourseAsset.path)))
 MODULE_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
 
 
@@ -128,6 +136,11 @@ def save_course(values: dict, course_id: int | None = None, author_id: int | Non
         setattr(course, key, (values.get(key) or "").strip())
     course.status = CourseStatus(values["status"])
     course.estimated_minutes = values.get("estimated_minutes") or 0
+    if "cover_path" in values:
+        cover = values["cover_path"] or None
+        if cover is not None and (course_id is None or cover not in cover_choices(course_id)):
+            raise ValidationError({"cover_path": _("Choose one of the course's images.")})
+        course.cover_path = cover
     if course_id is None and author_id is not None:
         course.trainers.append(CourseTrainer(user_id=author_id))
     db.session.add(course)
@@ -276,6 +289,7 @@ def upsert_course(folder: CourseFolder) -> Course:
     course.estimated_minutes = folder.estimated_minutes
     course.quiz_settings = folder.quiz
     course.certificate_settings = folder.certificate
+    course.cover_path = folder.cover
     if folder.trainers is not None:
         _name_trainers(course, folder.trainers)
     db.session.add(course)
@@ -333,6 +347,7 @@ def course_to_folder(course: Course) -> CourseFolder:
         ],
         assets={a.path: a.content for a in course.assets},
         trainers=_trainer_usernames(course.id) or None,
+        cover=course.cover_path,
     )
 
 
