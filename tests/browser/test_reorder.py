@@ -135,6 +135,9 @@ def test_screens_in_both_languages_pass_axe(new_page, site, tmp_path, viewport):
             page.keyboard.press("Enter")
         assert _ids(items) == [start[1], start[0], *start[2:]]
         assert page.evaluate("() => document.activeElement.closest('li').dataset.id") == start[1]
+        # The path form's position boxes follow, so that saving the form keeps the new order.
+        expect(page.locator(f"#position-{start[1]}")).to_have_value("1")
+        expect(page.locator(f"#position-{start[0]}")).to_have_value("2")
         expect(page.locator("#path-order-status")).to_contain_text("الموضع ١" if lang == "ar" else "to position 1.")
         audit.check(page)
 

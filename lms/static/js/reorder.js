@@ -49,6 +49,17 @@
       refreshButtons();
     }
 
+    // A form on the same page that numbers the items (the path's position boxes) follows the saved order, so
+    // that saving that form later does not put the old order back.
+    function syncInputs(order) {
+      var prefix = list.getAttribute("data-reorder-inputs");
+      if (!prefix) return;
+      order.forEach(function (id, index) {
+        var input = document.getElementById(prefix + id);
+        if (input) input.value = String(index + 1);
+      });
+    }
+
     function showError(message) {
       errorBox.textContent = list.getAttribute("data-text-failed") + (message ? " " + message : "");
       errorBox.hidden = false;
@@ -63,7 +74,7 @@
           headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
           body: JSON.stringify({ ids: order })
         }).then(function (response) {
-          if (response.ok) { confirmed = order; return; }
+          if (response.ok) { confirmed = order; syncInputs(order); return; }
           return response.json().catch(function () { return {}; }).then(function (data) {
             throw new Error(data && data.error ? data.error.message : "");
           });
