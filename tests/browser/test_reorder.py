@@ -90,6 +90,20 @@ def test_modules_move_by_keyboard_and_by_drag_and_a_refusal_puts_them_back(new_p
     expect(page.locator("#module-order-status")).to_contain_text("إلى الموضع ١")
     audit.check(page)
 
+    # A finger: pointer events on the handle move the third module above the second.
+    before = _ids(items)
+    target = items.nth(1).bounding_box()
+    with page.expect_response(lambda r: r.url.endswith("/modules/order") and r.ok):
+        page.evaluate("""([x, y]) => {
+            const handle = document.querySelectorAll('ol.reorder-list > li')[2].querySelector('.reorder-handle');
+            const touch = {pointerId: 7, pointerType: 'touch', bubbles: true, isPrimary: true};
+            handle.dispatchEvent(new PointerEvent('pointerdown', touch));
+            handle.dispatchEvent(new PointerEvent('pointermove', {...touch, clientX: x, clientY: y}));
+            handle.dispatchEvent(new PointerEvent('pointerup', {...touch, clientX: x, clientY: y}));
+        }""", [target["x"] + target["width"] / 2, target["y"] + 4])
+    assert _ids(items) == [before[0], before[2], before[1], *before[3:]]
+    expect(page.locator("#module-order-status")).to_contain_text("إلى الموضع ٢")
+
     # The server refuses (another editor removed a module, say): the list goes back, and a message says so.
     page.route("**/modules/order", lambda route: route.fulfill(
         status=409, content_type="application/json", json={"error": {"message": "—"}}))

@@ -152,7 +152,7 @@
       handle.addEventListener("pointerdown", function (event) {
         if (event.pointerType === "mouse") return;  // the mouse drags the whole item (above)
         event.preventDefault();
-        handle.setPointerCapture(event.pointerId);
+        try { handle.setPointerCapture(event.pointerId); } catch (ignored) { /* the pointer is already gone */ }
         dragged = li;
         before = ids();
         li.classList.add("is-dragging");
