@@ -99,8 +99,8 @@ def move_module(slug: str, module_id: int):
     direction = "up" if request.form.get("direction") == "up" else "down"
     position = services.move_module(course.id, module_id, -1 if direction == "up" else 1, actor_id=current_user.id)
     flash(moved_text(pick_language(module, "title"), position), "success")
-    return redirect(url_for(".edit_course", slug=slug, moved=module_id, direction=direction,
-                            _anchor=f"module-{module_id}"))
+    # No #fragment: a page opened at a fragment ignores `autofocus`, which brings the focus back to the button.
+    return redirect(url_for(".edit_course", slug=slug, moved=module_id, direction=direction))
 
 
 @bp.post("/manage/courses/<slug>/modules/order")

@@ -240,8 +240,8 @@ def move_path_course(path_id: int, course_id: int):
     except LookupError:
         abort(404)
     flash(moved_text(pick_language(course, "title"), position), "success")
-    return redirect(url_for(".edit_path", path_id=path_id, moved=course_id, direction=direction,
-                            _anchor=f"path-course-{course_id}"))
+    # No #fragment: a page opened at a fragment ignores `autofocus`, which brings the focus back to the button.
+    return redirect(url_for(".edit_path", path_id=path_id, moved=course_id, direction=direction))
 
 
 @bp.post("/paths/<int:path_id>/courses/order")

@@ -168,3 +168,24 @@ def test_screens_in_both_languages_pass_axe(new_page, site, tmp_path, viewport):
         assert abs(box["width"] / box["height"] - 16 / 9) < 0.02
         audit.check(page)
     assert audit.problems == []
+
+
+def test_without_javascript_the_buttons_are_forms_and_the_focus_comes_back(browser, site, tmp_path):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False, bypass_csp=True)
+    try:
+        page = context.new_page()
+        _sign_in(page, site)
+        switch_language(page, "en", "ltr")
+        page.goto(f"{site.url}/manage/courses/{SLUG}")
+        items = page.locator("ol.reorder-list > li.reorder-item")
+        expect(page.locator(".reorder-handle")).to_have_count(0)  # no dragging without the script
+        start = _ids(items)
+        items.nth(2).locator("[data-move=up]").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/manage/courses/{SLUG}?moved={start[2]}&direction=up")
+        assert _ids(items) == [start[0], start[2], start[1], *start[3:]]
+        assert page.evaluate("() => document.activeElement.closest('li').dataset.id") == start[2]
+        assert page.evaluate("() => document.activeElement.dataset.move") == "up"
+        expect(page.locator(".flash-success")).to_contain_text("to position 2.")
+    finally:
+        context.close()
