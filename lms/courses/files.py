@@ -17,8 +17,12 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 MODULE_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.md$")
 ASSET_SUFFIXES = {".gift", ".xml", ".txt", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf"}
 MAX_ASSET_BYTES = 5 * 1024 * 1024
+# A cover is shown small on every course card: a photo this size is plenty, and a larger one slows the catalogue.
+MAX_COVER_BYTES = 1024 * 1024
+COVER_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+                    ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
 COURSE_KEYS = {"slug", "title", "summary", "estimated_minutes", "status", "modules", "quiz", "certificate",
-               "trainers"}
+               "trainers", "cover"}
 LANGS = ("ar", "en")
 
 folder_checks = Registry("courses.folder_checks", """Functions (CourseFolder) -> list[Problem] of the packages
@@ -64,6 +68,7 @@ class CourseFolder:
     modules: list[ModuleFile] = field(default_factory=list)
     assets: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
     trainers: list[str] | None = None  # usernames of the trainers who edit it; None: not said (shared)
+    cover: str | None = None  # the path of one of `assets`, an image shown on the course's card
 
 
 def find_course_folders(paths: list[Path]) -> list[Path]:
@@ -167,16 +172,41 @@ def read_course_folder(root: Path) -> CourseFolder:
 
     modules = _read_modules(reader, root, data.get("modules"), lines.get("modules", 1))
     assets = _read_assets(reader, root, {m.file_name for m in modules})
+    cover = _check_cover(reader, yaml_file, lines.get("cover"), data.get("cover"), assets)
     if reader.problems:
         raise CourseFileError(reader.problems)
     folder = CourseFolder(slug=slug, title=title, summary=summary, status=status, estimated_minutes=minutes,
                           quiz=quiz, certificate=certificate, modules=modules, assets=assets,
-                          trainers=[t.strip().lower() for t in trainers] if trainers is not None else None)
+                          trainers=[t.strip().lower() for t in trainers] if trainers is not None else None,
+                          cover=cover)
     for check in folder_checks.entries():
         reader.problems.extend(check(folder))
     if reader.problems:
         raise CourseFileError(reader.problems)
     return folder
+
+
+def _check_cover(reader: _Reader, yaml_file: Path, line: int | None, cover, assets: dict[str, bytes]) -> str | None:
+    """`cover:` names an image of the folder (PNG, JPEG, GIF or WebP, at most 1 MB), or is left out."""
+    if cover is None:
+        return None
+    if not isinstance(cover, str) or not cover.strip():
+        reader.problem(yaml_file, line, _("cover must be the path of an image in the course folder"))
+        return None
+    cover = cover.strip().removeprefix("./")
+    suffix = Path(cover).suffix.lower()
+    if suffix not in COVER_SIGNATURES:
+        reader.problem(yaml_file, line, _("the cover %(path)s must be a PNG, JPEG, GIF or WebP image", path=cover))
+    elif cover not in assets:
+        reader.problem(yaml_file, line, _("the cover %(path)s is not in the course folder", path=cover))
+    elif len(assets[cover]) > MAX_COVER_BYTES:
+        reader.problem(yaml_file, line, _("the cover %(path)s is larger than 1 MB", path=cover))
+    elif not assets[cover].startswith(COVER_SIGNATURES[suffix]) or (
+            suffix == ".webp" and assets[cover][8:12] != b"WEBP"):
+        reader.problem(yaml_file, line, _("the cover %(path)s is not a valid image of its type", path=cover))
+    else:
+        return cover
+    return None
 
 
 def _whole(value, low: int, high: int) -> bool:
@@ -257,6 +287,8 @@ def write_course_folder(course: CourseFolder, root: Path) -> None:
         data["certificate"] = course.certificate
     if course.trainers:
         data["trainers"] = course.trainers
+    if course.cover:
+        data["cover"] = course.cover
     _dump = {"allow_unicode": True, "sort_keys": False, "width": 1000}
     (root / "course.yaml").write_text(yaml.safe_dump(data, **_dump), encoding="utf-8")
     for module in course.modules:

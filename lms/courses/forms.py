@@ -22,6 +22,16 @@ class CourseForm(FlaskForm):
     estimated_minutes = IntegerField(_l("Estimated time (minutes)"), validators=[Optional(), NumberRange(0, 100000)])
     status = SelectField(_l("Status"), choices=lambda: [("draft", _l("Draft (hidden from learners)")),
                                                         ("published", _l("Published"))])
+    # Choices: the course's images (set by the view); shown on the course's card in the catalogue.
+    cover_path = SelectField(_l("Cover image"), choices=lambda: [("", _l("No cover (a plain pattern)"))],
+                             description=_l("One of the images of the course folder, shown on the course's card."))
+
+    def offer_covers(self, paths: list[str]) -> None:
+        """The course's images to choose from; without any, no choice is shown and the cover is left as it is."""
+        if paths:
+            self.cover_path.choices = lambda: [("", _l("No cover (a plain pattern)"))] + [(p, p) for p in paths]
+        else:
+            del self.cover_path
 
 
 class ModuleForm(FlaskForm):

@@ -21,7 +21,7 @@ FIELD_LABELS = {
     "summary_ar": _l("Summary in Arabic"), "summary_en": _l("Summary in English"),
     "estimated_minutes": _l("Estimated time (minutes)"), "status": _l("Status"),
     "body_ar": _l("Content in Arabic (Markdown)"), "body_en": _l("Content in English (Markdown, optional)"),
-    "position": _l("Place in the course"),
+    "position": _l("Place in the course"), "cover_path": _l("Cover image"),
 }
 EXCERPT = 120  # a module's text is logged as its first characters: the log is read, not diffed
 
@@ -53,7 +53,8 @@ def part_label(key: str) -> str:
     kind, _sep, name = key.partition(":")
     labels = {"title": _("title"), "summary": _("summary"), "status": _("status"),
               "estimated_minutes": _("estimated time"), "quiz": _("quiz settings"),
-              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules")}
+              "certificate": _("certificate settings"), "trainers": _("trainers"), "order": _("order of the modules"),
+              "cover": _("cover image")}
     if kind == "module":
         return _("module %(name)s", name=name)
     if kind == "file":
@@ -136,6 +137,10 @@ def _describe_own(entry: CourseLogEntry) -> LogText | None:
         summary = _("Course created") if details.get("created") else _("Course details changed")
         return LogText(summary, _labelled(details.get("changed", {})))
     if entry.action == "module":
+        if details.get("op") == "reordered":
+            before, after = details.get("changed", {}).get("order", [[], []])
+            return LogText(_("Order of the modules changed"),
+                           [(_("Order of the modules"), list_text(before), list_text(after))])
         message = {"added": _l("Module %(name)s added"), "moved": _l("Module %(name)s moved"),
                    "deleted": _l("Module %(name)s deleted")}.get(details.get("op"), _l("Module %(name)s changed"))
         return LogText(_isolated(message, name=details.get("module", "")), _labelled(details.get("changed", {})))

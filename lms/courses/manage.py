@@ -1,12 +1,13 @@
 """Trainers' authoring screens: courses and their modules."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
 from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _
+from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
+from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
 from lms.core.security import roles_required
 from lms.courses import log, services, sync
 from lms.courses.forms import CourseForm, DeleteModuleForm, ModuleForm
@@ -35,8 +36,12 @@ def _managed_or_404(course):
 def edit_course(slug: str | None):
     course = _managed_or_404(services.course_by_slug(slug, with_modules=True)) if slug else None
     form = CourseForm(obj=course)
+    covers = services.cover_choices(course.id) if course else []
+    form.offer_covers(covers)
     if request.method == "GET" and course:
         form.status.data = course.status.value
+        if covers:
+            form.cover_path.data = course.cover_path or ""
     if form.validate_on_submit():
         try:
             saved = services.save_course(form.data, course.id if course else None,
@@ -49,7 +54,7 @@ def edit_course(slug: str | None):
             return redirect(url_for(".edit_course", slug=saved.slug))
     return render_template("courses/course_form.html", form=form, course=course,
                            editor=sync.edited_by(course) if course else None,
-                           waiting=sync.files_waiting(course) if course else None)
+                           waiting=sync.files_waiting(course) if course else None, moved=moved_item(request.args))
 
 
 @bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"], defaults={"module_id": None})
@@ -89,10 +94,28 @@ def _module_of(slug: str, module_id: int):
 @bp.post("/manage/courses/<slug>/modules/<int:module_id>/move")
 @roles_required(roles.AUTHOR_COURSES)
 def move_module(slug: str, module_id: int):
-    course, _module = _module_of(slug, module_id)
-    services.move_module(course.id, module_id, -1 if request.form.get("direction") == "up" else 1,
-                         actor_id=current_user.id)
-    return redirect(url_for(".edit_course", slug=slug, _anchor="modules"))
+    """The keyboard (and no-script) way to reorder: one step up or down, then back on the moved module."""
+    course, module = _module_of(slug, module_id)
+    direction = "up" if request.form.get("direction") == "up" else "down"
+    position = services.move_module(course.id, module_id, -1 if direction == "up" else 1, actor_id=current_user.id)
+    flash(moved_text(pick_language(module, "title"), position), "success")
+    # No #fragment: a page opened at a fragment ignores `autofocus`, which brings the focus back to the button.
+    return redirect(url_for(".edit_course", slug=slug, moved=module_id, direction=direction))
+
+
+@bp.post("/manage/courses/<slug>/modules/order")
+@roles_required(roles.AUTHOR_COURSES)
+def reorder_modules(slug: str):
+    """Drag and drop: the whole new order in one request, answered in JSON."""
+    course = _managed_or_404(services.course_by_slug(slug))
+    ids = ordered_ids(request.get_json(silent=True))
+    if ids is None:
+        return order_error(_("The new order could not be read."))
+    try:
+        services.reorder_modules(course.id, ids, actor_id=current_user.id)
+    except ValidationError as error:
+        return order_error(" ".join(str(m) for m in error.errors.values()), 409)
+    return jsonify(ids=ids)
 
 
 @bp.post("/manage/courses/<slug>/modules/<int:module_id>/delete")

@@ -32,6 +32,8 @@ class Course(db.Model):
     # Deferred: course lists would decode this JSON on every page for nothing.
     quiz_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, deferred=True)
     certificate_settings: Mapped[dict] = mapped_column(sa.JSON, default=dict, deferred=True)
+    # One of the course's image files (a CourseAsset path), shown on its card; None: a plain pattern instead.
+    cover_path: Mapped[str | None] = mapped_column(sa.String(255))
     module_count: Mapped[int] = mapped_column(default=0)  # kept by the services; saves a count per page
     # Where the course was last changed. A course imported from a folder keeps the folder's path and content hash
     # (and each part's, to say what changed); a web edit since then sets `is_edited_on_web`, which the next import

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from lms.accounts import roles
 from lms.accounts.models import Role, User
-from lms.core.db import begin_write, get_or_raise, value_taken
+from lms.core.db import begin_write, get_or_raise, locked, value_taken
 from lms.core.hooks import Registry
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -96,7 +96,15 @@ def course_file(slug: str, path: str) -> CourseAsset | None:
 
 # --- authoring ---------------------------------------------------------------------------------------------
 
-COURSE_FIELDS = ("slug", "title_ar", "title_en", "summary_ar", "summary_en", "estimated_minutes", "status")
+COURSE_FIELDS = ("slug", "title_ar", "title_en", "summary_ar", "summary_en", "estimated_minutes", "status",
+                 "cover_path")
+COVER_MEDIA_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def cover_choices(course_id: int) -> list[str]:
+    """The course's images that may be its cover (the paths of its files)."""
+    return list(db.session.scalars(sa.select(CourseAsset.path).where(
+        CourseAsset.course_id == course_id, CourseAsset.media_type.in_(COVER_MEDIA_TYPES)).order_by(CourseAsset.path)))
 MODULE_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
 
 
@@ -128,6 +136,11 @@ def save_course(values: dict, course_id: int | None = None, author_id: int | Non
         setattr(course, key, (values.get(key) or "").strip())
     course.status = CourseStatus(values["status"])
     course.estimated_minutes = values.get("estimated_minutes") or 0
+    if "cover_path" in values:
+        cover = values["cover_path"] or None
+        if cover is not None and (course_id is None or cover not in cover_choices(course_id)):
+            raise ValidationError({"cover_path": _("Choose one of the course's images.")})
+        course.cover_path = cover
     if course_id is None and author_id is not None:
         course.trainers.append(CourseTrainer(user_id=author_id))
     db.session.add(course)
@@ -165,11 +178,21 @@ def save_module(course_id: int, values: dict, module_id: int | None = None, acto
     return module
 
 
-def move_module(course_id: int, module_id: int, offset: int, actor_id: int | None = None) -> None:
-    """Move a module up (-1) or down (+1) in its course; learners' progress stays with the module."""
+def _locked_course(course_id: int) -> tuple[Course, list[Module]]:
+    """The course locked for this write and its modules read afresh after the lock, so that two editors moving
+    modules at once take turns instead of numbering from the same stale order."""
+    course = locked(Course, course_id)
+    db.session.expire(course, ["modules"])
+    modules = list(db.session.scalars(sa.select(Module).where(Module.course_id == course_id)
+                                      .order_by(Module.position).execution_options(populate_existing=True)))
+    return course, modules
+
+
+def move_module(course_id: int, module_id: int, offset: int, actor_id: int | None = None) -> int:
+    """Move a module up (-1) or down (+1) in its course; learners' progress stays with the module. Its new
+    position (1, 2, 3...)."""
     begin_write()
-    course = get_or_raise(Course, course_id)
-    order = list(course.modules)
+    course, order = _locked_course(course_id)
     index = next((i for i, m in enumerate(order) if m.id == module_id), None)
     if index is None:
         raise LookupError(module_id)
@@ -179,6 +202,27 @@ def move_module(course_id: int, module_id: int, offset: int, actor_id: int | Non
         _place_modules(course, order)
         log.web_edit(course.id, actor_id, "module", {"module": order[target].file_name, "op": "moved",
                                                      "changed": {"position": [index + 1, target + 1]}})
+    else:
+        target = index
+    db.session.commit()
+    return target + 1
+
+
+def reorder_modules(course_id: int, module_ids: list[int], actor_id: int | None = None) -> None:
+    """Put the course's modules in this order: `module_ids` must be exactly the course's modules, each once
+    (ValidationError otherwise, and nothing changes). A web edit, logged with the order before and after."""
+    begin_write()
+    course, current = _locked_course(course_id)
+    by_id = {m.id: m for m in current}
+    if len(module_ids) != len(set(module_ids)) or set(module_ids) != set(by_id):
+        raise ValidationError({"": _("The list of modules has changed since the page was opened: reload the page "
+                                     "and try again.")})
+    ordered = [by_id[i] for i in module_ids]
+    if ordered != current:
+        before = [m.file_name for m in current]
+        _place_modules(course, ordered)
+        log.web_edit(course.id, actor_id, "module", {"op": "reordered", "changed": {
+            "order": [before, [m.file_name for m in ordered]]}})
     db.session.commit()
 
 
@@ -245,6 +289,7 @@ def upsert_course(folder: CourseFolder) -> Course:
     course.estimated_minutes = folder.estimated_minutes
     course.quiz_settings = folder.quiz
     course.certificate_settings = folder.certificate
+    course.cover_path = folder.cover
     if folder.trainers is not None:
         _name_trainers(course, folder.trainers)
     db.session.add(course)
@@ -302,6 +347,7 @@ def course_to_folder(course: Course) -> CourseFolder:
         ],
         assets={a.path: a.content for a in course.assets},
         trainers=_trainer_usernames(course.id) or None,
+        cover=course.cover_path,
     )
 
 

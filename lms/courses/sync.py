@@ -37,7 +37,7 @@ from lms.courses.models import Course, CourseLogEntry
 from lms.courses.services import course_by_slug, course_to_folder, upsert_course
 from lms.extensions import db
 
-FIELDS = ("title", "summary", "status", "estimated_minutes", "quiz", "certificate", "trainers")
+FIELDS = ("title", "summary", "status", "estimated_minutes", "quiz", "certificate", "trainers", "cover")
 
 
 # --- fingerprints ------------------------------------------------------------------------------------------------
@@ -51,7 +51,9 @@ def folder_parts(folder: CourseFolder) -> dict:
     """A hash of each part of a course folder, as read (so that the way a file is laid out does not count)."""
     def text(pair: dict) -> dict:
         return {lang: (value or "").strip() for lang, value in pair.items() if (value or "").strip()}
-    return {
+    # The cover counts only when there is one, so that courses without a cover keep the hashes they had.
+    cover = {"cover": _digest(folder.cover)} if folder.cover else {}
+    return cover | {
         "title": _digest(text(folder.title)), "summary": _digest(text(folder.summary)),
         "status": _digest(folder.status), "estimated_minutes": _digest(folder.estimated_minutes),
         "quiz": _digest(folder.quiz or {}), "certificate": _digest(folder.certificate or {}),

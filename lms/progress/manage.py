@@ -1,7 +1,7 @@
 """Staff screens under /manage: assigning courses and learning paths (HR, center managers, admins), authoring
 learning paths, and following the progress of learners."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -12,6 +12,7 @@ from lms.core.forms import show_service_errors
 from lms.core.i18n import _, localize_digits, ngettext, pick_language
 from lms.core.inputs import parse_int
 from lms.core.models import ValidationError, utcnow
+from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
 from lms.core.security import roles_required
 from lms.core.web import page_arg
 from lms.courses.models import Course, CourseStatus
@@ -216,7 +217,48 @@ def edit_path(path_id: int | None):
                 else:
                     flash(_("The learning path has been saved."), "success")
                     return redirect(url_for(".edit_path", path_id=saved.id))
-    return render_template("progress/assignments/path_form.html", form=form, path=path, courses=courses, typed=typed)
+    return render_template("progress/assignments/path_form.html", form=form, path=path, courses=courses, typed=typed,
+                           moved=moved_item(request.args))
+
+
+def _editable_path_or_404(path_id: int) -> LearningPath:
+    path = db.get_or_404(LearningPath, path_id)
+    if not paths.may_edit(path, current_user):
+        abort(404)
+    return path
+
+
+@bp.post("/paths/<int:path_id>/courses/<int:course_id>/move")
+@roles_required(roles.MANAGE_PATHS)
+def move_path_course(path_id: int, course_id: int):
+    """The keyboard (and no-script) way to reorder a path's courses: one step, then back on the moved course."""
+    _editable_path_or_404(path_id)
+    course = db.get_or_404(Course, course_id)
+    direction = "up" if request.form.get("direction") == "up" else "down"
+    try:
+        position = paths.move_path_course(path_id, course_id, -1 if direction == "up" else 1, current_user)
+    except LookupError:
+        abort(404)
+    flash(moved_text(pick_language(course, "title"), position), "success")
+    # No #fragment: a page opened at a fragment ignores `autofocus`, which brings the focus back to the button.
+    return redirect(url_for(".edit_path", path_id=path_id, moved=course_id, direction=direction))
+
+
+@bp.post("/paths/<int:path_id>/courses/order")
+@roles_required(roles.MANAGE_PATHS)
+def reorder_path_courses(path_id: int):
+    """Drag and drop: the whole new order of the path's courses in one request, answered in JSON."""
+    _editable_path_or_404(path_id)
+    ids = ordered_ids(request.get_json(silent=True))
+    if ids is None:
+        return order_error(_("The new order could not be read."))
+    try:
+        paths.reorder_path_courses(path_id, ids, current_user)
+    except ValidationError as error:
+        return order_error(" ".join(str(m) for m in error.errors.values()), 409)
+    except LookupError:
+        abort(404)
+    return jsonify(ids=ids)
 
 
 # -- following progress -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts import roles
 from lms.accounts.models import Role, User
-from lms.core.db import begin_write, get_or_raise, upsert_insert, value_taken
+from lms.core.db import begin_write, get_or_raise, locked, upsert_insert, value_taken
 from lms.core.hooks import Hook
 from lms.core.i18n import _, localize_digits, pick_language
 from lms.core.models import UTCDateTime, ValidationError, utcnow
@@ -96,6 +96,63 @@ def save_path(values: dict, course_ids: list[int], actor: User, path_id: int | N
     path.steps.extend(PathCourse(position=n, course_id=course_id) for n, course_id in enumerate(course_ids, 1))
     db.session.commit()
     return path
+
+
+def _locked_steps(path_id: int, actor: User) -> tuple[LearningPath, list[int]]:
+    """The path locked for this write (two editors reordering take turns) and its course ids in order, read
+    after the lock."""
+    path = locked(LearningPath, path_id)
+    if not may_edit(path, actor):
+        raise LookupError(path_id)
+    course_ids = list(db.session.scalars(sa.select(PathCourse.course_id).where(PathCourse.path_id == path_id)
+                                         .order_by(PathCourse.position)))
+    return path, course_ids
+
+
+def _renumber_steps(path: LearningPath, course_ids: list[int]) -> None:
+    # (path_id, position) is the primary key: park the positions below zero first, then number from 1.
+    table = PathCourse.__table__
+    db.session.execute(sa.update(table).where(table.c.path_id == path.id).values(position=-table.c.position))
+    for position, course_id in enumerate(course_ids, start=1):
+        db.session.execute(sa.update(table).where(table.c.path_id == path.id, table.c.course_id == course_id)
+                           .values(position=position))
+    # Loaded steps are known by their old primary key: forget them, so that the path reads its new order.
+    session = db.session()
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, PathCourse) and instance.path_id == path.id:
+            session.expunge(instance)
+    session.expire(path, ["steps"])
+
+
+def reorder_path_courses(path_id: int, course_ids: list[int], actor: User) -> None:
+    """Put the path's courses in this order: `course_ids` must be exactly the path's courses, each once
+    (ValidationError otherwise, and nothing changes). LookupError when the actor may not edit the path."""
+    begin_write()
+    path, current = _locked_steps(path_id, actor)
+    if len(course_ids) != len(set(course_ids)) or set(course_ids) != set(current):
+        raise ValidationError({"courses": _("The list of courses has changed since the page was opened: reload "
+                                            "the page and try again.")})
+    if course_ids != current:
+        _renumber_steps(path, course_ids)
+    db.session.commit()
+
+
+def move_path_course(path_id: int, course_id: int, offset: int, actor: User) -> int:
+    """Move a course of the path up (-1) or down (+1); its new position (1, 2, 3...). LookupError when the
+    course is not on the path or the actor may not edit it."""
+    begin_write()
+    path, order = _locked_steps(path_id, actor)
+    if course_id not in order:
+        raise LookupError(course_id)
+    index = order.index(course_id)
+    target = index + offset
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+        _renumber_steps(path, order)
+    else:
+        target = index
+    db.session.commit()
+    return target + 1
 
 
 # -- enrolling ------------------------------------------------------------------------------------------------

@@ -226,6 +226,8 @@ WEB_EDITS = {
     "new module": _new_module,
     "module edit": _edit_module,
     "module move": lambda course, trainer: services.move_module(course.id, course.modules[0].id, 1, trainer.id),
+    "module reorder": lambda course, trainer: services.reorder_modules(
+        course.id, [m.id for m in reversed(course.modules)], trainer.id),
     "module delete": lambda course, trainer: services.delete_module(course.id, course.modules[-1].id, trainer.id),
     "quiz settings": lambda course, trainer: authoring.save_settings(course, {"attempts": 3}, trainer.id),
     "questions": _edit_question,
