@@ -37,7 +37,7 @@ def test_matrix_shows_statuses_due_dates_and_totals(org, clock, client, auth):
     assert page.count('class="s-overdue"') == 2
     assert page.count("٣١ مارس ٢٠٢٦") == 2  # the overdue cells' due date, Arabic month and digits
     assert page.count("٦ مارس ٢٠٢٦") == 2  # the completed cells' completion date
-    assert '<caption>' in page and 'scope="row"' in page
+    assert '<caption id="matrix-caption">' in page and 'scope="row"' in page
     auth.as_role("hr", locale="en")
     english = client.get("/manage/reports/matrix?course=serving-citizens&center=QLY-BNH").text
     tfoot = english[english.index("<tfoot>"):]
