@@ -115,9 +115,12 @@ def take_course(page: Page, site: LiveSite, slug: str, audit: Auditor) -> None:
 
 
 def switch_language(page: Page, lang: str, direction: str) -> None:
-    """The header's language button keeps the visitor on the page they were reading."""
+    """The header's language button keeps the visitor on the page they were reading; on a phone a signed-in
+    person finds it in the menu."""
     url = page.url
-    page.locator("form[action='/language']").get_by_role("button").click()
+    if page.locator(".menu-button").is_visible():
+        page.locator(".menu-button").click()
+    page.locator("form[action='/language']").get_by_role("button").locator("visible=true").click()
     expect_language(page, lang, direction)
     expect(page).to_have_url(url)
 
