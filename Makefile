@@ -10,7 +10,7 @@ MO := $(PO:.po=.mo)
 PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/lms_test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres test-future lint bench translations extract-messages clean
+.PHONY: run test test-sqlite test-postgres test-future test-pages lint bench translations extract-messages clean
 
 # WeasyPrint needs Pango; HarfBuzz's subsetter makes a certificate render about 4 times faster.
 $(STAMP):
@@ -51,6 +51,7 @@ test: $(STAMP) translations node_modules/.package-lock.json lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-future
+	$(MAKE) --no-print-directory test-pages
 
 test-sqlite: $(STAMP) translations
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -72,6 +73,10 @@ test-future: $(STAMP) translations
 	@bin/ensure-system-packages faketime:faketime
 	DONT_FAKE_MONOTONIC=1 PYTHONPATH=$(CURDIR)/tests/future_clock timeout --kill-after=30 1800 \
 		faketime -f "$${LMS_TEST_CLOCK_SHIFT:-+365d}" $(PY) -m pytest -q -p no:cacheprovider
+
+# Every page of every role, in both languages, on a phone and a desktop (minutes: once, not in each run above).
+test-pages: $(STAMP) translations node_modules/.package-lock.json
+	$(PY) -m pytest -q -p no:cacheprovider -m every_page tests/browser/test_every_page.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lms tests bench

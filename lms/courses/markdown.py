@@ -5,6 +5,7 @@ images point at the course's own files.
 """
 import nh3
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
@@ -45,3 +46,11 @@ def render_markdown(text: str, files_url: str) -> str:
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
     )
+
+
+def scrollable_tables(html: str, label: str) -> Markup:
+    """Each table of sanitised HTML in a box that scrolls sideways on its own (never the page), reachable by
+    keyboard and named for screen readers. Done when shown, not when stored: `label` is in the reader's language.
+    nh3's output spells every table `<table>` (it keeps no attribute on it) and escapes any in the text."""
+    box = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(label)}"><table>'
+    return Markup(html.replace("<table>", box).replace("</table>", "</table></div>"))  # noqa: S704 (sanitised)

@@ -83,6 +83,8 @@ def sign_in(page: Page, site: LiveSite, audit: Auditor) -> None:
 def take_course(page: Page, site: LiveSite, slug: str, audit: Auditor) -> None:
     """Catalogue, course, enrol, first module, done: the course page's progress bar moves from 0."""
     course_url = f"{site.url}/courses/{slug}"
+    if page.locator(".menu-button").is_visible():  # a phone: the menu is folded behind its button
+        page.locator(".menu-button").click()
     page.locator(".main-nav a[href='/courses']").click()
     expect(page).to_have_url(f"{site.url}/courses")
     audit.check(page)
@@ -113,9 +115,12 @@ def take_course(page: Page, site: LiveSite, slug: str, audit: Auditor) -> None:
 
 
 def switch_language(page: Page, lang: str, direction: str) -> None:
-    """The header's language button keeps the visitor on the page they were reading."""
+    """The header's language button keeps the visitor on the page they were reading; on a phone a signed-in
+    person finds it in the menu."""
     url = page.url
-    page.locator("form[action='/language']").get_by_role("button").click()
+    if page.locator(".menu-button").is_visible():
+        page.locator(".menu-button").click()
+    page.locator("form[action='/language']").get_by_role("button").locator("visible=true").click()
     expect_language(page, lang, direction)
     expect(page).to_have_url(url)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from lms.courses.markdown import render_markdown
+from lms.courses.markdown import render_markdown, scrollable_tables
 
 BASE = "/courses/c/files/"
 
@@ -34,3 +34,11 @@ def test_relative_images_point_at_the_course_files():
     html = render_markdown("![طابور](images/queue.png)", BASE)
     assert 'src="/courses/c/files/images/queue.png"' in html
     assert 'alt="طابور"' in html
+
+
+def test_a_table_scrolls_in_its_own_named_box_reachable_by_keyboard():
+    html = render_markdown("| أ | ب |\n|---|---|\n| ١ | ٢ |\n\n`<table>` in code", BASE)
+    shown = scrollable_tables(html, 'جدول "عريض"')
+    assert shown.count('<div class="table-scroll" role="region" tabindex="0" aria-label="جدول &#34;عريض&#34;">'
+                       '<table>') == 1
+    assert shown.count("</table></div>") == 1 and "<code>&lt;table&gt;</code>" in shown

@@ -1,0 +1,27 @@
+// The header's menu button below 700 px: it shows and hides the main menu. Without this script the button stays
+// hidden and the menu is shown in full (app.css keys both on the "js" class set here, before the header is drawn).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function setOpen(button, menu, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("is-open", open);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector(".menu-button");
+    var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    button.addEventListener("click", function () {
+      setOpen(button, menu, button.getAttribute("aria-expanded") !== "true");
+    });
+    // Escape closes the menu from the button or from inside it, and the focus goes back to the button.
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") return;
+      var inside = menu.contains(document.activeElement);
+      setOpen(button, menu, false);
+      if (inside || document.activeElement === button) button.focus();
+    });
+  });
+})();
