@@ -89,8 +89,9 @@ def sign_in(browser: Browser, site: DemoSite, username: str, locale: str) -> Pag
     page.locator("main button[type=submit]").click()
     expect(page).not_to_have_url(f"{site.url}/login")
     switch = page.locator(f"form[action='/language'] button[value={locale}]")
-    if switch.count():  # the language is the account's: a test before may have changed it
-        switch.click()
+    if switch.count():  # the language is the account's: a test before may have changed it (on a phone: in the menu)
+        page.locator(".menu-button").click()
+        switch.locator("visible=true").click()
     expect_language(page, locale, LOCALES[locale])
     return page
 

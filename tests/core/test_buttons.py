@@ -13,10 +13,10 @@ BUTTON = re.compile(r"<button\b[^>]*>|<input\b[^>]*type=\"(?:submit|button|reset
 COMPONENT_BUTTONS = (
     'name="lang"',  # the header's language switch (.lang-switch)
     "data-nav=",  # the quiz navigator's numbered squares (.navigator)
+    'class="menu-button"',  # the phone header's menu button (.menu-button)
 )
-# Owned by other changes of issue 14: the header's "Sign out" (the collapsing header) and the course form's
-# "Move up/down" (replaced by drag and drop with a keyboard alternative). They still look like links.
-LINK_LOOKING = {"base.html", "courses/course_form.html"}
+# The header's "Sign out" sits among the account's links and reads as one.
+LINK_LOOKING = {"base.html"}
 
 
 def _templates():
