@@ -1,6 +1,7 @@
 """Browser fixtures: the real app served over HTTP on its own database, and Debian's Chromium driving it."""
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,22 +45,29 @@ def _seed(app: Flask) -> list[str]:
         return [course.slug for course in courses if course.is_published]
 
 
-@pytest.fixture
-def live_site(tmp_path_factory):
-    """A fresh database for each test, so the learner always starts every course at 0%."""
-    app = make_app(database_url(tmp_path_factory.mktemp("browser-db"), "browser"))
-    slugs = _seed(app)
+@contextmanager
+def serving(app: Flask):
+    """The app served over HTTP on a free port, in a thread, for as long as the block lasts; yields its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
     thread.start()
     try:
-        yield LiveSite(f"http://127.0.0.1:{server.server_port}", app, slugs)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join()
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_site(tmp_path_factory):
+    """A fresh database for each test, so the learner always starts every course at 0%."""
+    app = make_app(database_url(tmp_path_factory.mktemp("browser-db"), "browser"))
+    slugs = _seed(app)
+    with serving(app) as url:
+        yield LiveSite(url, app, slugs)
 
 
 def _real_clock_env() -> dict[str, str]:

@@ -7,14 +7,12 @@ serious or critical barrier. All findings of a run are reported together.
 """
 import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from lms.accounts.models import Center, JobTitle, RosterImport, RosterImportStatus, User
 from lms.accounts.roster_apply import Slip
@@ -29,6 +27,7 @@ from lms.extensions import db
 from lms.progress.models import Assignment, LearningPath
 from lms.quizzes.attempts import start_attempt
 from lms.quizzes.models import AttemptStatus, Question, QuizAttempt
+from tests.browser.conftest import serving
 from tests.browser.test_journey import AXE, BLOCKING_IMPACTS
 from tests.conftest import PROJECT_ROOT, database_url, make_app
 
@@ -225,17 +224,8 @@ def _seed(app) -> Demo:
 def demo_site(tmp_path_factory):
     app = make_app(database_url(tmp_path_factory.mktemp("every-page-db"), "every_page"))
     demo = _seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}", demo
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield app, url, demo
 
 
 # ----------------------------------------------------------------------------------------------- the checks

@@ -2,14 +2,12 @@
 column's name) or a grid that scrolls inside its own named, focusable box; the page itself never scrolls sideways,
 and every link, button and field of a table can be reached on screen. At 1366 px they are still tables. Every page
 is visited in Arabic and English by the role that sees it, on the demo `make run` starts with."""
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate, PrintBatch
@@ -20,7 +18,7 @@ from lms.demo.cli import setup
 from lms.extensions import db
 from lms.progress.models import Assignment, LearningPath
 from lms.quizzes.models import Question
-from tests.browser.conftest import LiveSite
+from tests.browser.conftest import LiveSite, serving
 from tests.browser.test_journey import expect_language
 from tests.conftest import PROJECT_ROOT, database_url, make_app
 
@@ -68,17 +66,8 @@ def demo_site(tmp_path_factory):
         slugs = [c.slug for c in import_course_folders([PROJECT_ROOT / "courses"]) if c.is_published]
         setup(utcnow())
         pages = _table_pages()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="tables-site", daemon=True)
-    thread.start()
-    try:
-        yield DemoSite(f"http://127.0.0.1:{server.server_port}", app, slugs, app.config["LMS_DEMO_PASSWORD"], pages)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield DemoSite(url, app, slugs, app.config["LMS_DEMO_PASSWORD"], pages)
 
 
 def sign_in(browser: Browser, site: DemoSite, username: str, locale: str) -> Page:
