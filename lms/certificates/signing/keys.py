@@ -3,6 +3,7 @@ private half encrypted by LMS_ISSUER_KEY_PASSPHRASE (never stored, never in code
 
 Retired keys stay published: a certificate keeps verifying with the key that signed it."""
 import base64
+import functools
 import hashlib
 from datetime import datetime
 
@@ -88,7 +89,13 @@ def private_key(kid: str) -> Ed25519PrivateKey:
     key = db.session.scalar(sa.select(IssuerKey).where(IssuerKey.kid == kid))
     if key is None:
         raise KeyError(kid)
-    loaded = serialization.load_pem_private_key(key.private_key.encode("ascii"), password=_passphrase())
+    return _load(key.private_key, _passphrase())
+
+
+@functools.lru_cache(maxsize=8)
+def _load(pem: str, passphrase: bytes) -> Ed25519PrivateKey:
+    """Decrypting costs milliseconds (key derivation): a stack of a thousand certificates does it once."""
+    loaded = serialization.load_pem_private_key(pem.encode("ascii"), password=passphrase)
     assert isinstance(loaded, Ed25519PrivateKey)  # noqa: S101  (only Ed25519 keys are ever stored)
     return loaded
 
