@@ -1,8 +1,8 @@
 """What verifiers fetch and cache: the issuer's public keys (a JSON key set, a did:web document) and the status
 list. Public, the same for everyone, kept an hour by caches."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
-from lms.certificates.signing import keys
+from lms.certificates.signing import keys, status_list
 from lms.core.security import public
 
 bp = Blueprint("signing", __name__)
@@ -34,3 +34,15 @@ def did_document():
                   "id": did, "verificationMethod": methods,
                   "assertionMethod": [m["id"] for m in methods]}, "application/did+json")
 
+
+
+@bp.get("/verify/status/<int:number>")
+@public
+def status(number: int):
+    """The signed status list (a compact JWS whose payload is the BitstringStatusListCredential)."""
+    jws = status_list.stored_jws(number)
+    if jws is None:
+        abort(404)
+    response = status_list.response(jws)
+    response.headers["Cache-Control"] = CACHE
+    return response
