@@ -32,6 +32,7 @@ run: $(STAMP) translations
 	@# (and listed) until its files are exported and committed, or imported with --force.
 	LMS_ENV=demo $(FLASK) courses import --keep-web-edits courses/
 	LMS_ENV=demo $(FLASK) demo setup
+	LMS_ENV=demo $(FLASK) certificates seal demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@# The background jobs' consumer (bulk certificate printing) runs beside the web server and stops with it.
 	@# gunicorn's --timeout 120: a first roster import of thousands of new accounts hashes their one-time passwords.

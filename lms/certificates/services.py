@@ -20,6 +20,7 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.pdf import render_pdf
+from lms.certificates.signing.seal import seal_pdf
 from lms.core.db import begin_write, get_or_raise, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
@@ -108,7 +109,7 @@ def certificate_pdf(certificate: Certificate, language: str) -> bytes:
         return content
     certificate_id = certificate.id
     stamp = "revoked" if certificate.revoked_at else "superseded" if certificate.superseded_at else None
-    content = render_pdf(certificate, language, stamp=stamp)
+    content = seal_pdf(render_pdf(certificate, language, stamp=stamp))
     begin_write()
     db.session.execute(upsert_insert(CertificateFile).values(
         certificate_id=certificate_id, language=language, content=content, rendered_at=utcnow())
