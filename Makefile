@@ -48,7 +48,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 # The suite runs three times: on SQLite, on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server), and on SQLite
 # again with the clock a year ahead, so that no test passes only on the day it was written.
 test: $(STAMP) translations node_modules/.package-lock.json lint
-	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime
+	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime softhsm2:softhsm2-util
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-future

@@ -1,6 +1,9 @@
 """The seal on stored certificate PDFs: a PAdES signature pyHanko's validator accepts against the demo root, that a
 single changed byte breaks, and that leaves the PDF/A-3b declaration as it was. Print stacks are not sealed."""
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -143,3 +146,41 @@ def test_the_demo_authority_is_made_once(app, runner):
     again = runner.invoke(args=["certificates", "seal", "demo"])
     assert again.exit_code == 0, again.output
     assert seal.demo_authority().root_pem.read_bytes() == first.root_pem.read_bytes()
+
+
+SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+@pytest.mark.skipif(not SOFTHSM.exists() or shutil.which("softhsm2-util") is None,
+                    reason="SoftHSM2 is not installed (bin/ensure-system-packages softhsm2:softhsm2-util)")
+def test_a_pkcs11_token_seals_through_softhsm(app, certificate, monkeypatch, tmp_path):
+    """The demo seal key and certificate put on a SoftHSM2 token, then used through LMS_SEAL_PKCS11_*."""
+    import pkcs11
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    (tmp_path / "tokens").mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "lms-seal", "--pin", "1234",
+                    "--so-pin", "4321"], check=True, capture_output=True)
+    key, cert, _ = pkcs12.load_key_and_certificates(seal.demo_authority().seal_p12.read_bytes(), None)
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    subprocess.run(["softhsm2-util", "--import", str(tmp_path / "key.pem"), "--token", "lms-seal", "--label",
+                    "seal", "--id", "01", "--pin", "1234"], check=True, capture_output=True)
+    token = pkcs11.lib(str(SOFTHSM)).get_token(token_label="lms-seal")
+    with token.open(user_pin="1234", rw=True) as session:
+        session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE,
+                               Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True,
+                               Attribute.LABEL: "seal", Attribute.ID: b"\x01",
+                               Attribute.SUBJECT: cert.subject.public_bytes(),
+                               Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER)})
+    monkeypatch.setitem(app.config, "LMS_ENV", "production")
+    for name, value in (("MODULE", str(SOFTHSM)), ("TOKEN", "lms-seal"), ("KEY", "seal"), ("PIN", "1234")):
+        monkeypatch.setitem(app.config, f"LMS_SEAL_PKCS11_{name}", value)
+    status = validate(seal.seal_pdf(render_pdf(certificate, "ar")), seal.demo_authority().root_pem)
+    assert status.bottom_line

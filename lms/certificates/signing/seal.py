@@ -100,7 +100,9 @@ def _signer():
             module, token_criteria=TokenCriteria(label=config.get("LMS_SEAL_PKCS11_TOKEN") or None),
             user_pin=config.get("LMS_SEAL_PKCS11_PIN") or None)
         label = config.get("LMS_SEAL_PKCS11_KEY")
-        return pkcs11.PKCS11Signer(session, cert_label=label, key_label=label), session
+        # Hashing on the host and signing the digest with the raw mechanism (CKM_ECDSA, CKM_RSA_PKCS) works with
+        # every token; SoftHSM2, for one, has no CKM_ECDSA_SHA256.
+        return pkcs11.PKCS11Signer(session, cert_label=label, key_label=label, use_raw_mechanism=True), session
     if not path:
         path, password = str(demo_authority().seal_p12), None
     key = (path, os.stat(path).st_mtime_ns)
