@@ -124,7 +124,7 @@ def certificate_credential(certificate: Certificate) -> bytes | None:
     """The Open Badges 3.0 credential, the very bytes inside the stored PDF in the certificate's language; None
     when the issuer has no key (production before `certificates keys create`)."""
     content = credential.embedded(certificate_pdf(certificate, certificate.language))
-    if content is None:  # a PDF stored before credentials were added: render it again, with one
+    if content is None and credential.available():  # stored before the issuer had a key: render it again
         begin_write()
         db.session.execute(sa.delete(CertificateFile).where(CertificateFile.certificate_id == certificate.id,
                                                             CertificateFile.language == certificate.language))

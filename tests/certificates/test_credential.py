@@ -22,9 +22,10 @@ from lms.auth.services import issue_api_token
 from lms.certificates import services
 from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate
-from lms.certificates.signing import credential
+from lms.certificates.signing import credential, seal
 from tests import factories
 from tests.certificates.conftest import complete
+from tests.certificates.test_seal import validate
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "ob_v3p0_achievementcredential_schema.json").read_text())
 KEY = Ed25519PrivateKey.generate()
@@ -119,6 +120,7 @@ def test_the_pdf_carries_the_same_credential_bytes_as_the_api(app, client, certi
         assert "/AcroForm" in opened.Root
         with opened.open_metadata() as meta:
             assert meta.pdfa_status == "3B"
+    assert validate(pdf, seal.demo_authority().root_pem).bottom_line  # the seal covers the attachment
 
 
 def test_hr_in_scope_gets_it_and_others_do_not(app, client, certificate, learner):
@@ -141,6 +143,22 @@ def test_without_an_issuer_key_the_pdf_has_no_credential_and_the_api_says_so(app
     assert credential.embedded(pdf) is None
     response = get_credential(client, certificate, learner)
     assert response.status_code == 404 and response.json["error"]["code"] == "no_credential"
+    assert services.certificate_pdf(certificate, certificate.language) == pdf  # kept, not rendered again
+
+
+def test_a_pdf_stored_before_the_issuer_had_a_key_is_rendered_again_with_its_credential(
+        app, client, certificate, learner, issuer_key, monkeypatch):
+    current = issuer_key.current_key
+
+    def none():
+        raise issuer_key.NoIssuerKey()
+
+    monkeypatch.setattr(issuer_key, "current_key", none)
+    services.certificate_pdf(certificate, certificate.language)
+    monkeypatch.setattr(issuer_key, "current_key", current)
+    response = get_credential(client, certificate, learner)
+    assert response.status_code == 200
+    assert credential.embedded(services.certificate_pdf(certificate, certificate.language)) == response.data
 
 
 def test_base58btc_round_trips():

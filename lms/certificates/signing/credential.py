@@ -190,6 +190,19 @@ def _iso(moment: datetime) -> str:
 
 # --- in the PDF ------------------------------------------------------------------------------------------------
 
+def available() -> bool:
+    """Whether credentials can be signed now: the issuer keys module is there and has a current key."""
+    try:
+        from lms.certificates.signing import keys
+    except ImportError:
+        return False
+    try:
+        keys.current_key()
+    except keys.NoIssuerKey:
+        return False
+    return True
+
+
 def attach(certificate: Certificate, content: bytes) -> bytes:
     """A freshly rendered certificate PDF with its credential inside, if the issuer has a key (production without
     one: the PDF as it is, and the log says why)."""
