@@ -184,3 +184,12 @@ def test_a_pkcs11_token_seals_through_softhsm(app, certificate, monkeypatch, tmp
         monkeypatch.setitem(app.config, f"LMS_SEAL_PKCS11_{name}", value)
     status = validate(seal.seal_pdf(render_pdf(certificate, "ar")), seal.demo_authority().root_pem)
     assert status.bottom_line
+
+
+def test_poppler_also_finds_the_seal_valid(app, certificate, tmp_path):
+    """Another implementation than pyHanko's (poppler with NSS, as Okular and Evince check signatures)."""
+    path = tmp_path / "c.pdf"
+    path.write_bytes(services.certificate_pdf(certificate, "ar"))
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert "Signature Validation: Signature is Valid." in out and "Total document signed" in out
+    assert "LMS demo certificate seal" in out
