@@ -96,6 +96,17 @@ def test_the_api_serves_the_holder_a_valid_open_badges_credential(app, client, c
     check_proof(vc, public_key())
 
 
+def test_a_term_no_context_defines_is_refused_not_signed():
+    """1EdTech's examples type credentialSchema "1EdTechJsonSchemaValidator2019", which no context defines: pyld
+    would resolve it against a made-up base, jsonld.js (safe mode, as verifiers run it) refuses it."""
+    document = {"@context": [credential.VC_V2], "type": ["VerifiableCredential"],
+                "credentialSchema": [{"id": credential.SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]}
+    with pytest.raises(credential.CredentialError):
+        credential.canonical(document)
+    with pytest.raises(credential.CredentialError):  # a context that is not bundled is never fetched
+        credential.canonical({"@context": ["https://example.org/context.json"], "type": "Thing"})
+
+
 def test_a_changed_credential_fails_its_proof(app, client, certificate, learner):
     vc = json.loads(get_credential(client, certificate, learner).data)
     vc["credentialSubject"]["identifier"][0]["identityHash"] = "منى عبد الرحيم"

@@ -93,7 +93,9 @@ def build(certificate: Certificate, authority: dict, now: datetime | None = None
                 "inLanguage": primary,
             },
         },
-        "credentialSchema": [{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        # "JsonSchema" (VC JSON Schema, defined by the VC 2.0 context): 1EdTech's "1EdTechJsonSchemaValidator2019" is
+        # in no context, and JSON-LD safe mode (jsonld.js, as Digital Bazaar's verifiers run it) refuses it.
+        "credentialSchema": [{"id": SCHEMA, "type": "JsonSchema"}],
         "credentialStatus": {
             "id": f"{base}/verify/status/1#{certificate.id}",
             "type": "BitstringStatusListEntry",
@@ -148,8 +150,17 @@ def canonical(document: dict) -> bytes:
     """RDFC-1.0 (URDNA2015) N-Quads of a JSON-LD document, its contexts from the bundled files only."""
     from pyld import jsonld
 
-    return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
-                                       "documentLoader": _load_document, "safe": True}).encode()
+    try:
+        nquads = jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
+                                             "documentLoader": _load_document, "safe": True, "base": _NO_BASE})
+    except jsonld.JsonLdError as error:  # a context that is not bundled, a malformed document
+        raise CredentialError(f"cannot canonicalize the credential: {error}") from error
+    if _NO_BASE in nquads:  # a term no context defines: other processors (jsonld.js) refuse it or read it otherwise
+        raise CredentialError("the credential has a type or value that no bundled context defines")
+    return nquads.encode()
+
+
+_NO_BASE = "https://relative-iri.invalid/"  # where pyld would resolve a relative IRI (the document has no address)
 
 
 def _load_document(url: str, options=None) -> dict:
