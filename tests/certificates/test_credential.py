@@ -1,11 +1,10 @@
 """The Open Badges 3.0 credential: valid against 1EdTech's JSON schema (bundled), its eddsa-rdfc-2022 proof checked
 with PyNaCl (not the signer's library), served by the API to its holder and HR in scope, and attached to the stored
 PDF as the same bytes (pdfdetach)."""
+import base64
 import io
 import json
 import subprocess
-import sys
-import types
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,29 +21,18 @@ from lms.auth.services import issue_api_token
 from lms.certificates import services
 from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate
-from lms.certificates.signing import credential, seal
+from lms.certificates.signing import credential, keys, seal
 from tests import factories
 from tests.certificates.conftest import complete
 from tests.certificates.test_seal import validate
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "ob_v3p0_achievementcredential_schema.json").read_text())
-KEY = Ed25519PrivateKey.generate()
-KID = "testkid1"
 
 
-@pytest.fixture(autouse=True)
-def issuer_key(monkeypatch):
-    """One Ed25519 issuer key for the tests, through the keys module's API (current_key, private_key)."""
-    try:
-        from lms.certificates.signing import keys
-    except ImportError:  # before the keys module (branch i15-sign) is merged: a stand-in with its API
-        keys = types.ModuleType("lms.certificates.signing.keys")
-        keys.NoIssuerKey = type("NoIssuerKey", (Exception,), {})
-        monkeypatch.setitem(sys.modules, "lms.certificates.signing.keys", keys)
-        import lms.certificates.signing as package
-        monkeypatch.setattr(package, "keys", keys, raising=False)
-    monkeypatch.setattr(keys, "current_key", lambda: types.SimpleNamespace(kid=KID), raising=False)
-    monkeypatch.setattr(keys, "private_key", lambda kid: KEY, raising=False)
+@pytest.fixture
+def issuer_key():
+    from lms.certificates.signing import keys
+
     return keys
 
 
@@ -63,8 +51,11 @@ def check_proof(vc: dict, public_key: bytes) -> None:
                                  credential.base58btc_decode(proof["proofValue"][1:]))
 
 
-def public_key() -> bytes:
-    return KEY.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+def published_key(client, vc: dict) -> bytes:
+    """The public key the proof names, as /verify/keys.json publishes it (did:web:<host>#<kid>)."""
+    kid = vc["proof"][0]["verificationMethod"].rpartition("#")[2]
+    [jwk] = [k for k in client.get("/verify/keys.json").json["keys"] if k["kid"] == kid]
+    return base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
 
 
 def get_credential(client, certificate, user):
@@ -92,8 +83,9 @@ def test_the_api_serves_the_holder_a_valid_open_badges_credential(app, client, c
     names = [i["identityHash"] for i in vc["credentialSubject"]["identifier"] if i["identityType"] == "name"]
     assert names == ["منى عبد الرحمن", "Mona Abdelrahman"]
     assert vc["credentialSubject"]["achievement"]["name"] == "خدمة المواطنين عبر الشباك"
-    assert vc["proof"][0]["verificationMethod"] == f"did:web:localhost#{KID}"
-    check_proof(vc, public_key())
+    assert vc["proof"][0]["verificationMethod"] == f"did:web:localhost#{keys.current_key().kid}"
+    assert vc["proof"][0]["verificationMethod"].partition("#")[0] == client.get("/.well-known/did.json").json["id"]
+    check_proof(vc, published_key(client, vc))
 
 
 def test_a_term_no_context_defines_is_refused_not_signed():
@@ -111,7 +103,7 @@ def test_a_changed_credential_fails_its_proof(app, client, certificate, learner)
     vc = json.loads(get_credential(client, certificate, learner).data)
     vc["credentialSubject"]["identifier"][0]["identityHash"] = "منى عبد الرحيم"
     with pytest.raises(BadSignatureError):
-        check_proof(vc, public_key())
+        check_proof(vc, published_key(client, vc))
     vc = json.loads(get_credential(client, certificate, learner).data)
     with pytest.raises(BadSignatureError):  # another key
         check_proof(vc, Ed25519PrivateKey.generate().public_key().public_bytes(
