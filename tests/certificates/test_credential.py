@@ -167,3 +167,13 @@ def test_a_pdf_stored_before_the_issuer_had_a_key_is_rendered_again_with_its_cre
 def test_base58btc_round_trips():
     for data in (b"", b"\0\0abc", bytes(range(64))):
         assert credential.base58btc_decode(credential.base58btc(data)) == data
+
+
+def test_a_credential_keeps_verifying_after_the_key_is_rotated(app, client, certificate, learner):
+    before = json.loads(get_credential(client, certificate, learner).data)
+    old_kid = keys.current_key().kid
+    keys.rotate_key()
+    after = json.loads(get_credential(client, certificate, learner).data)
+    assert after == before  # the stored one, signed with the key of its day
+    assert keys.current_key().kid != old_kid
+    check_proof(after, published_key(client, after))  # the retired key stays published
