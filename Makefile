@@ -32,6 +32,7 @@ run: $(STAMP) translations
 	@# (and listed) until its files are exported and committed, or imported with --force.
 	LMS_ENV=demo $(FLASK) courses import --keep-web-edits courses/
 	LMS_ENV=demo $(FLASK) demo setup
+	LMS_ENV=demo $(FLASK) certificates seal demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@# The background jobs' consumer (bulk certificate printing) runs beside the web server and stops with it.
 	@# gunicorn's --timeout 120: a first roster import of thousands of new accounts hashes their one-time passwords.
@@ -49,7 +50,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Two runs at a time (each pytest uses about one core; the PostgreSQL run waits on its server): 39 minutes one after
 # the other in CI, which asks for 30. Each run keeps its own temporary folder; output is shown run by run.
 test: $(STAMP) translations node_modules/.package-lock.json lint
-	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime
+	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime softhsm2:softhsm2-util
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-future test-pages
 

@@ -81,6 +81,16 @@ class Config:
     LMS_MAIL_FROM = ""
     LMS_REMINDER_DAYS = (7, 1)
     LMS_EXPIRY_NOTICE_DAYS = 30
+    # The seal on stored certificate PDFs (lms/certificates/signing/seal.py): a PKCS#12 file and its password, or a
+    # PKCS#11 token (module path, token label, key label, PIN); a timestamp authority's URL makes it PAdES B-T.
+    # Demo and test mode use a demo authority in the instance folder; production with neither does not seal.
+    LMS_SEAL_PKCS12 = ""
+    LMS_SEAL_PKCS12_PASSWORD = ""  # noqa: S105  (read from the environment, never logged)
+    LMS_SEAL_PKCS11_MODULE = ""
+    LMS_SEAL_PKCS11_TOKEN = ""
+    LMS_SEAL_PKCS11_KEY = ""
+    LMS_SEAL_PKCS11_PIN = ""
+    LMS_SEAL_TSA_URL = ""
 
 
 def load_config(app: Flask, override: object | dict | None) -> None:
@@ -106,7 +116,9 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["LMS_TRUSTED_PROXIES"] = int(proxies)
     if hsts := env.get("LMS_HSTS_SECONDS"):  # "0" turns it off
         app.config["LMS_HSTS_SECONDS"] = int(hsts)
-    for name in ("LMS_SMTP_HOST", "LMS_SMTP_USER", "LMS_SMTP_PASSWORD", "LMS_MAIL_FROM"):
+    for name in ("LMS_SMTP_HOST", "LMS_SMTP_USER", "LMS_SMTP_PASSWORD", "LMS_MAIL_FROM", "LMS_SEAL_PKCS12",
+                 "LMS_SEAL_PKCS12_PASSWORD", "LMS_SEAL_PKCS11_MODULE", "LMS_SEAL_PKCS11_TOKEN", "LMS_SEAL_PKCS11_KEY",
+                 "LMS_SEAL_PKCS11_PIN", "LMS_SEAL_TSA_URL"):
         if value := env.get(name):
             app.config[name] = value
     if port := env.get("LMS_SMTP_PORT"):

@@ -1,5 +1,5 @@
 """The certificates API: the holder's list, a PDF (holder, HR, admin), and the public check of a code."""
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, make_response, request, url_for
 
 from lms.api.auth import token_required
 from lms.api.routes import iso
@@ -9,7 +9,9 @@ from lms.certificates.codes import grouped
 from lms.certificates.look import LANGUAGES
 from lms.certificates.models import Certificate
 from lms.certificates.routes import pdf_response, verify_throttled
+from lms.certificates.signing import credential
 from lms.core.errors import json_error
+from lms.core.i18n import _
 from lms.core.security import public
 from lms.extensions import csrf
 
@@ -21,7 +23,8 @@ def _summary(c: Certificate) -> dict:
     return {"code": grouped(c.code), "serial": c.serial, "status": c.status().value,
             "course": {"ar": c.course_title_ar, "en": c.course_title_en},
             "issued_at": iso(c.issued_at), "expires_at": iso(c.expires_at), "score": c.score,
-            "pdf_url": url_for(".certificate_pdf", code=grouped(c.code), _external=True)}
+            "pdf_url": url_for(".certificate_pdf", code=grouped(c.code), _external=True),
+            "credential_url": url_for(".certificate_credential", code=grouped(c.code), _external=True)}
 
 
 @bp.get("/me/certificates")
@@ -40,6 +43,23 @@ def certificate_pdf(code: str):
     if language not in LANGUAGES:
         return json_error(400, "bad_language", "lang must be ar, en or both")
     return pdf_response(services.certificate_pdf(certificate, language), f"{certificate.serial}-{language}.pdf")
+
+
+@bp.get("/certificates/<code>/credential")
+@token_required
+def certificate_credential(code: str):
+    """The certificate as an Open Badges 3.0 credential: the same bytes as inside its stored PDF."""
+    certificate = services.certificate_by_code(code)
+    if certificate is None or not services.may_download(certificate, g.api_user):
+        return json_error(404, "not_found")
+    content = services.certificate_credential(certificate)
+    if content is None:
+        return json_error(404, "no_credential", _("This certificate has no digital credential yet."))
+    response = make_response(content)
+    response.headers["Content-Type"] = credential.MEDIA_TYPE
+    response.headers["Content-Disposition"] = f'inline; filename="{certificate.serial}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _authority(authority: Authority) -> dict:

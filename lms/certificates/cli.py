@@ -3,6 +3,7 @@ import sys
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.accounts.models import User
@@ -11,6 +12,7 @@ from lms.certificates.codes import grouped
 from lms.certificates.forms import status_label
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.printroom import CertificateFilter
+from lms.certificates.signing import seal
 from lms.certificates.texts import revocation_reason
 from lms.core.i18n import _, ngettext
 from lms.core.models import ValidationError
@@ -18,8 +20,19 @@ from lms.courses.services import course_by_slug
 from lms.extensions import db
 
 certificates_cli = click.Group("certificates", help="Certificates: print, check and revoke.")
+seal_cli = click.Group("seal", help="The seal (PAdES signature) on stored certificate PDFs.")
+certificates_cli.add_command(seal_cli)
 
 
+@seal_cli.command("demo")
+@with_appcontext
+def seal_demo_command() -> None:
+    """Make this instance's demo seal authority if it has none (demo and test mode only; idempotent)."""
+    if current_app.config["LMS_ENV"] not in ("demo", "test"):
+        raise click.ClickException(_("The demo seal is only made in demo mode (LMS_ENV=demo)."))
+    made = seal.demo_authority()
+    click.echo((_("Demo seal authority created: %(path)s") if made.created
+                else _("Demo seal authority already there: %(path)s")) % {"path": made.root_pem})
 
 @certificates_cli.command("verify")
 @click.argument("code")

@@ -20,7 +20,8 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.pdf import render_pdf
-from lms.certificates.signing import status_list
+from lms.certificates.signing import credential, status_list
+from lms.certificates.signing.seal import seal_pdf
 from lms.core.db import begin_write, get_or_raise, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
@@ -109,12 +110,26 @@ def certificate_pdf(certificate: Certificate, language: str) -> bytes:
         return content
     certificate_id = certificate.id
     stamp = "revoked" if certificate.revoked_at else "superseded" if certificate.superseded_at else None
-    content = render_pdf(certificate, language, stamp=stamp)
+    # The credential goes in before the seal, so that the seal covers it.
+    content = seal_pdf(credential.attach(certificate, render_pdf(certificate, language, stamp=stamp)))
     begin_write()
     db.session.execute(upsert_insert(CertificateFile).values(
         certificate_id=certificate_id, language=language, content=content, rendered_at=utcnow())
         .on_conflict_do_nothing(index_elements=["certificate_id", "language"]))
     db.session.commit()
+    return content
+
+
+def certificate_credential(certificate: Certificate) -> bytes | None:
+    """The Open Badges 3.0 credential, the very bytes inside the stored PDF in the certificate's language; None
+    when the issuer has no key (production before `certificates keys create`)."""
+    content = credential.embedded(certificate_pdf(certificate, certificate.language))
+    if content is None and credential.available():  # stored before the issuer had a key: render it again
+        begin_write()
+        db.session.execute(sa.delete(CertificateFile).where(CertificateFile.certificate_id == certificate.id,
+                                                            CertificateFile.language == certificate.language))
+        db.session.commit()
+        content = credential.embedded(certificate_pdf(certificate, certificate.language))
     return content
 
 

@@ -1,6 +1,7 @@
 """Certificates that prove themselves: the issuer's Ed25519 keys (keys.py), the signed payload in the printed QR
 code (payload.py), the signed status list of revoked and superseded certificates (status_list.py), and the routes
-that publish the keys and the list for verifiers to cache."""
+that publish the keys and the list for verifiers to cache; the PAdES seal on stored PDFs (seal.py) and the Open Badges
+3.0 credential (credential.py)."""
 from flask import Flask
 
 
