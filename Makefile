@@ -47,12 +47,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # The suite runs three times: on SQLite, on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server), and on SQLite
 # again with the clock a year ahead, so that no test passes only on the day it was written; then every page once.
-# Two runs at a time (each pytest uses about one core; the PostgreSQL run waits on its server): 39 minutes one after
-# the other in CI, which asks for 30. Each run keeps its own temporary folder; output is shown run by run.
+# Two runs at a time, the next starting as soon as one ends (each pytest uses about one core; the PostgreSQL run
+# waits on its server): one after the other took 39 minutes in CI, which asks for 30. Each run keeps its own
+# temporary folder; output is shown run by run; a failing run fails `make test` once all have ended (-k).
 test: $(STAMP) translations node_modules/.package-lock.json lint
 	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime softhsm2:softhsm2-util
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-future test-pages
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-sqlite test-postgres test-future test-pages
 
 TMP_TESTS := $${TMPDIR:-/tmp}/lms-tests-$(notdir $(CURDIR))
 
