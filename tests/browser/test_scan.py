@@ -146,3 +146,33 @@ def test_offline_verdicts_after_one_visit(new_page, scan_site, view, tmp_path): 
     audit.check(page)
     if audit.problems:
         pytest.fail("\n".join([*audit.problems, f"screenshots: {tmp_path}"]), pytrace=False)
+
+
+def test_every_one_byte_change_of_a_payload_is_rejected(new_page, scan_site):  # noqa: F811
+    """Each byte of the fragment (flag, fields, signature) changed in turn: never "valid", and the same check from
+    a key that is not published says "unknown issuer"."""
+    site, key = scan_site
+    page = new_page({"width": 1366, "height": 900})
+    page.goto(f"{site.url}/verify/scan")
+    expect(page.locator("#verifier[data-ready=true]")).to_be_attached()
+    valid = qr_signer.qr_content(site.url, CODE, FIELDS, key)
+    length = len(base64.urlsafe_b64decode(valid.split("#1")[1] + "=="))
+    changed = [_changed(valid, position) for position in range(length)]
+    verdicts = page.evaluate("""async (texts) => {
+        const area = document.getElementById("qr-text");
+        const form = document.getElementById("qr-paste-form");
+        const box = document.getElementById("verdict");
+        const seen = [];
+        for (const text of [...texts]) {
+          box.dataset.verdict = "";
+          area.value = text;
+          form.requestSubmit();
+          while (!box.dataset.verdict) await new Promise((resolve) => setTimeout(resolve, 0));
+          seen.push(box.dataset.verdict);
+        }
+        return seen;
+    }""", [valid, *changed])
+    assert verdicts[0] == "valid"
+    assert "valid" not in verdicts[1:], [i for i, v in enumerate(verdicts[1:]) if v == "valid"]
+    assert set(verdicts[1:]) <= {"invalid", "unknown", "not_signed"}
+    assert verdicts[1:].count("invalid") > length - 20  # outside the key id and the separators: "signature invalid"
