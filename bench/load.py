@@ -144,7 +144,8 @@ def bench_backend(name: str, url: str) -> bool:
 
 
 def server_env(url: str, secret: str) -> dict:
-    return {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secret, "LMS_DATABASE_URL": url}
+    return {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secret, "LMS_ISSUER_KEY_PASSPHRASE": secret,
+            "LMS_DATABASE_URL": url}
 
 
 def migrate(url: str, secret: str) -> None:

@@ -46,6 +46,9 @@ class Config:
     # verification's limits per client address.
     LMS_GOVERNORATE_CODE = "QLY"
     LMS_PUBLIC_URL = ""
+    # Encrypts the issuer's private signing keys in the database (lms/certificates/signing/keys.py); required in
+    # production, a random one kept in the instance folder in demo and test.
+    LMS_ISSUER_KEY_PASSPHRASE = ""
     LMS_VERIFY_LIMITS = "30 per minute; 300 per hour"
     LMS_PRINT_PROCESSES = 0  # processes a print batch lays certificates out with; 0: one per CPU
     # A print batch's job renews its lease at each step (every few seconds); one not renewed for this long lost
@@ -91,8 +94,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         app.config["SECRET_KEY"] = key
     if grace := env.get("LMS_QUIZ_GRACE_SECONDS"):
         app.config["LMS_QUIZ_GRACE_SECONDS"] = int(grace)
-    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_VERIFY_LIMITS", "LMS_SIGN_IN_LIMITS",
-                 "LMS_ACCOUNT_FAILURE_LIMITS", "LMS_ADDRESS_FAILURE_LIMITS"):
+    for name in ("LMS_GOVERNORATE_CODE", "LMS_PUBLIC_URL", "LMS_ISSUER_KEY_PASSPHRASE", "LMS_VERIFY_LIMITS",
+                 "LMS_SIGN_IN_LIMITS", "LMS_ACCOUNT_FAILURE_LIMITS", "LMS_ADDRESS_FAILURE_LIMITS"):
         if value := env.get(name):
             app.config[name] = value
     for name in ("LMS_PRINT_PROCESSES", "LMS_PRINT_LEASE_SECONDS", "LMS_SQLITE_BUSY_TIMEOUT_MS", "LMS_ROSTER_JOB_ROWS",
@@ -130,15 +133,26 @@ def load_config(app: Flask, override: object | dict | None) -> None:
     if not app.config["LMS_RATELIMIT_STORAGE_URI"]:
         app.config["LMS_RATELIMIT_STORAGE_URI"] = "memory://" if mode == "test" else \
             f"sqlite:///{Path(app.instance_path).resolve() / 'rate-limits.sqlite3'}"
+    _secrets(app, mode)
+
+
+def _secrets(app: Flask, mode: str) -> None:
+    """Production must be given its secrets; demo and test keep random ones in the instance folder."""
     if not app.config.get("SECRET_KEY"):
         if mode == "production":
             raise ConfigError("LMS_SECRET_KEY must be set in production (LMS_ENV=production).")
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("LMS_ISSUER_KEY_PASSPHRASE"):
+        if mode == "production":
+            raise ConfigError("LMS_ISSUER_KEY_PASSPHRASE must be set in production (it encrypts the issuer's "
+                              "certificate signing keys).")
+        app.config["LMS_ISSUER_KEY_PASSPHRASE"] = _instance_secret(Path(app.instance_path), "issuer_key_passphrase")
 
 
-def _instance_secret(instance: Path) -> str:
-    """A random key kept in the instance folder, so demo sessions survive a restart."""
-    path = instance / "secret_key"
+def _instance_secret(instance: Path, name: str = "secret_key") -> str:
+    """A random key kept in the instance folder, so demo sessions (and the issuer keys it encrypts) survive a
+    restart."""
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from lms.accounts.roster_jobs import tidy_roster_imports
 from lms.certificates.batches import fail_stale_batches
 from lms.certificates.expiry_notices import store_expiry_notices
 from lms.certificates.renewal import renew_due
+from lms.certificates.signing import status_list
 from lms.core.db import begin_write
 from lms.core.i18n import _
 from lms.core.jobs import QueueCounts, queue_counts
@@ -67,6 +68,8 @@ STEPS: tuple[Step, ...] = (
     Step("expiry-notices", store_expiry_notices),
     Step("stale-print-batches", fail_stale_batches),
     Step("roster-imports", tidy_roster_imports),
+    # The signed status list of certificates, re-signed so that verifiers' copies are never older than a day.
+    Step("certificate-status-list", status_list.daily_step),
     # Last: e-mails what the steps above stored.
     Step("emails", _send_emails, in_transaction=False),
 )

@@ -55,6 +55,7 @@ class IsolatedClient(FlaskClient):
 
 def make_app(url: str, **extra):
     app = create_app({"LMS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                      "LMS_ISSUER_KEY_PASSPHRASE": "test-passphrase",
                       "LMS_SIGN_IN_LIMITS": "10000 per minute", "LMS_VERIFY_LIMITS": "10000 per minute",
                       "LMS_ACCOUNT_FAILURE_LIMITS": "10000 per minute",
                       "LMS_ADDRESS_FAILURE_LIMITS": "10000 per minute",

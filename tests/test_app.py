@@ -17,6 +17,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 def test_production_starts_with_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("LMS_ENV", "production")
     monkeypatch.setenv("LMS_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("LMS_ISSUER_KEY_PASSPHRASE", "p" * 40)
     monkeypatch.setenv("LMS_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
     app = create_app()
     assert app.config["SECRET_KEY"] == "s" * 40
@@ -29,6 +30,7 @@ def test_limits_are_shared_by_the_workers_of_a_machine_without_redis(monkeypatch
 
     monkeypatch.setenv("LMS_ENV", "production")
     monkeypatch.setenv("LMS_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("LMS_ISSUER_KEY_PASSPHRASE", "p" * 40)
     monkeypatch.delenv("LMS_RATELIMIT_STORAGE_URL", raising=False)
     app = create_app()
     storage = app.extensions["lms_throttle"].storage

@@ -15,7 +15,7 @@ NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
 def test_the_steps_run_in_the_order_their_work_needs():
     names = [step.name for step in STEPS]
     assert names == ["renew-certificates", "reminders", "expiry-notices", "stale-print-batches", "roster-imports",
-                     "emails"]
+                     "certificate-status-list", "emails"]
     # renewal opens the new cycle the reminders are about; e-mails go out once everything is stored
     assert names.index("renew-certificates") < names.index("reminders") and names[-1] == "emails"
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from lms.accounts import roles
-    from lms.certificates import cli, expiry_notices, forms, issuing, revocation, routes
+    from lms.certificates import cli, expiry_notices, forms, issuing, revocation, routes, signing
     from lms.certificates import home as sections
     from lms.certificates.manage import appearance, printing, records
     from lms.core.home import HomeSection, home
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     home.add(app, HomeSection("certificate-desk", "certificates/home/desk.html", roles.VIEW_REPORTS, 130,
                               sections.load_desk))  # HR, administrators and center managers: the staff they follow
     app.cli.add_command(cli.certificates_cli)
+    signing.init_app(app)  # the issuer's keys, the signed QR payload and status list, and their routes
     uncertified_courses.provide(app, revocation.uncertified_courses)
     app.add_template_filter(forms.batch_description)
     course_completed.connect(issuing.issue_on_completion)

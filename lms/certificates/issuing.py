@@ -90,6 +90,9 @@ def _issue(user: User, course: Course | None, completed_at: datetime, replaces: 
     if replaces is not None:  # first, so that the unique index lets the new one in
         replaces.superseded_at = now
         db.session.flush()
+        from lms.certificates.signing.status_list import regenerate
+
+        regenerate(now)  # the status list says superseded, in the same transaction
     settings = ((course.certificate_settings or {}) if course is not None
                 else {"validity_months": path.validity_months})
     subject = course if course is not None else path

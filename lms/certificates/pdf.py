@@ -199,7 +199,7 @@ def _page(certificate: Certificate, look: Look, language: str, stamp: str | None
         "lang": languages[0], "dir": DIRECTIONS[languages[0]], "title": title,
         "author": " / ".join(_pick(look.authority, lang) for lang in languages),
         "sides": [_side(certificate, look, lang) for lang in languages], "code": grouped(certificate.code),
-        "verify_url": verify_url(certificate.code),  # drawn as a QR code where the page is laid out
+        "verify_url": _qr_text(certificate),  # drawn as a QR code where the page is laid out
         "check_labels": [{"lang": lang, "text": _check_label(lang)} for lang in languages],
         "signatories": [{"name": " / ".join(filter(None, (_pick(s.get("name"), lang) for lang in languages))),
                          "titles": [{"lang": lang, "text": _pick(s.get("title"), lang)} for lang in languages],
@@ -207,6 +207,16 @@ def _page(certificate: Certificate, look: Look, language: str, stamp: str | None
         "stamp": " · ".join(_stamp(stamp, lang) for lang in languages) if stamp else None,
         "watermark": _watermark(stamp if stamp in WATERMARKED else _status(certificate), languages),
     }
+
+
+def _qr_text(certificate: Certificate) -> str:
+    """The check page's address with the signed payload in its fragment (signing/payload.py); a sample, never
+    issued, gets the bare address."""
+    if certificate.id is None:
+        return verify_url(certificate.code)
+    from lms.certificates.signing.payload import qr_content
+
+    return qr_content(certificate)
 
 
 def _status(certificate: Certificate) -> str | None:
@@ -224,9 +234,10 @@ def _watermark(kind: str | None, languages: tuple[str, ...]) -> dict | None:
 
 
 def _with_qr_codes(document: dict) -> dict:
-    """Each page's QR code: SVG (vector) on a single certificate; in a stack, a one-pixel-per-module PNG drawn
-    without smoothing (CSS image-rendering: pixelated), the same squares for a fifth of the cost of WeasyPrint
-    parsing and drawing an SVG path per page."""
+    """Each page's QR code: SVG (vector) on a single certificate; in a stack, a four-pixels-per-module PNG drawn
+    without smoothing (CSS image-rendering: pixelated), the same squares for a fraction of the cost of WeasyPrint
+    parsing and drawing an SVG path per page (one pixel per module no longer read back at 150 dpi once the code
+    carried the signed payload). Error level L: the payload (up to 400 bytes) keeps the modules large enough."""
     if not document["show_own"]:
         return document
     draw = _qr_svg if document["layer"] == "all" else _qr_png
@@ -236,11 +247,11 @@ def _with_qr_codes(document: dict) -> dict:
 # Mask 0, always: choosing the best mask costs more than the rest of a stack page's layout, any mask reads
 # back alike (zbarimg decodes them in the tests), and a certificate's code looks the same alone or in a stack.
 def _qr_svg(url: str) -> str:
-    return segno.make(url, error="m", mask=0).svg_data_uri(scale=4, border=0)
+    return segno.make(url, error="l", mask=0).svg_data_uri(scale=4, border=0)
 
 
 def _qr_png(url: str) -> str:
-    return segno.make(url, error="m", mask=0).png_data_uri(scale=1, border=0)
+    return segno.make(url, error="l", mask=0).png_data_uri(scale=4, border=0)
 
 
 def _side(certificate: Certificate, look: Look, lang: str) -> dict:

@@ -20,6 +20,7 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.certificates.pdf import render_pdf
+from lms.certificates.signing import status_list
 from lms.core.db import begin_write, get_or_raise, locked, upsert_insert
 from lms.core.i18n import _
 from lms.core.models import ValidationError, utcnow
@@ -139,6 +140,7 @@ def revoke(certificate_id: int, reason: str, actor_id: int | None) -> Certificat
     db.session.add(CertificateEvent(certificate_id=certificate_id, action=CertificateAction.REVOKE.value,
                                     actor_id=actor_id, at=now, details=details))
     stacks = batches.render_again_holding([certificate_id, *(c.id for c in with_it)])
+    status_list.regenerate(now)  # verifiers' cached list says revoked from its next fetch
     db.session.commit()
     batches.queue_renders(stacks)
     return certificate

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from lms.accounts import services
 from lms.accounts.models import Center, CenterKind, Role, User
+from lms.certificates.signing.cli import ensure_key
 from lms.core.models import utcnow
 from lms.demo import learning, organisation, showcase
 from lms.extensions import db
@@ -76,6 +77,8 @@ def setup(now: datetime, echo=lambda message: None) -> None:
             services.create_user({"username": username, "full_name_ar": name_ar, "full_name_latin": name_latin,
                                   "employee_number": number, "center_id": centers.get(center),
                                   "job_title_id": job_title_id, "role": role}, password)
+    if ensure_key():  # before the showcase issues certificates that carry a signed QR code
+        echo("Certificate signing key created.")
     showcase.build(now, echo)
     echo(f"Demo accounts: {', '.join(a[0] for a in DEMO_ACCOUNTS)} — password: {password}")
 

@@ -83,7 +83,8 @@ class Server:
 
     def __init__(self, url: str, tmp_path):
         self.port = _free_port()
-        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": "live-test", "LMS_DATABASE_URL": url,
+        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": "live-test",
+               "LMS_ISSUER_KEY_PASSPHRASE": "live-test", "LMS_DATABASE_URL": url,
                "LMS_SQLITE_BUSY_TIMEOUT_MS": str(BUSY_TIMEOUT_MS), "LMS_SIGN_IN_LIMITS": "100000 per minute",
                "LMS_JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
                # the project first; `make test-future` adds its clock mending (tests/future_clock)

@@ -51,7 +51,7 @@ class Auditor:
 
     def _name(self, page: Page) -> str:
         lang = page.locator("html").get_attribute("lang")
-        path = re.sub(r"\W+", "-", page.url.split("//", 1)[1].split("/", 1)[1]).strip("-") or "home"
+        path = re.sub(r"\W+", "-", page.url.partition("#")[0].split("//", 1)[1].split("/", 1)[1]).strip("-") or "home"
         return f"{self.viewport}-{lang}-{path}"
 
 

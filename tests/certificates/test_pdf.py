@@ -80,16 +80,20 @@ def test_the_pdf_is_pdf_a_with_title_author_and_language(certificate, tmp_path):
 
 
 def test_the_qr_code_opens_the_register(app, certificate, tmp_path):
+    """It carries the signed payload in the address's fragment (signing/payload.py), and reads back whole."""
+    from lms.certificates.signing.payload import qr_content
+
     app.config["LMS_PUBLIC_URL"] = "https://lms.example.gov.eg"
     try:
         (tmp_path / "c.pdf").write_bytes(render_pdf(certificate, "both"))
+        expected = qr_content(certificate)
     finally:
         app.config["LMS_PUBLIC_URL"] = ""
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
                    check=True)
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")], capture_output=True,
                              text=True, check=True).stdout.strip()
-    assert decoded == f"https://lms.example.gov.eg/verify/{grouped(certificate.code)}"
+    assert decoded == expected and decoded.startswith(f"https://lms.example.gov.eg/verify/{grouped(certificate.code)}#1")
 
 
 def test_a_revoked_or_duplicate_copy_is_stamped(certificate, tmp_path):
