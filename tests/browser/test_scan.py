@@ -45,8 +45,8 @@ def scan_site(tmp_path_factory):
     now = datetime.now(UTC).replace(microsecond=0)
     keys = qr_signer.key_set([key], ISSUER)
     status = qr_signer.status_list(key, STATUSES, now - timedelta(hours=2), now + timedelta(hours=22))
-    views = {"/verify/keys.json": lambda: Response(json.dumps(keys), mimetype="application/json"),
-             "/verify/status/1": lambda: Response(status, mimetype="application/vc+jwt")}
+    views = {"/verify/keys.json": lambda **_: Response(json.dumps(keys), mimetype="application/json"),
+             "/verify/status/1": lambda **_: Response(status, mimetype="application/vc+jwt")}
     for path, view in views.items():
         try:
             endpoint = app.url_map.bind("").match(path)[0]
