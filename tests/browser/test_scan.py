@@ -176,3 +176,24 @@ def test_every_one_byte_change_of_a_payload_is_rejected(new_page, scan_site):  #
     assert "valid" not in verdicts[1:], [i for i, v in enumerate(verdicts[1:]) if v == "valid"]
     assert set(verdicts[1:]) <= {"invalid", "unknown", "not_signed"}
     assert verdicts[1:].count("invalid") > length - 20  # outside the key id and the separators: "signature invalid"
+
+
+def test_without_ed25519_in_webcrypto_the_bundled_library_checks(new_page, scan_site):  # noqa: F811
+    """A browser whose WebCrypto lacks Ed25519 (older Safari, Firefox before 129): @noble/ed25519, served by the
+    app, gives the same verdicts."""
+    site, key = scan_site
+    page = new_page({"width": PHONE_WIDTH, "height": 740})
+    page.add_init_script("""(() => {
+        const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+        crypto.subtle.importKey = (format, data, algorithm, ...rest) =>
+          (algorithm === "Ed25519" || algorithm?.name === "Ed25519")
+            ? Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"))
+            : importKey(format, data, algorithm, ...rest);
+    })();""")
+    page.goto(f"{site.url}/verify/scan")
+    expect(page.locator("#verifier[data-ready=true]")).to_be_attached()
+    vectors = _vectors(site.url, key)
+    for verdict in ("valid", "revoked", "invalid", "unknown"):
+        assert _paste(page, vectors[verdict], verdict) < 300
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map((entry) => entry.name)")
+    assert any("/static/vendor/noble-ed25519.js" in url for url in loaded)  # imported by the page itself
