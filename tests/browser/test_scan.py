@@ -176,6 +176,8 @@ def test_every_one_byte_change_of_a_payload_is_rejected(new_page, scan_site):  #
     assert "valid" not in verdicts[1:], [i for i, v in enumerate(verdicts[1:]) if v == "valid"]
     assert set(verdicts[1:]) <= {"invalid", "unknown", "not_signed"}
     assert verdicts[1:].count("invalid") > length - 20  # outside the key id and the separators: "signature invalid"
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map((entry) => entry.name)")
+    assert not any("noble-ed25519" in url for url in loaded)  # Chromium's WebCrypto did the checking
 
 
 def test_without_ed25519_in_webcrypto_the_bundled_library_checks(new_page, scan_site):  # noqa: F811
