@@ -211,12 +211,18 @@ def _page(certificate: Certificate, look: Look, language: str, stamp: str | None
 
 def _qr_text(certificate: Certificate) -> str:
     """The check page's address with the signed payload in its fragment (signing/payload.py); a sample, never
-    issued, gets the bare address."""
-    if certificate.id is None:
-        return verify_url(certificate.code)
+    issued, gets the bare address, and so does every certificate while production has no signing key."""
+    from lms.certificates.signing.keys import NoIssuerKey
     from lms.certificates.signing.payload import qr_content
 
-    return qr_content(certificate)
+    if certificate.id is None:
+        return verify_url(certificate.code)
+    try:
+        return qr_content(certificate)
+    except NoIssuerKey:  # production before `certificates keys create`: the register still answers
+        current_app.logger.warning("no issuer signing key: certificate %s printed without a signed QR code",
+                                   certificate.serial)
+        return verify_url(certificate.code)
 
 
 def _status(certificate: Certificate) -> str | None:

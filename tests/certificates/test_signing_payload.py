@@ -154,3 +154,10 @@ def test_the_worst_case_fits_in_400_bytes_and_scans_from_the_page(certificate, t
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")], capture_output=True,
                              text=True, check=True).stdout.strip()
     assert decoded == qr
+
+
+def test_production_without_a_key_prints_the_bare_address(certificate, app, monkeypatch):
+    from lms.certificates.pdf import _qr_text
+
+    monkeypatch.setitem(app.config, "LMS_ENV", "production")
+    assert _qr_text(certificate) == f"{BASE}/verify/{grouped(certificate.code)}"

@@ -6,7 +6,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from lms.certificates.cli import certificates_cli
-    from lms.certificates.signing import models, routes  # noqa: F401  (the tables)
+    from lms.certificates.signing import routes
     from lms.certificates.signing.cli import keys_cli
 
     app.register_blueprint(routes.bp)
