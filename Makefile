@@ -10,7 +10,7 @@ MO := $(PO:.po=.mo)
 PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/lms_test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres test-future test-pages lint bench translations extract-messages clean
+.PHONY: vendor run test test-sqlite test-postgres test-future test-pages lint bench translations extract-messages clean
 
 # WeasyPrint needs Pango; HarfBuzz's subsetter makes a certificate render about 4 times faster.
 $(STAMP):
@@ -25,7 +25,7 @@ $(STAMP):
 
 translations: $(MO)
 
-run: $(STAMP) translations
+run: $(STAMP) translations vendor
 	@mkdir -p instance
 	LMS_ENV=demo $(FLASK) db upgrade
 	@# Web edits win over the files they came from: a course changed on the web since its last import is kept
@@ -45,12 +45,25 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@bin/ensure-system-packages npm:npm chromium:chromium fonts-noto-core
 	npm ci --no-audit --no-fund --loglevel=error
 
+# The offline certificate verifier's scripts (/verify/scan), copied from the npm packages locked in package-lock.json:
+# served by the app itself, never from a CDN. Built, not committed (lms/static/vendor is ignored).
+VENDOR := lms/static/vendor
+vendor: $(VENDOR)/jsQR.js $(VENDOR)/noble-ed25519.js
+
+$(VENDOR)/jsQR.js: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp node_modules/jsqr/dist/jsQR.js $@
+
+$(VENDOR)/noble-ed25519.js: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp node_modules/@noble/ed25519/index.js $@
+
 # The suite runs three times: on SQLite, on PostgreSQL (LMS_TEST_DATABASE_URL, or the local server), and on SQLite
 # again with the clock a year ahead, so that no test passes only on the day it was written; then every page once.
 # Two runs at a time, the next starting as soon as one ends (each pytest uses about one core; the PostgreSQL run
 # waits on its server): one after the other took 39 minutes in CI, which asks for 30. Each run keeps its own
 # temporary folder; output is shown run by run; a failing run fails `make test` once all have ended (-k).
-test: $(STAMP) translations node_modules/.package-lock.json lint
+test: $(STAMP) translations node_modules/.package-lock.json vendor lint
 	@bin/ensure-system-packages poppler-utils:pdftotext zbar-tools:zbarimg faketime:faketime softhsm2:softhsm2-util
 	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-sqlite test-postgres test-future test-pages
 
@@ -78,7 +91,7 @@ test-future: $(STAMP) translations
 		faketime -f "$${LMS_TEST_CLOCK_SHIFT:-+365d}" $(PY) -m pytest -q -p no:cacheprovider --basetemp=$(TMP_TESTS)-future
 
 # Every page of every role, in both languages, on a phone and a desktop (minutes: once, not in each run above).
-test-pages: $(STAMP) translations node_modules/.package-lock.json
+test-pages: $(STAMP) translations node_modules/.package-lock.json vendor
 	$(PY) -m pytest -q -p no:cacheprovider --basetemp=$(TMP_TESTS)-pages -m every_page tests/browser/test_every_page.py
 
 lint: $(STAMP)

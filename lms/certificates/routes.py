@@ -1,5 +1,5 @@
 """The learner's certificates and their PDFs; the public verification register (no sign-in)."""
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.certificates import services
@@ -8,9 +8,11 @@ from lms.certificates.codes import EXAMPLE, grouped, parse_code
 from lms.certificates.forms import status_label
 from lms.certificates.look import LANGUAGES
 from lms.certificates.texts import log_details, revocation_reason
+from lms.core.i18n import _, current_locale, text_direction
 from lms.core.models import utcnow
 from lms.core.security import login_required, public
 from lms.core.throttle import throttled
+from lms.core.web import asset_url
 
 bp = Blueprint("certificates", __name__)
 for helper in (status_label, revocation_reason, log_details):
@@ -85,6 +87,48 @@ def verify_form():
         code = parse_code(typed)
         return redirect(url_for(".verify", code=grouped(code) if code else typed.strip()[:64]))
     return render_template("certificates/verify.html", result=None, typed="", example=EXAMPLE)
+
+
+# The offline verifier's files, fetched once and kept by its service worker (templates/certificates/scan.sw.js).
+SCAN_ASSETS = ("css/app.css", "favicon.svg", "js/menu.js", "js/verifier.js", "vendor/jsQR.js",
+               "vendor/noble-ed25519.js")
+
+
+@bp.get("/verify/scan")
+@public
+def scan():
+    """Checks the signed QR code of a printed certificate in the browser, with or without a network: the keys and
+    the status list it checks against are kept by the service worker scoped to /verify/."""
+    page = make_response(render_template("certificates/scan.html",
+                                         timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    page.headers["Cache-Control"] = "no-cache"  # public; the service worker keeps its own copy for offline use
+    return page
+
+
+@bp.get("/verify/scan.js")
+@public
+def scan_worker():
+    """The service worker: served from /verify/ so that its scope is the register (no Service-Worker-Allowed)."""
+    assets = [asset_url(name) for name in SCAN_ASSETS]
+    response = make_response(render_template("certificates/scan.sw.js", assets=assets))
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"  # a new worker is picked up at the next visit
+    return response
+
+
+@bp.get("/verify/manifest.webmanifest")
+@public
+def scan_manifest():
+    """Installs the verifier as an app that opens on the scanning page."""
+    response = jsonify({
+        "name": _("Certificate checker"), "short_name": _("Check"), "lang": current_locale(),
+        "dir": text_direction(), "start_url": url_for(".scan"), "scope": url_for(".verify_form") + "/",
+        "display": "standalone", "background_color": "#ffffff", "theme_color": "#0b5d4b",
+        "icons": [{"src": asset_url("favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    })
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/verify/<code>")

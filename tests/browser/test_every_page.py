@@ -53,6 +53,7 @@ NOT_PAGES = {
     "reports.overdue_export": "CSV or XLSX", "staff.roster_template": "a CSV", "quiz_manage.export": "a file",
     "notifications.open_one": "marks a notification read and redirects to its page",
     "quiz_manage.log": "redirects to the course's change log",
+    "certificates.scan_worker": "the verifier's service worker", "certificates.scan_manifest": "a web manifest",
 }
 
 
