@@ -74,7 +74,7 @@ def _sample_values(db):
     return {"slug": course.slug, "position": 1, "module_id": course.modules[0].id, "path": "images/a.png",
             "center_id": center.id, "user_id": user.id, "attempt_id": attempt.id,
             "question_id": bank_questions(course.id)[0].id, "code": "7F3K-9QXM-2PLA-H4TD",
-            "certificate_id": 10**6, "batch_id": 10**6}
+            "certificate_id": 10**6, "batch_id": 10**6, "number": 1}
 
 
 def _is_allowed(access, role):
@@ -143,7 +143,7 @@ def test_api_access_rules_hold_for_every_role(app, client, db, role):
 
 def test_api_routes_need_a_token(app, client):
     values = {"slug": "x", "position": 1, "attempt_id": 1, "code": "7F3K-9QXM-2PLA-H4TD",
-            "certificate_id": 10**6, "batch_id": 10**6}
+            "certificate_id": 10**6, "batch_id": 10**6, "number": 1}
     for rule, view in _views(app):
         if not _by_token(view):
             continue
