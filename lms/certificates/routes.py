@@ -99,7 +99,7 @@ SCAN_ASSETS = ("css/app.css", "favicon.svg", "js/menu.js", "js/verifier.js", "ve
 def scan():
     """Checks the signed QR code of a printed certificate in the browser, with or without a network: the keys and
     the status list it checks against are kept by the service worker scoped to /verify/."""
-    page = make_response(render_template("certificates/scan.html",
+    page = make_response(render_template("certificates/scan.html", visitor_view=True,  # kept offline on shared tablets
                                          timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     page.headers["Cache-Control"] = "no-cache"  # public; the service worker keeps its own copy for offline use
     return page

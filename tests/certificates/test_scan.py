@@ -30,3 +30,14 @@ def test_the_manifest_installs_the_checker_on_its_page(client):
     manifest = response.get_json(force=True)
     assert manifest["start_url"] == "/verify/scan" and manifest["scope"] == "/verify/"
     assert manifest["lang"] == "ar" and manifest["dir"] == "rtl" and manifest["icons"]
+
+
+def test_the_page_kept_offline_names_no_one(client, auth):
+    """The service worker keeps this page on the device (a shared tablet in a mobile center): signed in, it still
+    shows the header a visitor sees, without the person's name, bell or menu, while other pages show them."""
+    user = auth.as_role("hr", full_name_ar="منى الشريف", full_name_latin="Mona Elsherif")
+    scan = client.get("/verify/scan").get_data(as_text=True)
+    assert user.full_name_ar not in scan and "Mona" not in scan
+    assert 'class="bell"' not in scan and 'id="site-menu"' not in scan
+    home = client.get("/").get_data(as_text=True)
+    assert user.full_name_ar in home and 'class="bell"' in home
