@@ -54,6 +54,8 @@ NOT_PAGES = {
     "notifications.open_one": "marks a notification read and redirects to its page",
     "quiz_manage.log": "redirects to the course's change log",
     "certificates.scan_worker": "the verifier's service worker", "certificates.scan_manifest": "a web manifest",
+    "signing.status": "the signed status list (JWS)", "signing.key_set": "a JSON key set",
+    "signing.did_document": "a DID document",
 }
 
 
