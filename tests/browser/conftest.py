@@ -77,9 +77,11 @@ def _real_clock_env() -> dict[str, str]:
             if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium; a machine without it skips, except in CI where a missing browser is a failure."""
+    """Debian's Chromium; a machine without it skips, except in CI where a missing browser is a failure. One per
+    module, not per session: Playwright's synchronous API leaves its event loop running in this thread, and the
+    tests that follow the browser's (pyHanko's seal, for one) start event loops of their own."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package")

@@ -1,5 +1,6 @@
 """The seal on stored certificate PDFs: a PAdES signature pyHanko's validator accepts against the demo root, that a
 single changed byte breaks, and that leaves the PDF/A-3b declaration as it was. Print stacks are not sealed."""
+import asyncio
 import io
 import shutil
 import subprocess
@@ -43,6 +44,19 @@ def test_a_stored_certificate_pdf_is_sealed_and_validates_against_the_demo_root(
     assert status.signing_cert.subject.native["common_name"] == "LMS demo certificate seal"
     with pikepdf.open(io.BytesIO(pdf)) as opened:
         assert opened.Root.AcroForm.Fields[0].V.SubFilter == "/ETSI.CAdES.detached"  # PAdES
+
+
+def test_a_caller_running_an_event_loop_still_gets_a_sealed_pdf(app, certificate):
+    """pyHanko runs an event loop of its own, which asyncio refuses inside a running one (Playwright's synchronous
+    API, an async worker): the seal then runs in a thread of its own instead of failing the download."""
+    rendered = render_pdf(certificate, "ar")
+
+    async def inside_a_loop():
+        with app.app_context():
+            return seal.seal_pdf(rendered)
+
+    sealed = asyncio.run(inside_a_loop())
+    assert validate(sealed, seal.demo_authority().root_pem).intact
 
 
 def test_changing_one_signed_byte_breaks_the_seal(app, certificate):

@@ -12,10 +12,12 @@ The key comes from the configuration, first match wins:
 In production with none of them, PDFs are not sealed (`sealing_configured()` says so; the README says how).
 Print stacks are never sealed: they are paper.
 """
+import asyncio
 import datetime as dt
 import io
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,12 +69,23 @@ def seal_pdf(content: bytes) -> bytes:
                                             subfilter=fields.SigSeedSubFilter.PADES,
                                             use_pades_lta=False, embed_validation_info=False)
         writer = _KeepMetadata(io.BytesIO(content))
-        out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper,
-                               new_field_spec=fields.SigFieldSpec(FIELD, box=None))
+        out = _outside_any_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper,
+                                      new_field_spec=fields.SigFieldSpec(FIELD, box=None))
         return out.getvalue()
     finally:
         if session is not None:
             session.close()
+
+
+def _outside_any_event_loop(call, *args, **kwargs):
+    """pyHanko's synchronous calls run their own event loop (asyncio.run), which fails where one is already
+    running in this thread (a caller driving Playwright or an async server): then the call gets a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
 
 
 _cache: dict = {}
