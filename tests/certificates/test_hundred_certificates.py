@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import render_many
+from lms.core.localtime import local_date
 from tests import factories
 from tests.certificates.conftest import complete
 
@@ -199,6 +200,10 @@ def test_a_hundred_printed_certificates_each_get_their_verdict(client, db, hundr
         certificate = by_code[split_qr(qr)[1]]
         assert fields is not None, (certificate.id, result)
         assert fields["status_index"] == str(certificate.id) and fields["serial"] == certificate.serial
+        assert len(qr.encode()) <= 400 and fields["language"] == "both"
+        assert fields["issued"] == local_date(certificate.issued_at).strftime("%Y%m%d")
+        assert fields["expires"] == local_date(certificate.expires_at).strftime("%Y%m%d")
+        assert fields["course_title_en"] in ("", certificate.course_title_en)  # emptied first when too long
         for name in ("name_ar", "name_latin", "course_title_ar"):  # as printed, or cut with "…" to fit
             assert fields[name] == getattr(certificate, name) or (
                 fields[name].endswith("…") and getattr(certificate, name).startswith(fields[name][:-1])), name
