@@ -168,7 +168,7 @@ def world(db):
         "user_id": learner.id, "center_id": center.id, "district_id": district.id, "job_title_id": learner.job_title_id,
         "employee_number": learner.employee_number, "fmt": "csv", "path": "missing.png",
         "notification_id": db.session.scalar(sa.select(Notification.id).where(Notification.user_id == learner.id)),
-        "path_slug": path.slug, "design": certificate.design, "course_id": course.id,
+        "path_slug": path.slug, "design": certificate.design, "course_id": course.id, "number": 1,
     }
     answers = {"answers": {str(question_id): "x" for question_id in question_ids}}  # one of each type
     json_bodies = {  # a valid body of each JSON route, whose fields are then made hostile one at a time

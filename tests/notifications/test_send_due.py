@@ -230,6 +230,7 @@ def test_notices_are_stored_in_a_fixed_number_of_queries(app, db, send_due):
         return len([s for s in statements if "notifications" not in s or not s.lstrip().upper().startswith(
             "INSERT")])
 
+    count("2026-12-03T08:00:00+00:00")  # the first run also makes what is made once (the issuer's first key)
     grow(5)
     small = count("2026-12-04T08:00:00+00:00")
     grow(45)
