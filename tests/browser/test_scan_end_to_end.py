@@ -13,22 +13,13 @@ from lms.certificates.models import Certificate
 from lms.core.models import utcnow
 from lms.extensions import db
 from tests import factories
-from tests.browser.conftest import LiveSite, _seed, serving
+from tests.browser.conftest import LiveSite
 from tests.browser.test_journey import Auditor, new_page  # noqa: F401 (new_page: a fixture)
 from tests.browser.test_scan import _changed, _paste
 from tests.certificates import qr_signer
 from tests.certificates.conftest import complete
-from tests.conftest import database_url, make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
-
-
-@pytest.fixture
-def site(tmp_path_factory):
-    app = make_app(database_url(tmp_path_factory.mktemp("scan-e2e-db"), "scan_e2e"))
-    slugs = _seed(app)
-    with serving(app) as url:
-        yield LiveSite(url, app, slugs)
 
 
 def _png(pdf: bytes, folder, name: str):
@@ -64,7 +55,8 @@ def _issue(site: LiveSite, tmp_path) -> dict:
     return pictures
 
 
-def test_printed_certificates_checked_offline(new_page, site, tmp_path):  # noqa: F811
+def test_printed_certificates_checked_offline(new_page, live_site: LiveSite, tmp_path):  # noqa: F811
+    site = live_site  # a fresh database with the real course folders, served over HTTP
     pictures = _issue(site, tmp_path)
     audit = Auditor("phone", tmp_path)
     page = new_page({"width": 360, "height": 740})
