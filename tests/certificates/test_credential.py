@@ -177,3 +177,13 @@ def test_a_credential_keeps_verifying_after_the_key_is_rotated(app, client, cert
     assert after == before  # the stored one, signed with the key of its day
     assert keys.current_key().kid != old_kid
     check_proof(after, published_key(client, after))  # the retired key stays published
+
+
+@pytest.mark.parametrize("created", ["2026-12-05T21:14:03Z", "2031-01-31T00:00:59Z", "1999-12-31T23:59:59Z"])
+def test_the_proof_options_shortcut_gives_the_same_n_quads_as_the_long_way(created):
+    config = {"@context": [credential.VC_V2, credential.OB_V3], "type": "DataIntegrityProof",
+              "cryptosuite": "eddsa-rdfc-2022", "created": created,
+              "verificationMethod": "did:web:lms.example.gov.eg#k1", "proofPurpose": "assertionMethod"}
+    short = credential._canonical_config(config)
+    assert short == credential.canonical(config)
+    assert created.encode() in short

@@ -89,6 +89,10 @@ def private_key(kid: str) -> Ed25519PrivateKey:
     key = db.session.scalar(sa.select(IssuerKey).where(IssuerKey.kid == kid))
     if key is None:
         raise KeyError(kid)
+    return private_half(key)
+
+
+def private_half(key: IssuerKey) -> Ed25519PrivateKey:
     return _load(key.private_key, _passphrase())
 
 
@@ -103,7 +107,7 @@ def _load(pem: str, passphrase: bytes) -> Ed25519PrivateKey:
 def sign(message: bytes) -> tuple[str, bytes]:
     """(kid, 64-byte Ed25519 signature of `message`) with the current key."""
     key = current_key()
-    return key.kid, private_key(key.kid).sign(message)
+    return key.kid, private_half(key).sign(message)
 
 
 def public_key_set() -> dict:

@@ -82,7 +82,7 @@ def qr_content(certificate: Certificate, base_url: str | None = None) -> str:
 
     url = base_url or verify_url(certificate.code)
     key = keys.current_key()
-    private = keys.private_key(key.kid)
+    private = keys.private_half(key)
     fields = fit(url, fields_of(certificate, key.kid))
     body = encode_body(fields)
     return _content(url, body, private.sign(signed_bytes(certificate.code, body)))

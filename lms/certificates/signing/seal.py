@@ -70,7 +70,8 @@ def seal_pdf(content: bytes) -> bytes:
                                             use_pades_lta=False, embed_validation_info=False)
         writer = _KeepMetadata(io.BytesIO(content))
         out = _outside_any_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper,
-                                      new_field_spec=fields.SigFieldSpec(FIELD, box=None))
+                                      new_field_spec=fields.SigFieldSpec(FIELD, box=None),
+                                      bytes_reserved=None if timestamper else _room_for(signer))
         return out.getvalue()
     finally:
         if session is not None:
@@ -89,6 +90,14 @@ def _outside_any_event_loop(call, *args, **kwargs):
 
 
 _cache: dict = {}
+
+
+def _room_for(signer) -> int:
+    """Hex digits to reserve for the signature container: its certificates plus 2 KB for the signed attributes
+    and the signature (about 300 bytes and, for RSA-4096, 512 bytes). Saves pyHanko's estimate, a whole dry-run
+    signature (half the cost of a seal); with a timestamp authority the token's size is unknown, so it estimates."""
+    certificates = [signer.signing_cert, *signer.cert_registry]
+    return 2 * (sum(len(c.dump()) for c in certificates if c is not None) + 2048)
 
 
 class _KeepMetadata(IncrementalPdfFileWriter):
