@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lms import create_app
-from lms.certificates.signing import keys
+from lms.certificates.signing import keys, routes
 from lms.certificates.signing.models import IssuerKey
 from lms.config import ConfigError
 
@@ -77,7 +77,11 @@ def test_keys_json_and_did_document(client, db):
     assert response.json["keys"][0]["kid"] == key.kid
     did = client.get("/.well-known/did.json")
     assert did.status_code == 200 and did.json["id"] == "did:web:localhost"
-    assert did.json["verificationMethod"][0]["publicKeyJwk"]["x"] == key.public_key
+    multikey, jwk = did.json["verificationMethod"]
+    assert multikey == {"id": f"did:web:localhost#{key.kid}", "type": "Multikey", "controller": "did:web:localhost",
+                        "publicKeyMultibase": routes.multikey(keys.b64url_decode(key.public_key))}
+    assert multikey["publicKeyMultibase"].startswith("z6Mk")  # what every Ed25519 Multikey starts with
+    assert jwk["id"] == f"did:web:localhost#{key.kid}-jwk" and jwk["publicKeyJwk"]["x"] == key.public_key
 
 
 @pytest.mark.no_db
