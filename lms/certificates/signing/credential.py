@@ -266,7 +266,7 @@ def embed(content: bytes, credential: bytes) -> bytes:
         pdf.attachments[FILE_NAME] = spec
         pdf.Root.AF = pdf.make_indirect(pikepdf.Array([spec.obj]))
         out = io.BytesIO()
-        pdf.save(out)
+        pdf.save(out, fix_metadata_version=False)  # the version stays; reading the XMP to say so costs time
         return out.getvalue()
 
 
