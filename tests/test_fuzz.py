@@ -10,6 +10,7 @@ import html.parser
 import io
 import logging
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -26,6 +27,7 @@ from lms.core.models import utcnow
 from lms.extensions import db as _db
 from lms.notifications.models import Notification
 from lms.notifications.services import notify
+from lms.offline import devices
 from lms.progress import assignments, paths
 from lms.progress import services as progress
 from lms.progress.models import PathStatus
@@ -203,6 +205,8 @@ class Fuzzer:
         self.app, self.client, self.auth, self.connection, self.users = app, client, auth, connection, users
         self.failures: list[str] = []
         self.tokens = {role: issue_api_token(user, timedelta(hours=1))[0] for role, user in users.items()}
+        self.grants = {role: devices.register(user, str(uuid.UUID(int=n))).token  # the device API's credential
+                       for n, (role, user) in enumerate(users.items(), start=1)}
         self.tables = [t.name for t in _db.metadata.sorted_tables]
         self.count_query = sa.select(*(sa.select(sa.func.count()).select_from(t).scalar_subquery()
                                        for t in _db.metadata.sorted_tables))
@@ -221,6 +225,8 @@ class Fuzzer:
         writes = method != "GET"
         before = self.counts() if writes else None
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if url.startswith("/api/") else {}
+        if url.startswith("/offline/api/"):
+            headers = {"Authorization": f"Bearer {self.grants[role]}"}
         response = self.client.open(url, method=method, headers=headers, **kwargs)
         where = f"{role} {method} {url[:100]} [{label}] -> {response.status_code}"
         if response.status_code >= 500:
@@ -246,7 +252,7 @@ def roles_for(app, rule) -> tuple[str, ...]:
     """Who tries a route: a role it lets in (admin passes every role check, so it takes the rest)."""
     view = app.view_functions[rule.endpoint]
     access = getattr(view, "access", "public")
-    if getattr(view, "credential", None) == "token":
+    if getattr(view, "credential", None) in ("token", "grant"):
         return ("learner", "hr")
     if isinstance(access, frozenset):
         return ("hr",) if "hr" in access else ("admin",)
@@ -284,7 +290,7 @@ def fuzz_rule(fuzz, rule, role, values, form, json_body):
         if method == "GET":
             for label, bad in HOSTILE.items():
                 fuzz.send(role, method, f"{url}?{urlencode(dict.fromkeys(QUERY_NAMES, bad))}", f"query {label}")
-        elif rule.rule.startswith("/api/") or json_body is not None:
+        elif rule.rule.startswith(("/api/", "/offline/api/")) or json_body is not None:
             for label, body in JSON_BODIES.items():
                 fuzz.send(role, method, url, f"json {label}", data=body, content_type="application/json")
             hostile = {**{label: HOSTILE[label] for label in FIELD_VALUES}, **JSON_NUMBERS}
