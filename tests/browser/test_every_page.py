@@ -149,7 +149,7 @@ def _allowed(view, role: str) -> bool:
 
 def html_rules(app) -> list:
     return [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
-            and not rule.rule.startswith("/api/") and rule.endpoint not in NOT_PAGES]
+            and not rule.rule.startswith(("/api/", "/offline/api/")) and rule.endpoint not in NOT_PAGES]
 
 
 def visits_of(app, demo: Demo, role: str) -> list[Visit]:
