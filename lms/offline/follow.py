@@ -17,8 +17,9 @@ def _flagged():
 
 def flagged_uploads(scope: Scope, page: int, per_page: int, center_id: int | None = None):
     """One page of the refused and suspicious uploads of the staff in scope, newest first, and their total."""
-    query = (sa.select(OfflineUpload, User, Device).join(User, User.id == OfflineUpload.user_id)
-             .outerjoin(Device, Device.id == OfflineUpload.device_id).where(_flagged(), scope.users()))
+    query = (sa.select(OfflineUpload, User, Device, Center).join(User, User.id == OfflineUpload.user_id)
+             .outerjoin(Device, Device.id == OfflineUpload.device_id)
+             .outerjoin(Center, Center.id == Device.center_id).where(_flagged(), scope.users()))
     if center_id is not None:
         query = query.where(User.center_id == center_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
