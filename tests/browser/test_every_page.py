@@ -149,7 +149,7 @@ def _allowed(view, role: str) -> bool:
 
 def html_rules(app) -> list:
     return [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
-            and not rule.rule.startswith("/api/") and rule.endpoint not in NOT_PAGES]
+            and not rule.rule.startswith(("/api/", "/offline/api/")) and rule.endpoint not in NOT_PAGES]
 
 
 def visits_of(app, demo: Demo, role: str) -> list[Visit]:
@@ -200,6 +200,7 @@ def _seed(app) -> Demo:
             db.session.add(job)
             db.session.commit()
             jobs[username] = job.id
+        _seed_field_work(people)
         finished = {}
         for attempt in db.session.scalars(sa.select(QuizAttempt).where(
                 QuizAttempt.status == AttemptStatus.FINISHED).order_by(QuizAttempt.id)):
@@ -221,6 +222,25 @@ def _seed(app) -> Demo:
             any_attempt_id=db.session.scalar(sa.select(QuizAttempt.id).where(
                 QuizAttempt.course_id == course.id, QuizAttempt.status == AttemptStatus.FINISHED)),
             open_attempt={"learner": open_attempt.id}, finished_attempt=finished, roster_job=jobs)
+
+
+def _seed_field_work(people: dict) -> None:
+    """A mobile center's tablet that synced, another that never did, and uploads HR must read (issue 16)."""
+    import uuid
+
+    from lms.offline.devices import mark_sync, register
+    from lms.offline.models import OfflineUpload
+
+    tablet = register(people["learner"], str(uuid.UUID(int=1)), "تابلت السيارة المتنقلة ١")
+    mark_sync(tablet.grant)
+    register(people["samira"], str(uuid.UUID(int=2)), "")
+    for n, (status, reason, suspicious) in enumerate((("refused", "after_limit", []),
+                                                      ("accepted", None, ["clock_moved", "resumed"]))):
+        db.session.add(OfflineUpload(upload_id=str(uuid.UUID(int=10 + n)), user_id=people["learner"].id,
+                                     device_id=tablet.device.id, kind="attempt", received_at=utcnow(),
+                                     body_sha256="0" * 64, status=status, reason=reason, suspicious=suspicious,
+                                     detail="", size_bytes=1200, events_count=12))
+    db.session.commit()
 
 
 @pytest.fixture(scope="module")
