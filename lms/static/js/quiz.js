@@ -19,6 +19,7 @@
   var retryTimer = null;
   var retryDelay = 2000;
   var leaving = false;
+  var networkDown = false;  // the last save failed for the network (no answer from the server at all)
 
   // How to read an answer from a question's controls: each type's partial names its reader (data-reader); a type
   // with a script of its own adds its reader to window.lmsQuiz.readers.
@@ -146,7 +147,13 @@
 
   function retryLater(batch, response) {
     requeue(batch, Object.keys(batch));
-    say(response && (response.status === 503 || response.status === 429) ? texts.busy : texts.failed);
+    if (!response && quiz.keptOnDevice && quiz.keptOnDevice()) {
+      // quiz-offline.js keeps every answer on this device: not lost, only not sent yet.
+      show("saving", texts.onDevice);
+      politeBox.textContent = texts.onDevice;
+    } else {
+      say(response && (response.status === 503 || response.status === 429) ? texts.busy : texts.failed);
+    }
     retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryWait(response));
   }
 
@@ -185,6 +192,7 @@
       body: JSON.stringify({ answers: batch, seq: takeSeq() })
     }).then(function (response) {
       inFlight = false;
+      networkDown = false;
       if (response.ok) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           saved(batch, body.saved_at);
@@ -206,6 +214,7 @@
       say(texts.refused);  // 400, 403, 404: sending it again would not help
     }).catch(function () {
       inFlight = false;
+      networkDown = true;
       retryLater(batch, null);
     });
   }
@@ -216,6 +225,7 @@
     var answer = answerOf(fieldset);
     if (answer === undefined) return;
     pending[fieldset.getAttribute("data-question")] = answer;
+    if (quiz.onAnswer) quiz.onAnswer(Number(fieldset.getAttribute("data-question")), answer);
     if (!retryTimer) show("saving", texts.saving);  // from the first keystroke: this answer is not saved yet
     clearTimeout(debounce);
     debounce = setTimeout(flush, wait);
@@ -227,6 +237,19 @@
     clearTimeout(debounce);
     clearTimeout(retryTimer);
   }
+
+  // For quiz-offline.js: the numbering of saves, the state line, the queue and whether the network is down.
+  quiz.takeSeq = takeSeq;
+  quiz.raiseSeq = raiseSeq;
+  quiz.show = show;
+  quiz.texts = texts;
+  quiz.networkDown = function () { return networkDown || navigator.onLine === false; };
+  quiz.send = function (answers) {
+    Object.keys(answers).forEach(function (id) { pending[id] = answers[id]; });
+    clearTimeout(debounce);
+    debounce = setTimeout(flush, 0);
+  };
+  quiz.stop = leave;
 
   form.addEventListener("submit", leave);
   form.addEventListener("change", function (event) { queue(event.target, 0); });
@@ -259,6 +282,7 @@
     if (left === 0 && !finished) {
       finished = true;
       announce.textContent = texts.timeUp;
+      if (quiz.submitOffline && quiz.submitOffline("timeout")) return;  // queued on this device
       // Send what is on the page with the form itself: it saves, then submits.
       var go = document.createElement("input");
       go.type = "hidden"; go.name = "go"; go.value = "submit";
