@@ -238,7 +238,7 @@ def record_finished_attempt(user_id: int, course: Course, questions: list[dict],
         rows.append({"question_id": question.id, "position": n, "layout": item["layout"], "response": response,
                      "saved_at": finished_at if response is not None else None,
                      "seq": 1 if response is not None else 0})
-    errors.update({str(q): _("This question is not part of your attempt.") for q in answers if q not in bank})
+    errors.update({str(q): _("This question is not part of your attempt.") for q in answers if q not in ids})
     if errors:
         raise InvalidAnswers(errors)
     attempt = QuizAttempt(

@@ -276,3 +276,20 @@ def test_not_json_is_a_400(client, db, granted):
         response = client.post(URL, data=data, content_type="application/json", headers=bearer(granted.token))
         assert response.status_code == 400
 
+
+
+def test_an_answer_to_a_question_of_the_bank_not_drawn_for_the_seat_is_refused(client, db, granted, learner,
+                                                                              quiz_course):
+    quiz_course.quiz_settings = {**quiz_course.quiz_settings, "questions": 2}
+    db.session.commit()
+    seat = make_seat(learner, quiz_course)
+    drawn = {item["question"] for item in seat.questions}
+    other = next(q.id for q in quiz_course_questions(db, quiz_course) if q.id not in drawn)
+    refused(client, granted, upload_body("seat", seat.id, seat_events(seat, answers={other: None})),
+            "invalid_answer")
+
+
+def quiz_course_questions(db, course):
+    from lms.quizzes.models import Question
+
+    return list(db.session.scalars(sa.select(Question).where(Question.course_id == course.id)))
