@@ -2,25 +2,6 @@
 // The page works without this script: its buttons save and submit through the form.
 (function () {
   "use strict";
-  var form = document.getElementById("quiz-form");
-  if (!form) return;
-  var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
-  var saveState = document.getElementById("save-state");
-  var stateText = document.getElementById("save-text");
-  var stateHint = saveState.querySelector(".save-hint");
-  var politeBox = document.getElementById("save-announce");
-  var alertBox = document.getElementById("save-alert");
-  var lastSaved = null;  // "10:42" once an answer is saved
-  var csrf = form.querySelector("input[name=csrf_token]").value;
-  var seqInput = document.getElementById("quiz-seq");
-  var pending = {};
-  var inFlight = false;
-  var debounce = null;
-  var retryTimer = null;
-  var retryDelay = 2000;
-  var leaving = false;
-  var networkDown = false;  // the last save failed for the network (no answer from the server at all)
-
   // How to read an answer from a question's controls: each type's partial names its reader (data-reader); a type
   // with a script of its own adds its reader to window.lmsQuiz.readers.
   var quiz = window.lmsQuiz = window.lmsQuiz || {};
@@ -39,6 +20,40 @@
     });
     return pairs;
   };
+  // And how to put an answer back into them (a reload on this device, an offline exam resumed).
+  var writers = quiz.writers = quiz.writers || {};
+  writers.one = function (box, a) {
+    box.querySelectorAll("input").forEach(function (input) { input.checked = input.value === String(a); });
+  };
+  writers.many = function (box, a) {
+    var wanted = (a || []).map(String);
+    box.querySelectorAll("input").forEach(function (input) { input.checked = wanted.indexOf(input.value) >= 0; });
+  };
+  writers.text = function (box, a) { box.querySelector("input").value = a === null || a === undefined ? "" : String(a); };
+  writers.pairs = function (box, a) {
+    box.querySelectorAll("select[data-key]").forEach(function (select) {
+      select.value = (a || {})[select.getAttribute("data-key")] || "";
+    });
+  };
+
+  var form = document.getElementById("quiz-form");
+  if (!form) return;  // the offline exam page loads this script for its readers only
+  var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
+  var saveState = document.getElementById("save-state");
+  var stateText = document.getElementById("save-text");
+  var stateHint = saveState.querySelector(".save-hint");
+  var politeBox = document.getElementById("save-announce");
+  var alertBox = document.getElementById("save-alert");
+  var lastSaved = null;  // "10:42" once an answer is saved
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var seqInput = document.getElementById("quiz-seq");
+  var pending = {};
+  var inFlight = false;
+  var debounce = null;
+  var retryTimer = null;
+  var retryDelay = 2000;
+  var leaving = false;
+  var networkDown = false;  // the last save failed for the network (no answer from the server at all)
 
   // The question's answer; undefined when its reader is missing (its script did not load): the form sends it.
   function answerOf(fieldset) {

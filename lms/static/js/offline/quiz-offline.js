@@ -30,21 +30,7 @@
   quiz.onAnswer = remember;
   quiz.keptOnDevice = function () { return Boolean(recorder && store()); };
 
-  // Controls set from an answer, the inverse of quiz.js's readers (types with a script of their own are left).
-  var writers = {
-    one: function (box, a) { box.querySelectorAll("input").forEach(function (i) { i.checked = i.value === String(a); }); },
-    many: function (box, a) {
-      var wanted = (a || []).map(String);
-      box.querySelectorAll("input").forEach(function (i) { i.checked = wanted.indexOf(i.value) >= 0; });
-    },
-    text: function (box, a) { box.querySelector("input").value = a == null ? "" : String(a); },
-    pairs: function (box, a) {
-      box.querySelectorAll("select[data-key]").forEach(function (select) {
-        select.value = (a || {})[select.getAttribute("data-key")] || "";
-      });
-    }
-  };
-  quiz.writers = writers;
+  var writers = quiz.writers;
 
   function restore(rows) {
     var newer = {};
@@ -159,6 +145,8 @@
       early.splice(0).forEach(function (pair) { remember(pair[0], pair[1]); });
       var kept = store();
       if (!kept) return;
+      // The grant that will send this attempt if the network goes: had now, while the page is online.
+      if (navigator.onLine !== false && kept.device) kept.device.grant(userId).catch(function () { return null; });
       kept.all("answers").then(function (rows) {
         var newer = restore(rows || []);
         if (Object.keys(newer).length && !quiz.networkDown()) quiz.send(newer);
