@@ -208,8 +208,11 @@
     $("exam-done-text").textContent = texts.submittedHere;
     $("exam-done").focus();
     function check() {
-      store().get("results", uploadId).then(function (verdict) {
-        if (!verdict) return;
+      store().get("results", uploadId).then(function (kept) {
+        if (!kept) return;
+        // sync.js keeps the server's answer: a verdict, or a JSON error (a refusal without a verdict)
+        var verdict = kept.verdict && kept.verdict.status ? kept.verdict
+          : {status: "refused", message: kept.verdict && kept.verdict.error && kept.verdict.error.message};
         var link = $("exam-result");
         if (verdict.status === "accepted") {
           $("exam-done-text").textContent = texts.accepted;

@@ -74,6 +74,9 @@
   }
 
   function showVerdict(verdict) {
+    // The server has the attempt now: what the page said about keeping it here no longer holds.
+    var saveState = document.getElementById("save-state");
+    if (saveState) saveState.style.display = "none";  // its class sets a display: `hidden` would not hide it
     if (verdict.status === "accepted") showPanel(texts.accepted, verdict.result_url, false);
     else showPanel(texts.refusedUpload + " " + (verdict.message || verdict.reason || ""), verdict.result_url, true);
   }
@@ -82,7 +85,12 @@
     function check() {
       var kept = store();
       if (!kept) return;
-      kept.get("results", uploadId).then(function (verdict) { if (verdict) showVerdict(verdict); })
+      // sync.js keeps the server's answer: a verdict, or a JSON error (a refusal without a verdict)
+      kept.get("results", uploadId).then(function (record) {
+        if (!record) return;
+        showVerdict(record.verdict && record.verdict.status ? record.verdict
+          : {status: "refused", message: record.verdict && record.verdict.error && record.verdict.error.message});
+      })
         .catch(function () { return null; });
     }
     window.addEventListener("lms-offline-change", check);
@@ -92,7 +100,8 @@
   function lockPage(uploadId) {
     quiz.stop();
     form.hidden = true;
-    document.querySelectorAll(".navigator, .quiz-bar").forEach(function (el) { el.hidden = true; });
+    // Submitted: the clock no longer counts for this attempt (the server judges the time from its events).
+    document.querySelectorAll(".navigator, .quiz-bar, #quiz-timer").forEach(function (el) { el.hidden = true; });
     showPanel(texts.submittedHere, null, false);
     panel.focus();
     watchVerdict(uploadId);
