@@ -108,7 +108,7 @@ bench: $(STAMP) translations
 	@bin/ensure-system-packages wrk
 	@status=0; $(PY) bench/load.py || status=1; $(PY) bench/certificates.py || status=1; \
 		$(PY) bench/reports.py || status=1; $(PY) bench/roster_import.py || status=1; \
-		$(PY) bench/page_weight.py || status=1; exit $$status
+		$(PY) bench/page_weight.py || status=1; $(PY) bench/offline_sync.py || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules instance/lms.sqlite3*

@@ -10,7 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # The domain packages in the direction of imports: each may import those before it, never one after it, and
 # sends news upward by signal or asks through a hook (lms.core.hooks). Each says what it adds in its `init_app`.
-PACKAGES = ("core", "accounts", "auth", "courses", "notifications", "quizzes", "progress", "certificates",
+PACKAGES = ("core", "accounts", "auth", "courses", "notifications", "quizzes", "progress", "certificates", "offline",
             "reports", "api")
 
 

@@ -41,6 +41,10 @@ class Config:
     LMS_ONE_TIME_PASSWORD_HOURS = 72  # a one-time password on a slip opens the account this long
     # Answers that reach the server this long after a quiz's deadline still count (slow links, clock skew).
     LMS_QUIZ_GRACE_SECONDS = 30
+    # The field kit (lms.offline): how long a device's grant lets it sync one person's data, and how many days
+    # after an offline exam's closing day its uploads are still taken.
+    LMS_OFFLINE_GRANT_DAYS = 30
+    LMS_OFFLINE_UPLOAD_DAYS = 7
     # Certificates: the serial's governorate code when the learner's center names none, the absolute address
     # printed in the QR code (https://lms.example.gov.eg; the request's own address when empty), and the public
     # verification's limits per client address.
@@ -109,7 +113,7 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         if value := env.get(name):
             app.config[name] = value
     for name in ("LMS_PRINT_PROCESSES", "LMS_PRINT_LEASE_SECONDS", "LMS_SQLITE_BUSY_TIMEOUT_MS", "LMS_ROSTER_JOB_ROWS",
-                 "LMS_ROSTER_SLIPS_HOURS"):
+                 "LMS_ROSTER_SLIPS_HOURS", "LMS_OFFLINE_GRANT_DAYS", "LMS_OFFLINE_UPLOAD_DAYS"):
         if value := env.get(name):
             app.config[name] = int(value)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):

@@ -8,9 +8,11 @@ those pages), one field hostile at a time; JSON routes get deep, NUL, huge and m
 """
 import html.parser
 import io
+import json
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -26,10 +28,13 @@ from lms.core.models import utcnow
 from lms.extensions import db as _db
 from lms.notifications.models import Notification
 from lms.notifications.services import notify
+from lms.offline import devices
+from lms.offline.models import OfflineExam, OfflineSeat
 from lms.progress import assignments, paths
 from lms.progress import services as progress
 from lms.progress.models import PathStatus
 from lms.quizzes import attempts
+from lms.quizzes.chain import b64url, chain_key, chain_of
 from lms.quizzes.models import Question
 from tests import factories
 from tests.certificates.conftest import complete
@@ -157,7 +162,10 @@ def world(db):
     job = RosterImport(created_by_id=users["hr"].id, status=RosterImportStatus.DONE.value, row_count=1, created=1,
                        slips=roster_jobs.seal([Slip("اسم", "Name", "fz1", "PASSWORD42", center.code, center.name_ar,
                                                     center.name_en)], utcnow()))
-    db.session.add_all([batch, job])
+    exam = OfflineExam(course_id=course.id, opens_on=date(2026, 1, 1), closes_on=date(2099, 1, 1), salt="c2FsdA")
+    seat = OfflineSeat(exam=exam, user_id=learner.id, questions=attempts.draw_questions(course, seed=1),
+                       package={"seat": "encrypted"})
+    db.session.add_all([batch, job, exam, seat])
     db.session.commit()
     certificate = db.session.scalar(sa.select(Certificate))
     question_ids = list(db.session.scalars(sa.select(Question.id).where(Question.course_id == course.id)))
@@ -169,13 +177,19 @@ def world(db):
         "employee_number": learner.employee_number, "fmt": "csv", "path": "missing.png",
         "notification_id": db.session.scalar(sa.select(Notification.id).where(Notification.user_id == learner.id)),
         "path_slug": path.slug, "design": certificate.design, "course_id": course.id, "number": 1,
+        "seat_id": seat.id,
     }
     answers = {"answers": {str(question_id): "x" for question_id in question_ids}}  # one of each type
+    events = ['{"k":"start","t":0}', json.dumps({"k": "answer", "t": 5, "q": question_ids[0], "a": "x", "s": 1})]
     json_bodies = {  # a valid body of each JSON route, whose fields are then made hostile one at a time
         "api.create_token": {"username": learner.username, "password": "wrong password"},
         "api_hr.put_staff": {"full_name_ar": "اسم", "full_name_latin": "Name", "center_code": center.code,
                              "status": "active", "email": "a@example.com", "job_title": "Clerk"},
         "api_quizzes.put_answers": answers, "quizzes.autosave": answers,
+        # The field kit's upload of the learner's open attempt (kept open: not submitted).
+        "offline_api.upload": {"upload_id": "5b0c9a4e-8f1d-4c2b-9a7e-3d6f1b2c4e5a", "kind": "attempt",
+                               "attempt": attempt.id, "events": events, "submitted": False,
+                               "chain": b64url(chain_of(chain_key("attempt", attempt.id), events))},
     }
     return users, path_values, json_bodies
 
@@ -203,6 +217,8 @@ class Fuzzer:
         self.app, self.client, self.auth, self.connection, self.users = app, client, auth, connection, users
         self.failures: list[str] = []
         self.tokens = {role: issue_api_token(user, timedelta(hours=1))[0] for role, user in users.items()}
+        self.grants = {role: devices.register(user, str(uuid.UUID(int=n))).token  # the device API's credential
+                       for n, (role, user) in enumerate(users.items(), start=1)}
         self.tables = [t.name for t in _db.metadata.sorted_tables]
         self.count_query = sa.select(*(sa.select(sa.func.count()).select_from(t).scalar_subquery()
                                        for t in _db.metadata.sorted_tables))
@@ -221,6 +237,8 @@ class Fuzzer:
         writes = method != "GET"
         before = self.counts() if writes else None
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if url.startswith("/api/") else {}
+        if url.startswith("/offline/api/"):
+            headers = {"Authorization": f"Bearer {self.grants[role]}"}
         response = self.client.open(url, method=method, headers=headers, **kwargs)
         where = f"{role} {method} {url[:100]} [{label}] -> {response.status_code}"
         if response.status_code >= 500:
@@ -246,7 +264,7 @@ def roles_for(app, rule) -> tuple[str, ...]:
     """Who tries a route: a role it lets in (admin passes every role check, so it takes the rest)."""
     view = app.view_functions[rule.endpoint]
     access = getattr(view, "access", "public")
-    if getattr(view, "credential", None) == "token":
+    if getattr(view, "credential", None) in ("token", "grant"):
         return ("learner", "hr")
     if isinstance(access, frozenset):
         return ("hr",) if "hr" in access else ("admin",)
@@ -284,7 +302,7 @@ def fuzz_rule(fuzz, rule, role, values, form, json_body):
         if method == "GET":
             for label, bad in HOSTILE.items():
                 fuzz.send(role, method, f"{url}?{urlencode(dict.fromkeys(QUERY_NAMES, bad))}", f"query {label}")
-        elif rule.rule.startswith("/api/") or json_body is not None:
+        elif rule.rule.startswith(("/api/", "/offline/api/")) or json_body is not None:
             for label, body in JSON_BODIES.items():
                 fuzz.send(role, method, url, f"json {label}", data=body, content_type="application/json")
             hostile = {**{label: HOSTILE[label] for label in FIELD_VALUES}, **JSON_NUMBERS}

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from lms.auth.services import user_for_login_session
 from lms.core.i18n import _, _l
+from lms.core.security import JSON_PREFIXES
 from lms.extensions import login_manager
 
 
@@ -23,7 +24,7 @@ _OPEN_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "accounts
 
 def _require_own_password():
     """An account given a one-time password opens nothing until its holder has chosen their own."""
-    if request.endpoint in _OPEN_BEFORE_PASSWORD_CHANGE or request.path.startswith("/api/"):
+    if request.endpoint in _OPEN_BEFORE_PASSWORD_CHANGE or request.path.startswith(JSON_PREFIXES):
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         if current_user.one_time_password_expires_at is not None:

@@ -70,5 +70,10 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     return target
 
 
+# Where bearer credentials, not the session, authenticate and every answer is JSON: the API and the field kit's
+# device API (lms.offline).
+JSON_PREFIXES = ("/api/", "/offline/api/")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(JSON_PREFIXES)

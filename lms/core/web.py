@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.core.i18n import localize_digits
 from lms.core.inputs import DB_INT_MAX
+from lms.core.security import JSON_PREFIXES
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -99,5 +100,5 @@ def _security_headers(response):
 def _per_viewer(response) -> bool:
     """Every API answer, page and download: one place, so that no new route or export is forgotten. What sets
     its own Cache-Control (static files, course images) keeps it."""
-    return (request.path.startswith("/api/") or response.mimetype in PER_VIEWER_TYPES
+    return (request.path.startswith(JSON_PREFIXES) or response.mimetype in PER_VIEWER_TYPES
             or response.headers.get("Content-Disposition", "").startswith("attachment"))

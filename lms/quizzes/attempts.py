@@ -149,26 +149,24 @@ def open_or_start(user_id: int, course: Course, now: datetime | None = None,
     if not allowed:
         db.session.commit()  # keeps an overdue attempt's grade
         if ready is None:
-            raise NotAllowed(_("You have used all your attempts at this quiz."))
-        raise NotAllowed(_("You can start your next attempt on %(date)s at %(time)s.", date=date_text(ready),
-                           time=time_text(ready)))
+            raise NoAttemptsLeft(_("You have used all your attempts at this quiz."))
+        raise NoAttemptsLeft(_("You can start your next attempt on %(date)s at %(time)s.", date=date_text(ready),
+                               time=time_text(ready)))
     attempt = QuizAttempt(
         user_id=user_id, course_id=course.id, number=(last_number or 0) + 1,
         status=AttemptStatus.OPEN, started_at=now, pass_mark=settings.pass_mark, review=settings.review,
         deadline=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None)
-    rng = random.Random(seed) if seed is not None else random.SystemRandom()  # noqa: S311 (seeded in tests only)
-    bank = db.session.execute(_BANK, {"course_id": course.id}).all()
-    if not bank:
+    try:
+        drawn = draw_questions(course, settings, seed)
+    except NotAllowed:
         db.session.rollback()
-        raise NotAllowed(_("This course has no quiz."))
-    drawn = sorted(rng.sample(bank, min(settings.questions or len(bank), len(bank))), key=lambda q: q.position)
+        raise
     db.session.add(attempt)
     try:
         db.session.flush()
         # One multi-row INSERT: the attempt's questions need no ids back.
         db.session.execute(sa.insert(AttemptQuestion), [
-            {"attempt_id": attempt.id, "question_id": q.id, "position": n,
-             "layout": type_of(q.type).layout(q.data, rng, settings.shuffle)}
+            {"attempt_id": attempt.id, "question_id": q["question"], "position": n, "layout": q["layout"]}
             for n, q in enumerate(drawn, 1)])
         db.session.commit()
     except IntegrityError:  # a parallel request of the same learner opened one first: that one it is
@@ -178,6 +176,80 @@ def open_or_start(user_id: int, course: Course, now: datetime | None = None,
             raise
         return current, False
     return attempt, True
+
+
+def draw_questions(course: Course, settings: QuizSettings | None = None, seed: int | None = None) -> list[dict]:
+    """The questions of a new attempt at the course's quiz, drawn by its settings (how many, shuffled options):
+    [{"question": id, "layout": {...}}] in the bank's order. NotAllowed when the course has no quiz. An online
+    attempt and an offline exam's seat are drawn alike."""
+    settings = settings or QuizSettings.from_dict(course.quiz_settings)
+    rng = random.Random(seed) if seed is not None else random.SystemRandom()  # noqa: S311 (seeded in tests only)
+    bank = db.session.execute(_BANK, {"course_id": course.id}).all()
+    if not bank:
+        raise NotAllowed(_("This course has no quiz."))
+    drawn = sorted(rng.sample(bank, min(settings.questions or len(bank), len(bank))), key=lambda q: q.position)
+    return [{"question": q.id, "layout": type_of(q.type).layout(q.data, rng, settings.shuffle)} for q in drawn]
+
+
+class NoAttemptsLeft(NotAllowed):
+    """The attempts limit is reached (or the wait after the last attempt is not over)."""
+
+
+def check_may_start(user_id: int, course: Course, now: datetime) -> None:
+    """NotAllowed (NoAttemptsLeft for the attempts limit) when the learner could not start an attempt now: the
+    rules of starting, asked inside the caller's write transaction (the hook locks the enrolment)."""
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    may_start_attempt(course, user_id)
+    finished, _last_number, last_finished_at = db.session.execute(
+        _HISTORY, {"user_id": user_id, "course_id": course.id}).one()
+    allowed, ready = _may_start(settings, finished, last_finished_at, now)
+    if not allowed:
+        if ready is None:
+            raise NoAttemptsLeft(_("You have used all your attempts at this quiz."))
+        raise NoAttemptsLeft(_("You can start your next attempt on %(date)s at %(time)s.", date=date_text(ready),
+                               time=time_text(ready)))
+
+
+def record_finished_attempt(user_id: int, course: Course, questions: list[dict], answers: dict[int, object], *,
+                            started_at: datetime, finished_at: datetime, finished_by: str, pass_mark: int,
+                            review: str, time_limit_minutes: int | None) -> QuizAttempt:
+    """An attempt made away from the server (an offline exam's seat), finished and graded now as any other, so
+    that completion and certificates follow: `questions` as draw_questions gives them, `answers` {question id:
+    raw answer} cleaned by each question's type (InvalidAnswers for any that is not an answer; nothing written).
+    The attempts limit applies (NoAttemptsLeft). Runs inside the caller's write transaction; does not commit."""
+    check_may_start(user_id, course, finished_at)
+    _finished, last_number, _last = db.session.execute(
+        _HISTORY, {"user_id": user_id, "course_id": course.id}).one()
+    ids = [q["question"] for q in questions]
+    bank = {row.id: row for row in db.session.execute(
+        sa.select(Question.id, Question.type, Question.data).where(Question.id.in_(ids)))}
+    errors, rows = {}, []
+    for n, item in enumerate(questions, 1):
+        question = bank.get(item["question"])
+        if question is None:
+            errors[str(item["question"])] = _("This question is not part of your attempt.")
+            continue
+        response = None
+        if item["question"] in answers:
+            try:
+                response = type_of(question.type).clean(question.data, item["layout"], answers[item["question"]])
+            except InvalidResponse as error:
+                errors[str(question.id)] = error.message or _("This is not an answer to this question.")
+        rows.append({"question_id": question.id, "position": n, "layout": item["layout"], "response": response,
+                     "saved_at": finished_at if response is not None else None,
+                     "seq": 1 if response is not None else 0})
+    errors.update({str(q): _("This question is not part of your attempt.") for q in answers if q not in ids})
+    if errors:
+        raise InvalidAnswers(errors)
+    attempt = QuizAttempt(
+        user_id=user_id, course_id=course.id, number=(last_number or 0) + 1, status=AttemptStatus.FINISHED,
+        started_at=started_at, pass_mark=pass_mark, review=review,
+        deadline=started_at + timedelta(minutes=time_limit_minutes) if time_limit_minutes else None)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.execute(sa.insert(AttemptQuestion), [{"attempt_id": attempt.id, **row} for row in rows])
+    _finish(attempt, finished_by, finished_at)
+    return attempt
 
 
 _WITH_QUESTIONS = (
@@ -303,6 +375,50 @@ def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | N
     _update_rows(attempt.id, [{**row, "seq": seq} for row in cleaned])
     db.session.commit()
     return Saved(now, seq)
+
+
+def lock_attempt(attempt_id: int, user_id: int) -> QuizAttempt:
+    """The learner's attempt, locked for the caller's write transaction (LookupError for none or another's)."""
+    return _locked(attempt_id, user_id)
+
+
+def apply_answers(attempt: QuizAttempt, answers: dict[int, tuple[object, int]], now: datetime) -> int:
+    """Answers a device kept while the network was away ({question id: (raw answer, sequence number)}), each
+    stored only where its number is greater than the stored one's (a newer save made online wins). All or none:
+    InvalidAnswers for any that is not an answer to the attempt's question. Inside the caller's write transaction
+    (the attempt locked), open or finished alike; returns how many were stored. Does not grade nor commit."""
+    rows = {row.id: row for row in attempt_sheet(attempt.id, texts=False)}
+    errors, cleaned = {}, []
+    for question_id, (raw, seq) in answers.items():
+        row = rows.get(question_id)
+        if row is None:
+            errors[str(question_id)] = _("This question is not part of your attempt.")
+            continue
+        try:
+            response = type_of(row.type).clean(row.data, row.layout, raw)
+        except InvalidResponse as error:
+            errors[str(question_id)] = error.message or _("This is not an answer to this question.")
+            continue
+        if seq > row.seq:
+            cleaned.append({"id": row.row_id, "response": response, "saved_at": now, "seq": min(seq, MAX_SEQ)})
+    if errors:
+        raise InvalidAnswers(errors)
+    _update_rows(attempt.id, cleaned)
+    return len(cleaned)
+
+
+def finish_locked(attempt: QuizAttempt, finished_by: str, now: datetime) -> None:
+    """Finish and grade a locked open attempt inside the caller's write transaction (no commit)."""
+    _finish(attempt, finished_by, now)
+
+
+def regrade_locked(attempt: QuizAttempt) -> None:
+    """Grade a locked finished attempt again (answers it took late); completion follows a pass as online."""
+    was_passed = attempt.is_passed
+    _grade(attempt)
+    db.session.flush()
+    if attempt.is_passed and not was_passed:
+        attempt_graded.send(attempt)
 
 
 def submit_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -> QuizAttempt:

@@ -57,7 +57,7 @@ class QuizAttempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: no time limit
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_by: Mapped[str | None] = mapped_column(sa.String(16))  # "learner" or "timeout"
+    finished_by: Mapped[str | None] = mapped_column(sa.String(16))  # "learner", "timeout", "offline" (an upload)
     score: Mapped[float | None] = mapped_column(sa.Float)  # percent, 0..100, computed on the server only
     is_passed: Mapped[bool | None]
     # The quiz settings the attempt was started with: changing them later does not move a running clock.

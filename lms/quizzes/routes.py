@@ -1,4 +1,5 @@
 """The learner's side of a quiz: overview, the attempt's pages (with or without JavaScript), submission, result."""
+from datetime import timedelta
 from typing import NoReturn
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from lms.courses.services import may_see
 from lms.extensions import db
 from lms.quizzes import attempts as service
 from lms.quizzes.bank import quiz_course
+from lms.quizzes.chain import b64url, chain_key
 from lms.quizzes.review import review, shown_questions
 from lms.quizzes.settings import QuizSettings
 from lms.quizzes.types import REGISTRY
@@ -80,7 +82,10 @@ def attempt(attempt_id: int, typed: dict | None = None, errors: dict | None = No
                            on_page=on_page, page=page, pages=pages, typed=typed or {}, errors=errors or {},
                            stale=stale, next_seq=service.latest_seq(sheet) + 1,
                            last_saved_at=service.last_saved_at(sheet),
-                           remaining=service.remaining_seconds(attempt)), 409 if stale else 422 if errors else 200
+                           remaining=service.remaining_seconds(attempt),
+                           chain_key=b64url(chain_key("attempt", attempt.id)),
+                           elapsed_ms=max(0, int((utcnow() - attempt.started_at) / timedelta(milliseconds=1)))), \
+        409 if stale else 422 if errors else 200
 
 
 def _answers_from_form(question_ids: list[int]) -> tuple[dict, dict]:

@@ -80,6 +80,7 @@ class Demo:
     open_attempt: dict  # username -> their open attempt
     finished_attempt: dict  # username -> their finished attempt
     roster_job: dict  # username -> the roster import they uploaded
+    seat_id: int  # the learner's seat at an offline exam
 
 
 Filler = Callable[[Demo, str], dict | None]  # (demo, username) -> the rule's arguments; None: not theirs to open
@@ -130,6 +131,7 @@ FILLERS: dict[str, Filler] = {
     "quizzes.attempt": _own("open_attempt"),
     "quizzes.confirm": _own("open_attempt"),
     "quizzes.result": _own("finished_attempt"),
+    "offline.take_exam": lambda d, u: {"seat_id": d.seat_id} if u == "learner" else None,
     "certificates.verify": lambda d, u: {"code": d.verification_code},
 }
 
@@ -149,7 +151,7 @@ def _allowed(view, role: str) -> bool:
 
 def html_rules(app) -> list:
     return [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
-            and not rule.rule.startswith("/api/") and rule.endpoint not in NOT_PAGES]
+            and not rule.rule.startswith(("/api/", "/offline/api/")) and rule.endpoint not in NOT_PAGES]
 
 
 def visits_of(app, demo: Demo, role: str) -> list[Visit]:
@@ -200,6 +202,7 @@ def _seed(app) -> Demo:
             db.session.add(job)
             db.session.commit()
             jobs[username] = job.id
+        seat_id = _seed_field_work(people, course)
         finished = {}
         for attempt in db.session.scalars(sa.select(QuizAttempt).where(
                 QuizAttempt.status == AttemptStatus.FINISHED).order_by(QuizAttempt.id)):
@@ -220,7 +223,34 @@ def _seed(app) -> Demo:
             job_title_id=db.session.scalar(sa.select(JobTitle.id).where(JobTitle.id == learner.job_title_id)),
             any_attempt_id=db.session.scalar(sa.select(QuizAttempt.id).where(
                 QuizAttempt.course_id == course.id, QuizAttempt.status == AttemptStatus.FINISHED)),
-            open_attempt={"learner": open_attempt.id}, finished_attempt=finished, roster_job=jobs)
+            open_attempt={"learner": open_attempt.id}, finished_attempt=finished, roster_job=jobs,
+            seat_id=seat_id)
+
+
+def _seed_field_work(people: dict, course: Course) -> int:
+    """A mobile center's tablet that synced, another that never did, uploads HR must read, and the learner's seat
+    at an offline exam (its id) (issue 16)."""
+    import datetime as dt
+    import uuid
+
+    from lms.offline.devices import mark_sync, register
+    from lms.offline.models import OfflineExam, OfflineSeat, OfflineUpload
+
+    tablet = register(people["learner"], str(uuid.UUID(int=1)), "تابلت السيارة المتنقلة ١")
+    mark_sync(tablet.grant)
+    register(people["samira"], str(uuid.UUID(int=2)), "")
+    for n, (status, reason, suspicious) in enumerate((("refused", "after_limit", []),
+                                                      ("accepted", None, ["clock_moved", "resumed"]))):
+        db.session.add(OfflineUpload(upload_id=str(uuid.UUID(int=10 + n)), user_id=people["learner"].id,
+                                     device_id=tablet.device.id, kind="attempt", received_at=utcnow(),
+                                     body_sha256="0" * 64, status=status, reason=reason, suspicious=suspicious,
+                                     detail="", size_bytes=1200, events_count=12))
+    exam = OfflineExam(course_id=course.id, created_by_id=people["hr"].id, opens_on=dt.date(2026, 12, 1),
+                       closes_on=dt.date(2026, 12, 31), time_limit_minutes=20, salt="AAAAAAAAAAAAAAAAAAAAAA")
+    exam.seats.append(OfflineSeat(user_id=people["learner"].id, questions=[], package=None))
+    db.session.add(exam)
+    db.session.commit()
+    return exam.seats[0].id
 
 
 @pytest.fixture(scope="module")

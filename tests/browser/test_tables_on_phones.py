@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.progress.models import Assignment, LearningPath
 from lms.quizzes.models import Question
 from tests.browser.conftest import LiveSite, serving
+from tests.browser.test_every_page import _seed_field_work
 from tests.browser.test_journey import expect_language
 from tests.conftest import PROJECT_ROOT, database_url, make_app
 
@@ -49,7 +50,7 @@ def _table_pages() -> dict[str, list[str]]:
                "/manage/certificates/batches", f"/manage/certificates/batches/{first(PrintBatch)}",
                "/manage/assignments", f"/manage/assignments/{first(Assignment)}", "/manage/progress",
                "/manage/reports", "/manage/reports/matrix", "/manage/reports/overdue", "/manage/reports/scores",
-               f"/manage/reports/people/{heba}"],
+               f"/manage/reports/people/{heba}", "/offline/uploads", "/offline/devices"],
         "trainer": ["/manage/courses", f"{serving}/log", f"{serving}/progress", f"{serving}/quiz/questions",
                     f"{serving}/quiz/questions/{question}", f"{serving}/quiz/statistics",
                     f"{serving}/quiz/attempts"],
@@ -65,6 +66,7 @@ def demo_site(tmp_path_factory):
         db.create_all()
         slugs = [c.slug for c in import_course_folders([PROJECT_ROOT / "courses"]) if c.is_published]
         setup(utcnow())
+        _seed_field_work({u.username: u for u in db.session.scalars(sa.select(User))})
         pages = _table_pages()
     with serving(app) as url:
         yield DemoSite(url, app, slugs, app.config["LMS_DEMO_PASSWORD"], pages)

@@ -33,14 +33,22 @@ def _by_token(view) -> bool:
     return getattr(view, "credential", None) == "token"
 
 
+def _by_grant(view) -> bool:
+    """The field kit's device API (lms.offline): a device grant's bearer token, nothing else."""
+    return getattr(view, "credential", None) == "grant"
+
+
+def _credential_for(rule: str) -> str:
+    return "grant" if rule.startswith("/offline/api/") else "token" if rule.startswith("/api/") else "session"
+
+
 def test_every_route_declares_its_access(app):
     undeclared = [rule.rule for rule, view in _views(app) if not hasattr(view, "access")]
     assert undeclared == []
     # Whoever must be signed in says how: a session on the pages, a bearer token under /api.
     credentials = {rule.rule: getattr(view, "credential", None) for rule, view in _views(app)
                    if view.access != "public"}
-    assert {rule: c for rule, c in credentials.items() if c != ("token" if rule.startswith("/api/") else "session")} \
-        == {}
+    assert {rule: c for rule, c in credentials.items() if c != _credential_for(rule)} == {}
 
 
 def test_every_role_gate_is_a_permission_of_the_role_table(app):
@@ -95,7 +103,7 @@ def test_access_rules_hold_for_every_role(app, client, auth, db, role):
         assert user
     checked = 0
     for rule, view in _views(app):
-        if _by_token(view):
+        if _by_token(view) or _by_grant(view):
             continue  # checked with a bearer token below
         # Arguments without a sample get a row id that does not exist, or a word: a 404 is an answer too.
         url = rule.build({k: values.get(k, 10**6 if k.endswith("_id") else "x") for k in rule.arguments},
@@ -154,3 +162,22 @@ def test_api_routes_need_a_token(app, client):
         response = client.open(url, method=method)
         assert response.status_code == 401, url
         assert response.json["error"]["code"] == "unauthorized"
+
+
+def test_device_api_routes_need_a_grant_and_take_one(app, client, db):
+    from lms.offline.devices import register
+
+    grant = register(factories.UserFactory(), "6f1c7e0a-3b7d-4b8e-9a51-0d2c4e6f8a10")
+    checked = 0
+    for rule, view in _views(app):
+        if not _by_grant(view):
+            continue
+        assert rule.rule.startswith("/offline/api/")
+        url = rule.build({k: 10**6 for k in rule.arguments}, append_unknown=False)[1]
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        response = client.open(url, method=method)
+        assert response.status_code == 401 and response.json["error"]["code"] == "unauthorized", url
+        response = client.open(url, method=method, headers={"Authorization": f"Bearer {grant.token}"})
+        assert response.status_code not in (401, 403) and response.status_code < 500, url
+        checked += 1
+    assert checked >= 1

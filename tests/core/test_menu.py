@@ -14,13 +14,15 @@ EVERYONE = [("progress.dashboard", "My learning"), ("progress.catalogue", "Cours
             ("paths.catalogue", "Learning paths"), ("certificates.mine", "My certificates")]
 AUTHORING = [("courses.manage", "Manage courses")]
 PATHS = [("progress_manage.path_list", "Manage learning paths")]
-STAFF_WORK = [("staff.staff_list", "Staff"), ("progress_manage.index", "Assignments"), ("reports.overview", "Reports")]
+OFFLINE_EXAMS = [("offline.new_exam", "Offline exams")]
+STAFF_WORK = [("staff.staff_list", "Staff"), ("progress_manage.index", "Assignments"), *OFFLINE_EXAMS,
+              ("reports.overview", "Reports"), ("offline.uploads", "Offline uploads")]
 PRINT_ROOM = [("certificates_manage.search", "Certificates")]
 ADMINISTRATION = [("admin.users", "Users"), ("admin.centers", "Technology centers")]
 
 MENUS = {
     "learner": EVERYONE,
-    "trainer": EVERYONE + AUTHORING + PATHS,
+    "trainer": EVERYONE + AUTHORING + PATHS + OFFLINE_EXAMS,
     "center_manager": EVERYONE + STAFF_WORK,
     "hr": EVERYONE + PATHS + STAFF_WORK + PRINT_ROOM,
     "admin": EVERYONE + AUTHORING + PATHS + STAFF_WORK + PRINT_ROOM + ADMINISTRATION,

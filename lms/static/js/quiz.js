@@ -2,24 +2,6 @@
 // The page works without this script: its buttons save and submit through the form.
 (function () {
   "use strict";
-  var form = document.getElementById("quiz-form");
-  if (!form) return;
-  var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
-  var saveState = document.getElementById("save-state");
-  var stateText = document.getElementById("save-text");
-  var stateHint = saveState.querySelector(".save-hint");
-  var politeBox = document.getElementById("save-announce");
-  var alertBox = document.getElementById("save-alert");
-  var lastSaved = null;  // "10:42" once an answer is saved
-  var csrf = form.querySelector("input[name=csrf_token]").value;
-  var seqInput = document.getElementById("quiz-seq");
-  var pending = {};
-  var inFlight = false;
-  var debounce = null;
-  var retryTimer = null;
-  var retryDelay = 2000;
-  var leaving = false;
-
   // How to read an answer from a question's controls: each type's partial names its reader (data-reader); a type
   // with a script of its own adds its reader to window.lmsQuiz.readers.
   var quiz = window.lmsQuiz = window.lmsQuiz || {};
@@ -38,6 +20,40 @@
     });
     return pairs;
   };
+  // And how to put an answer back into them (a reload on this device, an offline exam resumed).
+  var writers = quiz.writers = quiz.writers || {};
+  writers.one = function (box, a) {
+    box.querySelectorAll("input").forEach(function (input) { input.checked = input.value === String(a); });
+  };
+  writers.many = function (box, a) {
+    var wanted = (a || []).map(String);
+    box.querySelectorAll("input").forEach(function (input) { input.checked = wanted.indexOf(input.value) >= 0; });
+  };
+  writers.text = function (box, a) { box.querySelector("input").value = a === null || a === undefined ? "" : String(a); };
+  writers.pairs = function (box, a) {
+    box.querySelectorAll("select[data-key]").forEach(function (select) {
+      select.value = (a || {})[select.getAttribute("data-key")] || "";
+    });
+  };
+
+  var form = document.getElementById("quiz-form");
+  if (!form) return;  // the offline exam page loads this script for its readers only
+  var texts = JSON.parse(document.getElementById("quiz-texts").textContent);
+  var saveState = document.getElementById("save-state");
+  var stateText = document.getElementById("save-text");
+  var stateHint = saveState.querySelector(".save-hint");
+  var politeBox = document.getElementById("save-announce");
+  var alertBox = document.getElementById("save-alert");
+  var lastSaved = null;  // "10:42" once an answer is saved
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var seqInput = document.getElementById("quiz-seq");
+  var pending = {};
+  var inFlight = false;
+  var debounce = null;
+  var retryTimer = null;
+  var retryDelay = 2000;
+  var leaving = false;
+  var networkDown = false;  // the last save failed for the network (no answer from the server at all)
 
   // The question's answer; undefined when its reader is missing (its script did not load): the form sends it.
   function answerOf(fieldset) {
@@ -146,7 +162,13 @@
 
   function retryLater(batch, response) {
     requeue(batch, Object.keys(batch));
-    say(response && (response.status === 503 || response.status === 429) ? texts.busy : texts.failed);
+    if (!response && quiz.keptOnDevice && quiz.keptOnDevice()) {
+      // quiz-offline.js keeps every answer on this device: not lost, only not sent yet.
+      show("saving", texts.onDevice);
+      politeBox.textContent = texts.onDevice;
+    } else {
+      say(response && (response.status === 503 || response.status === 429) ? texts.busy : texts.failed);
+    }
     retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryWait(response));
   }
 
@@ -185,6 +207,7 @@
       body: JSON.stringify({ answers: batch, seq: takeSeq() })
     }).then(function (response) {
       inFlight = false;
+      networkDown = false;
       if (response.ok) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           saved(batch, body.saved_at);
@@ -206,6 +229,7 @@
       say(texts.refused);  // 400, 403, 404: sending it again would not help
     }).catch(function () {
       inFlight = false;
+      networkDown = true;
       retryLater(batch, null);
     });
   }
@@ -216,6 +240,7 @@
     var answer = answerOf(fieldset);
     if (answer === undefined) return;
     pending[fieldset.getAttribute("data-question")] = answer;
+    if (quiz.onAnswer) quiz.onAnswer(Number(fieldset.getAttribute("data-question")), answer);
     if (!retryTimer) show("saving", texts.saving);  // from the first keystroke: this answer is not saved yet
     clearTimeout(debounce);
     debounce = setTimeout(flush, wait);
@@ -227,6 +252,19 @@
     clearTimeout(debounce);
     clearTimeout(retryTimer);
   }
+
+  // For quiz-offline.js: the numbering of saves, the state line, the queue and whether the network is down.
+  quiz.takeSeq = takeSeq;
+  quiz.raiseSeq = raiseSeq;
+  quiz.show = show;
+  quiz.texts = texts;
+  quiz.networkDown = function () { return networkDown || navigator.onLine === false; };
+  quiz.send = function (answers) {
+    Object.keys(answers).forEach(function (id) { pending[id] = answers[id]; });
+    clearTimeout(debounce);
+    debounce = setTimeout(flush, 0);
+  };
+  quiz.stop = leave;
 
   form.addEventListener("submit", leave);
   form.addEventListener("change", function (event) { queue(event.target, 0); });
@@ -259,6 +297,7 @@
     if (left === 0 && !finished) {
       finished = true;
       announce.textContent = texts.timeUp;
+      if (quiz.submitOffline && quiz.submitOffline("timeout")) return;  // queued on this device
       // Send what is on the page with the form itself: it saves, then submits.
       var go = document.createElement("input");
       go.type = "hidden"; go.name = "go"; go.value = "submit";
