@@ -7,7 +7,7 @@ def init_app(app: Flask) -> None:
     from lms.accounts import roles
     from lms.core.i18n import _l
     from lms.core.menu import MenuEntry, menu
-    from lms.offline import api, routes, take  # noqa: F401  (take: the learner's exam pages, H4)
+    from lms.offline import api, routes
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)

@@ -1,5 +1,5 @@
 """The field kit's pages and the session-side JSON call that gives a device its grant."""
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from lms.accounts import roles
@@ -11,9 +11,12 @@ from lms.core.inputs import parse_int
 from lms.core.models import ValidationError
 from lms.core.security import login_required, roles_required
 from lms.core.web import page_arg
+from lms.extensions import db
 from lms.offline import codes, devices, exams, follow
 from lms.offline.forms import OfflineExamForm, day
+from lms.offline.models import OfflineExam, OfflineSeat
 from lms.offline.uploads import REASONS, SUSPICIONS
+from lms.quizzes.types import NAMES
 
 bp = Blueprint("offline", __name__, url_prefix="/offline")
 
@@ -97,3 +100,25 @@ def device_list():
     rows = follow.devices_in(scope_of(current_user))
     return render_template("offline/devices.html", rows=rows, centers=follow.center_syncs(rows),
                            name_of=pick_language)
+
+
+# -- the learner's offline exam: a shell with no questions in it (they come encrypted in the seat's package,
+# downloaded to the device and opened with the invigilator code: lms/static/js/offline/exam.js) ---------------
+
+@bp.get("/exams/<int:seat_id>/take")
+@login_required
+def take_exam(seat_id: int):
+    seat = db.session.get(OfflineSeat, seat_id)
+    if seat is None or seat.user_id != current_user.id:
+        abort(404)
+    exam = db.session.get(OfflineExam, seat.exam_id)
+    return render_template("offline/take.html", seat=seat, exam=exam, course=exam.course,
+                           time_limit_seconds=exams.time_limit_seconds(exam), question_types=NAMES,
+                           package_url=url_for("offline_api.package", seat_id=seat.id))
+
+
+@bp.get("/exams/mine")
+@login_required
+def my_exams():
+    """The learner's offline exams, to download to this device (the list is filled from the device's grant)."""
+    return render_template("offline/my_exams.html")

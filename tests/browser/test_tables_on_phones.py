@@ -66,7 +66,8 @@ def demo_site(tmp_path_factory):
         db.create_all()
         slugs = [c.slug for c in import_course_folders([PROJECT_ROOT / "courses"]) if c.is_published]
         setup(utcnow())
-        _seed_field_work({u.username: u for u in db.session.scalars(sa.select(User))})
+        course = db.session.scalar(sa.select(Course).where(Course.slug == "serving-citizens"))
+        _seed_field_work({u.username: u for u in db.session.scalars(sa.select(User))}, course)
         pages = _table_pages()
     with serving(app) as url:
         yield DemoSite(url, app, slugs, app.config["LMS_DEMO_PASSWORD"], pages)

@@ -8,7 +8,7 @@
   if (!store) return;
   var line = document.getElementById("sync-status");
   var texts = {};
-  try { texts = JSON.parse(document.getElementById("offline-texts").textContent); } catch (e) { /* no texts */ }
+  try { texts = JSON.parse(line.getAttribute("data-texts")); } catch (e) { /* no line, no texts */ }
   var arabic = document.documentElement.lang === "ar";
   var PERIOD = 30000;
   var pauseUntil = 0;
