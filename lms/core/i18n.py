@@ -1,7 +1,7 @@
 """Languages, translated strings and locale-aware display of numbers and dates; import `_` from here."""
 import unicodedata
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,10 +17,14 @@ RTL_LANGUAGES = {"ar"}
 
 
 def select_locale() -> str:
-    """The one place that decides the language: the visitor's choice, then the account's, then Arabic."""
+    """The one place that decides the language: the visitor's choice, then the account's, then Arabic. A device
+    keeping pages for offline reading asks for each language in turn (X-LMS-Language, sent by its scripts only)."""
     languages = current_app.config["LMS_LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.headers.get("X-LMS-Language")
+    if asked in languages:
+        return asked
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -7,10 +7,11 @@ def init_app(app: Flask) -> None:
     from lms.accounts import roles
     from lms.core.i18n import _l
     from lms.core.menu import MenuEntry, menu
-    from lms.offline import api, routes
+    from lms.offline import api, routes, shell
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(shell.bp)
     menu.add(app, MenuEntry("offline.new_exam", _l("Offline exams"), roles.FOLLOW_PROGRESS, 85))
     menu.add(app, MenuEntry("offline.uploads", _l("Offline uploads"), roles.VIEW_REPORTS, 95,
                             section="offline.uploads"))

@@ -3,8 +3,9 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from lms.core.errors import json_error
 from lms.core.i18n import _
+from lms.core.models import ValidationError
 from lms.extensions import csrf, db
-from lms.offline import exams, uploads
+from lms.offline import exams, road, uploads
 from lms.offline.auth import grant_required
 from lms.offline.models import OfflineSeat
 
@@ -70,3 +71,26 @@ def package(seat_id: int):
     if seat.downloaded_at is None:
         exams.mark_downloaded(seat.id)
     return jsonify(seat.package)
+
+
+@bp.get("/courses/<slug>/manifest")
+@grant_required
+def course_manifest(slug: str):
+    """What a device fetches to keep a course: its pages in every language, its files, the learner's progress."""
+    try:
+        return jsonify(road.manifest(g.api_user, slug))
+    except LookupError:
+        return json_error(404, "not_found")
+
+
+@bp.post("/progress")
+@grant_required
+def progress():
+    """Modules marked as done on the device while it had no network (idempotent: sending again changes nothing)."""
+    try:
+        items = road.parse_items(request.get_json(silent=True))
+    except ValidationError as error:
+        return json_error(400, "bad_request", error.errors["items"])
+    marked = road.mark_done(g.api_user, items)
+    return jsonify(items=[{"id": m.id, "status": m.status, "message": m.message or None, "course": m.course,
+                           "module_position": m.position} for m in marked])

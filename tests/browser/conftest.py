@@ -1,6 +1,7 @@
 """Browser fixtures: the real app served over HTTP on its own database, and Debian's Chromium driving it."""
 import os
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,18 @@ def _real_clock_env() -> dict[str, str]:
             if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
 
 
+def _service_workers_blocked_unless_asked(browser) -> None:
+    """The app's service worker sits between a page and Playwright's routes, which then miss what it fetches
+    (Playwright's advice: block workers when routing). The worker's own tests ask for it: service_workers="allow"."""
+    new_context = browser.new_context
+
+    def blocking(**options):
+        options.setdefault("service_workers", "block")
+        return new_context(**options)
+
+    browser.new_context = blocking
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium; a machine without it skips, except in CI where a missing browser is a failure. One per
@@ -90,5 +103,19 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=_real_clock_env())
+        _service_workers_blocked_unless_asked(browser)
         yield browser
         browser.close()
+
+
+def wait_for_promise(page, function: str, arg=None, timeout: float = 10_000) -> object:
+    """Waits until an async page function resolves to something truthy, and returns it. Playwright's
+    wait_for_function does not await a promise: it takes the promise itself as a truthy answer at once."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        result = page.evaluate(function, arg)
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still falsy after {timeout / 1000:g} s: {function}")
+        time.sleep(0.1)

@@ -19,7 +19,7 @@ from lms.offline import exams
 from lms.offline.models import OfflineSeat, OfflineUpload
 from lms.progress import services as progress
 from lms.quizzes.models import AttemptQuestion, QuizAttempt
-from tests.browser.conftest import LiveSite
+from tests.browser.conftest import LiveSite, wait_for_promise
 from tests.browser.test_journey import VIEWPORTS, Auditor, new_page, sign_in  # noqa: F401 (new_page: a fixture)
 from tests.browser.test_quiz import _answer, _key, _set_quiz
 from tests.offline.conftest import seat_key_answers
@@ -103,7 +103,7 @@ def _start_attempt(page: Page, site: LiveSite, slug: str) -> int:
 
 def _wait_for_device(page: Page, record: str) -> None:
     """The page has its grant and has begun its chain record on this device."""
-    page.wait_for_function("""async (name) => {
+    wait_for_promise(page, """async (name) => {
       const store = window.lmsOffline;
       if (!store) return false;
       const grant = await store.get("meta", "grant:" + document.body.getAttribute("data-user"));
@@ -245,7 +245,7 @@ def test_an_offline_exam_is_downloaded_opened_with_the_code_and_submitted_offlin
     audit.check(page)
     for question_id, value in key.items():
         _answer(page, question_id, value)
-    page.wait_for_function("""async ([name, count]) => {
+    wait_for_promise(page, """async ([name, count]) => {
       const record = await window.lmsOffline.get("chains", name);
       return Boolean(record) && record.events.filter((text) => JSON.parse(text).k === "answer").length >= count;
     }""", arg=[f"seat:{seat_id}", len(key)], timeout=10_000)  # each answer kept on the device before it closes

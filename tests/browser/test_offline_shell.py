@@ -1,0 +1,89 @@
+"""The installable app in real Chromium, with its real service worker: a course made available offline is read
+without a network in both languages, a module marked as done offline is sent once when the network returns, a
+page not kept shows the offline page, and "Remove from this device" frees the course."""
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, Page, expect
+
+from lms.courses.models import Course, Module
+from lms.extensions import db
+from lms.progress.models import ModuleCompletion
+from tests.browser.conftest import LiveSite, wait_for_promise
+from tests.browser.test_journey import VIEWPORTS, Auditor, sign_in, switch_language
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_db]
+
+
+def open_with_worker(browser: Browser, viewport: str) -> Page:
+    """A fresh device whose pages may register the app's service worker (blocked in the other browser tests)."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], service_workers="allow", bypass_csp=True)
+    return context.new_page()
+
+
+def wait_for_worker(page: Page) -> None:
+    """The service worker is installed (its shell kept) and controls this page."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=20_000)
+
+
+def module_titles(site: LiveSite, slug: str) -> dict[int, tuple[str, str]]:
+    with site.app.app_context():
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        return {m.position: (m.title_ar, m.title_en or m.title_ar)
+                for m in db.session.scalars(sa.select(Module).where(Module.course_id == course.id))}
+
+
+def completions(site: LiveSite) -> int:
+    with site.app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ModuleCompletion))
+
+
+def test_a_course_kept_offline_is_read_and_marked_done_without_a_network(browser, live_site: LiveSite, tmp_path):
+    slug = live_site.course_slugs[0]
+    titles = module_titles(live_site, slug)
+    page = open_with_worker(browser, "phone")
+    sign_in(page, live_site, Auditor("phone", tmp_path))
+    page.goto(f"{live_site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    page.goto(f"{live_site.url}/courses/{slug}")
+    wait_for_worker(page)
+
+    box = page.locator("#offline-course")
+    expect(box).to_be_visible()
+    expect(box.locator(".offline-state")).to_have_text(live_site.text("ar", "Not available offline on this device."))
+    box.get_by_role("button", name=live_site.text("ar", "Make available offline")).click()
+    expect(box.locator(".offline-state")).to_contain_text("متاحة دون اتصال على هذا الجهاز", timeout=20_000)
+    assert page.evaluate(f"() => caches.has('lms-course-{slug}')")
+
+    page.context.set_offline(True)
+    page.goto(f"{live_site.url}/courses/{slug}/modules/2")
+    expect(page.locator("h1")).to_contain_text(titles[2][0])
+    switch_language(page, "en", "ltr")  # the worker remembers the choice and serves the English copy it kept
+    expect(page.locator("h1")).to_contain_text(titles[2][1])
+
+    before = completions(live_site)
+    page.get_by_role("button", name=live_site.text("en", "Mark as done")).click()
+    expect(page.get_by_role("status").filter(has_text="Done, waiting to be sent")).to_be_visible()
+    assert completions(live_site) == before  # nothing reached the server
+    assert page.evaluate("() => window.lmsOffline.outbox.count()") == 1
+    page.goto(f"{live_site.url}/courses/{slug}")  # the course page, kept: the mark waits there too
+    expect(page.locator(".module-list .pending-badge")).to_have_text("Done, waiting to be sent")
+
+    page.goto(f"{live_site.url}/notifications")  # never opened: not kept
+    expect(page.locator("h1")).to_have_text("You are offline")
+    page.get_by_role("link", name="This device", exact=True).last.click()
+    expect(page.locator("#device-courses li")).to_have_count(1)
+    expect(page.locator("#device-outbox")).to_have_text("1")
+
+    page.context.set_offline(False)
+    wait_for_promise(page, "async () => (await window.lmsOffline.outbox.count()) === 0", timeout=20_000)
+    assert completions(live_site) == before + 1
+    page.reload()  # from the network now, in the language the server keeps for this person (the choice made
+    expect(page.locator("#device-outbox")).to_have_text("٠")  # offline stayed on the device)
+    page.evaluate("() => window.lmsOffline.sync.now()")  # sending again sends nothing
+    assert completions(live_site) == before + 1
+
+    page.goto(f"{live_site.url}/courses/{slug}")
+    box.get_by_role("button", name=live_site.text("ar", "Remove from this device")).click()
+    expect(box.locator(".offline-state")).to_have_text(live_site.text("ar", "Not available offline on this device."))
+    assert not page.evaluate(f"() => caches.has('lms-course-{slug}')")
