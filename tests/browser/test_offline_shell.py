@@ -53,6 +53,7 @@ def test_a_course_kept_offline_is_read_and_marked_done_without_a_network(browser
     expect(box.locator(".offline-state")).to_have_text(live_site.text("ar", "Not available offline on this device."))
     box.get_by_role("button", name=live_site.text("ar", "Make available offline")).click()
     expect(box.locator(".offline-state")).to_contain_text("متاحة دون اتصال على هذا الجهاز", timeout=20_000)
+    expect(box.get_by_role("button", name=live_site.text("ar", "Make available offline"))).to_be_hidden()
     assert page.evaluate(f"() => caches.has('lms-course-{slug}')")
 
     page.context.set_offline(True)
@@ -87,3 +88,53 @@ def test_a_course_kept_offline_is_read_and_marked_done_without_a_network(browser
     box.get_by_role("button", name=live_site.text("ar", "Remove from this device")).click()
     expect(box.locator(".offline-state")).to_have_text(live_site.text("ar", "Not available offline on this device."))
     assert not page.evaluate(f"() => caches.has('lms-course-{slug}')")
+
+
+ASK_VERSION = """() => new Promise((resolve) => {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "lms-sw-version") resolve(event.data.version);
+  });
+  navigator.serviceWorker.controller.postMessage({type: "lms-sw-version"});
+})"""
+
+
+def test_a_new_version_waits_while_an_attempt_is_open_then_takes_over_when_asked(browser, live_site: LiveSite,
+                                                                                 tmp_path, monkeypatch):
+    from lms.offline import shell
+
+    slug = live_site.course_slugs[0]
+    attempt = open_with_worker(browser, "desktop")
+    sign_in(attempt, live_site, Auditor("desktop", tmp_path))
+    wait_for_worker(attempt)
+    old = attempt.evaluate(ASK_VERSION)
+    attempt.goto(f"{live_site.url}/courses/{slug}")
+    attempt.locator("form[action$='/enrollment']").get_by_role("button").click()
+    attempt.goto(f"{live_site.url}/courses/{slug}/quiz")
+    attempt.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    attempt.wait_for_url("**/quiz/attempts/*")
+
+    monkeypatch.setattr(shell, "SHELL_ASSETS", shell.SHELL_ASSETS[:-1])  # a deployment: a new worker
+    other = attempt.context.new_page()
+    other.goto(f"{live_site.url}/")
+    wait_for_promise(other, "async () => { const r = await navigator.serviceWorker.ready; await r.update();"
+                            " return Boolean(r.waiting); }", timeout=20_000)
+    other.reload()  # the page offers the waiting version
+    bar = other.locator("#sw-update")
+    expect(bar).to_be_visible()
+    expect(bar).to_contain_text(live_site.text("ar", "A new version is ready."))
+    expect(attempt.locator("#sw-update")).to_be_hidden()  # never offered on the attempt's own page
+    bar.get_by_role("button").click()
+    expect(bar).to_contain_text(live_site.text(
+        "ar", "A new version is ready: it will be used once the exam open in another page is finished."))
+    expect(bar.get_by_role("button")).to_be_hidden()
+    attempt.reload()  # a reload mid-attempt stays on the version the attempt began with
+    assert attempt.evaluate(ASK_VERSION) == old
+
+    attempt.close()  # the attempt's page is closed: now the new version may take over
+    other.reload()
+    expect(bar.get_by_role("button")).to_be_visible()
+    with other.expect_navigation():  # the page that asked reloads itself under the new version
+        bar.get_by_role("button").click()
+    new = other.evaluate(ASK_VERSION)
+    assert new != old
+    assert other.evaluate("() => caches.keys()").count(f"lms-shell-{old}") == 0  # the old shell is removed
