@@ -13,9 +13,8 @@ bp = Blueprint("offline_shell", __name__)
 
 # The application shell: kept by the service worker at its installation (templates/offline/sw.js).
 SHELL_ASSETS = ("css/app.css", "css/offline.css", "favicon.svg", "icons.svg", "icons/app-192.png",
-                "icons/app-512.png", "js/menu.js", "js/quiz.js", "js/offline/store.js", "js/offline/sync.js",
-                "js/offline/shell.js",
-                "js/offline/course.js", "js/offline/device.js")
+                "icons/app-512.png", "js/menu.js", "js/quiz.js", "js/offline/store.js", "js/offline/people.js",
+                "js/offline/sync.js", "js/offline/shell.js", "js/offline/course.js", "js/offline/device.js")
 # Pages a new version of the service worker never replaces while one is open (their <body> also says so with
 # data-offline-guard): an attempt and an offline exam.
 GUARDED_PATHS = (r"^/quiz/attempts/\d+/?$", r"^/offline/exams/\d+/take/?$")

@@ -26,7 +26,7 @@ def test_store_keeps_the_device_its_grants_and_the_outbox(new_page, live_site: L
         const db = await lmsOffline.open();
         return Array.from(db.objectStoreNames).sort();
     }""")
-    assert stores == ["answers", "chains", "courses", "meta", "outbox", "packages", "results"]
+    assert stores == ["answers", "chains", "courses", "keys", "meta", "outbox", "packages", "results"]
 
     device = page.evaluate("lmsOffline.device.id()")
     assert page.evaluate("lmsOffline.device.id()") == device

@@ -6,12 +6,17 @@
 //   outbox   keyPath "id": {id, user, url, body, created, order, tries, last_error} what waits to be sent
 //   results  keyPath "id": the server's verdicts on sent items
 //   answers  keyPath ["attempt", "q"]; chains keyPath "key"; packages keyPath "seat"; courses keyPath "slug"
+//   keys     key: user id -> that person's AES-GCM key (a non-extractable CryptoKey) while they are signed in here
+// A shared tablet: once a person has chosen a PIN on this device (people.js), what the device keeps for them
+// (grant token, outbox bodies, answers, chains, exam packages, verdicts) is sealed with a key derived from it; only
+// the fields that find and order records stay readable. A sealed record of a person not signed in reads as
+// {...its readable fields, locked: true}; the signed-in person's own reads wait until they have entered their PIN.
 (function () {
   "use strict";
   if (window.lmsOffline && window.lmsOffline.ready) return;  // loaded twice: keep the first
 
   var NAME = "lms-offline";
-  var VERSION = 1;
+  var VERSION = 2;
   var STORES = {
     meta: {},
     outbox: {keyPath: "id"},
@@ -19,7 +24,17 @@
     answers: {keyPath: ["attempt", "q"]},
     chains: {keyPath: "key"},
     packages: {keyPath: "seat"},
-    courses: {keyPath: "slug"}
+    courses: {keyPath: "slug"},
+    keys: {}
+  };
+  // What stays readable in a sealed record: what finds it, whose it is, and what orders or counts it.
+  var CLEAR = {
+    outbox: ["id", "user", "url", "created", "order", "tries", "last_error", "kind", "course", "position"],
+    results: ["id", "user", "url", "kind", "http_status", "received_at"],
+    answers: ["attempt", "q", "user"],
+    chains: ["key", "user", "t", "wall"],
+    packages: ["seat", "user", "downloaded_at"],
+    grant: ["user", "owner", "expires_at"]
   };
   var CHANGE = "lms-offline-change";
   var channel = "BroadcastChannel" in window ? new BroadcastChannel(NAME) : null;
@@ -86,15 +101,122 @@
     return Array.isArray(path) ? path.map(function (p) { return value[p]; }) : value[path];
   }
 
-  function get(store, key) {
+  // -- sealing: AES-GCM with the person's key; the clear fields are the additional data, so they cannot be swapped
+  var encoder = new TextEncoder();
+  var decoder = new TextDecoder();
+  var keyCache = {};
+  var unlockWaiters = {};
+
+  function kindOf(store, key) {
+    if (CLEAR[store] && store !== "grant") return store;
+    return store === "meta" && typeof key === "string" && key.indexOf("grant:") === 0 ? "grant" : null;
+  }
+  function ownerOf(kind, value, key) {
+    if (kind === "grant") return key.slice(6);
+    return value && value.user !== undefined && value.user !== null ? String(value.user) : signedInUser();
+  }
+  function keyOfPerson(user) {
+    if (!user) return Promise.resolve(null);
+    if (!(user in keyCache)) {
+      keyCache[user] = run("keys", "readonly", function (s) { return s.get(user); }).then(function (k) {
+        return k || null;
+      }, function () { return null; });
+    }
+    return keyCache[user];
+  }
+  function clearPart(kind, value, owner) {
+    var clear = {user: owner};
+    CLEAR[kind].forEach(function (name) { if (value[name] !== undefined && name !== "user") clear[name] = value[name]; });
+    if (kind === "grant") clear.owner = owner;
+    return clear;
+  }
+  function aad(clear) {
+    var keys = Object.keys(clear).sort();
+    return encoder.encode(JSON.stringify(keys.map(function (k) { return [k, clear[k]]; })));
+  }
+
+  function seal(store, value, key) {
+    var kind = kindOf(store, key);
+    if (!kind || value === null || typeof value !== "object") return Promise.resolve(value);
+    if (value.locked === true) return Promise.reject(new Error("a locked record cannot be written back"));
+    var owner = ownerOf(kind, value, key);
+    return keyOfPerson(owner).then(function (cryptoKey) {
+      if (!cryptoKey) {  // no PIN entered here yet: kept as it is, with its owner, and sealed when one is (people.js)
+        if (kind !== "grant" && owner && value.user === undefined) value.user = owner;
+        return value;
+      }
+      var clear = clearPart(kind, value, owner);
+      var secret = {};
+      Object.keys(value).forEach(function (name) { if (!(name in clear) || name === "user") secret[name] = value[name]; });
+      if (kind !== "grant" && value.user === undefined) delete secret.user;
+      var iv = crypto.getRandomValues(new Uint8Array(12));
+      return crypto.subtle.encrypt({name: "AES-GCM", iv: iv, additionalData: aad(clear)}, cryptoKey,
+                                   encoder.encode(JSON.stringify(secret))).then(function (data) {
+        clear.sealed = {iv: iv, data: data};
+        return clear;
+      });
+    });
+  }
+
+  function unseal(store, value, key) {
+    if (!value || !value.sealed) return Promise.resolve(value);
+    var kind = kindOf(store, key);
+    var owner = String(value.user);
+    var mine = owner === signedInUser();
+    var opened = function (cryptoKey) {
+      if (!cryptoKey) return null;
+      var clear = {};
+      Object.keys(value).forEach(function (name) { if (name !== "sealed") clear[name] = value[name]; });
+      return crypto.subtle.decrypt({name: "AES-GCM", iv: value.sealed.iv, additionalData: aad(clear)}, cryptoKey,
+                                   value.sealed.data).then(function (plain) {
+        var secret = JSON.parse(decoder.decode(plain));
+        var whole = {};
+        Object.keys(clear).forEach(function (name) { if (name !== "owner" || kind !== "grant") whole[name] = clear[name]; });
+        Object.keys(secret).forEach(function (name) { whole[name] = secret[name]; });
+        if (kind === "grant") { whole.user = secret.user; }
+        return whole;
+      });
+    };
+    return keyOfPerson(owner).then(function (cryptoKey) {
+      if (cryptoKey) return opened(cryptoKey);
+      if (!mine) return lockedView(value);
+      // The signed-in person's own record: read once they have entered their PIN on this page (people.js).
+      return new Promise(function (resolve) {
+        (unlockWaiters[owner] = unlockWaiters[owner] || []).push(resolve);
+      }).then(function () { return keyOfPerson(owner); }).then(function (k) {
+        return k ? opened(k) : lockedView(value);
+      });
+    });
+  }
+  function lockedView(value) {
+    var view = {locked: true};
+    Object.keys(value).forEach(function (name) { if (name !== "sealed") view[name] = value[name]; });
+    return view;
+  }
+
+  // people.js: the person's key was put in (or taken out of) "keys"; pages waiting on their records go on.
+  function keysChanged(user) {
+    delete keyCache[String(user)];
+    var waiting = unlockWaiters[String(user)] || [];
+    delete unlockWaiters[String(user)];
+    waiting.forEach(function (resolve) { resolve(); });
+  }
+
+  function getRaw(store, key) {
     return run(store, "readonly", function (s) { return s.get(key); });
+  }
+  function get(store, key) {
+    return getRaw(store, key).then(function (value) { return unseal(store, value, key); });
   }
 
   // put(store, value) for the stores with a keyPath; put("meta", value, key) for meta.
-  function put(store, value, key) {
+  function putRaw(store, value, key) {
     var args = STORES[store] && STORES[store].keyPath ? [value] : [value, key];
     return run(store, "readwrite", function (s) { return s.put.apply(s, args); })
       .then(function (stored) { changed(store, keyOf(store, value, key), "put"); return stored; });
+  }
+  function put(store, value, key) {
+    return seal(store, value, key).then(function (sealed) { return putRaw(store, sealed, key); });
   }
 
   function del(store, key) {
@@ -102,8 +224,13 @@
       .then(function () { changed(store, key, "del"); });
   }
 
-  function all(store) {
+  function allRaw(store) {
     return run(store, "readonly", function (s) { return s.getAll(); });
+  }
+  function all(store) {
+    return allRaw(store).then(function (values) {
+      return Promise.all(values.map(function (value) { return unseal(store, value); }));
+    });
   }
 
   function uuid() {
@@ -220,6 +347,9 @@
     put: put,
     del: del,
     all: all,
+    // people.js only: records as stored, the stores' shapes, and the news that a person's key changed.
+    raw: {get: getRaw, put: putRaw, all: allRaw, run: run, stores: STORES, keysChanged: keysChanged,
+          sealable: function (store, key) { return Boolean(kindOf(store, key)); }},
     uuid: uuid,
     user: signedInUser,
     csrfToken: csrfToken,

@@ -65,6 +65,8 @@
       function next(i) {
         if (i >= items.length) return Promise.resolve();
         var item = items[i];
+        // Someone else's, sealed with their PIN: it waits until they are back on this device.
+        if (item.locked) skipped[item.user] = true;
         if (skipped[item.user]) return next(i + 1);
         return sendOne(item).then(function (outcome) {
           if (outcome.keep) {
