@@ -189,6 +189,25 @@ def test_the_quiz_says_what_is_saved_and_cannot_hide_a_failure(new_page, live_si
     _fail_on(audit, tmp_path)
 
 
+def test_a_device_that_cannot_keep_answers_says_not_saved_when_the_network_drops(new_page, live_site: LiveSite,  # noqa: F811
+                                                                                  tmp_path):
+    page = new_page(SIZES["phone"])
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', {value: undefined})")  # an old or locked-down browser
+    sign_in(page, live_site, Auditor("no-storage", tmp_path))
+    _start_quiz(page, live_site, live_site.course_slugs[0])
+    state, words = page.locator("#save-state"), page.locator("#save-text")
+    radios = page.locator("fieldset[data-kind=single] input[type=radio], fieldset[data-kind=truefalse] "
+                          "input[type=radio]")
+    radios.nth(0).check()
+    expect(state).to_have_attribute("data-state", "saved")
+    page.route("**/answers", lambda route: route.abort())
+    radios.nth(1).check()
+    expect(state).to_have_attribute("data-state", "failed")  # red: nothing holds the answer now
+    expect(words).to_have_text(live_site.text("ar", "Not saved yet: check your connection. We will try again."))
+    page.unroute("**/answers")
+    expect(state).to_have_attribute("data-state", "saved", timeout=15_000)
+
+
 def test_without_javascript_the_quiz_saves_with_its_buttons_and_says_when(browser, live_site: LiveSite):
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     try:

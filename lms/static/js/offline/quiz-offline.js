@@ -25,10 +25,20 @@
     recorder.record.seq = Math.max(recorder.record.seq || 0, s);
     recorder.add({ k: "answer", q: q, a: a, s: s });
     var kept = store();
-    if (kept) kept.put("answers", { attempt: attemptId, q: q, a: a, s: s }).catch(function () { return null; });
+    if (kept) noteWrite(kept.put("answers", { attempt: attemptId, q: q, a: a, s: s }));
   }
   quiz.onAnswer = remember;
-  quiz.keptOnDevice = function () { return Boolean(recorder && store()); };
+  // Whether the last answer is really kept here: a device without IndexedDB, or whose storage is full, keeps
+  // nothing, and the page must then say "not saved yet" (quiz.js asks when a save fails to reach the server).
+  var writes = 0;
+  var deviceWorks = false;
+  function noteWrite(promise) {
+    var n = ++writes;
+    promise.then(function () { if (n === writes) deviceWorks = true; },
+                 function () { if (n === writes) deviceWorks = false; });
+  }
+  if (store()) noteWrite(store().open());
+  quiz.keptOnDevice = function () { return Boolean(recorder && store() && deviceWorks); };
 
   var writers = quiz.writers;
 
