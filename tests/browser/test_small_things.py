@@ -192,7 +192,8 @@ def test_the_quiz_says_what_is_saved_and_cannot_hide_a_failure(new_page, live_si
 def test_a_device_that_cannot_keep_answers_says_not_saved_when_the_network_drops(new_page, live_site: LiveSite,  # noqa: F811
                                                                                   tmp_path):
     page = new_page(SIZES["phone"])
-    page.add_init_script("Object.defineProperty(window, 'indexedDB', {value: undefined})")  # an old or locked-down browser
+    # An old or locked-down browser: no IndexedDB.
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', {value: undefined})")
     sign_in(page, live_site, Auditor("no-storage", tmp_path))
     _start_quiz(page, live_site, live_site.course_slugs[0])
     state, words = page.locator("#save-state"), page.locator("#save-text")
