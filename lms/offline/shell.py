@@ -37,7 +37,7 @@ def service_worker():
     assets = _assets()
     source = current_app.jinja_env.loader.get_source(current_app.jinja_env, "offline/sw.js")[0]
     version = hashlib.sha256("\n".join([*assets, source]).encode()).hexdigest()[:12]
-    pages = [url_for(".offline_page"), url_for(".this_device")]
+    pages = [url_for(".offline_page")]  # public: "This device" is kept as the person's own page when opened
     body = render_template("offline/sw.js", version=version, assets=assets, pages=pages,
                            languages=list(current_app.config["LMS_LANGUAGES"]), guarded=list(GUARDED_PATHS),
                            not_kept=list(NOT_KEPT))

@@ -36,8 +36,9 @@ async function setLanguage(lang) {
   await (await caches.open(STATE)).put("/__lms-sw/language", new Response(lang));
 }
 
+// The shell's pages are fetched as a visitor: a copy kept for everyone must hold no one's name or data.
 async function keepPage(cacheName, url, lang) {
-  const response = await fetch(url, {credentials: "same-origin", cache: "no-store",
+  const response = await fetch(url, {credentials: "omit", cache: "no-store",
                                      headers: {"X-LMS-Language": lang}});
   if (!response.ok || response.redirected) return false;
   await (await caches.open(cacheName)).put(pageKey(url, lang), response);

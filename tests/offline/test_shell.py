@@ -17,7 +17,7 @@ def test_the_service_worker_is_served_from_the_root_to_anyone_never_cached_stale
     assets = _sw_constant(text, "ASSETS")
     assert any(a.startswith("/static/css/app.css?v=") for a in assets)
     assert any(a.startswith("/static/js/offline/store.js?v=") for a in assets)
-    assert _sw_constant(text, "SHELL_PAGES") == ["/offline", "/offline/device"]
+    assert _sw_constant(text, "SHELL_PAGES") == ["/offline"]  # kept for everyone: public pages only
     assert _sw_constant(text, "LANGUAGES") == ["ar", "en"]
     assert re.fullmatch(r"[0-9a-f]{12}", _sw_constant(text, "VERSION"))
     assert "{{" not in text and "{%" not in text
