@@ -114,6 +114,7 @@ async function offlinePage() {
 async function page(request, url) {
   const kept = !NOT_KEPT.some((pattern) => pattern.test(url.pathname));
   try {
+    await finishSignOut();
     const response = await fetch(request);
     const type = response.headers.get("Content-Type") || "";
     if (kept && response.ok && !response.redirected && type.startsWith("text/html")) {
@@ -163,13 +164,39 @@ async function language_switch(request) {
   }
 }
 
+// Signing out on a shared tablet: no one's pages stay behind. Without a network the device signs the person out at
+// once (people.js has already locked what it keeps for them) and tells the server when the network returns.
 async function signOut(request) {
-  const response = await fetch(request);  // offline: the browser's own error; one cannot sign out unseen
-  // Shared counters: no one's pages stay behind after they sign out.
   const names = await caches.keys();
   await Promise.all(names.filter((name) => name === PAGES || name.startsWith("lms-course-"))
     .map((name) => caches.delete(name)));
-  return response;
+  try {
+    const response = await fetch(request);
+    await setSignOutPending(false);
+    return response;
+  } catch (error) {
+    await setSignOutPending(true);
+    return Response.redirect(OFFLINE_PAGE + "#signed-out", 303);
+  }
+}
+
+async function setSignOutPending(pending) {
+  const state = await caches.open(STATE);
+  if (pending) await state.put("/__lms-sw/sign-out", new Response("1"));
+  else await state.delete("/__lms-sw/sign-out");
+}
+
+// The server is told at the first page asked for with a network: a fresh page gives the form's token, then the
+// same sign-out as the button's. A sign-in meanwhile has replaced the session: nothing is left to end.
+async function finishSignOut() {
+  if (!(await (await caches.open(STATE)).match("/__lms-sw/sign-out"))) return;
+  const home = await fetch("/", {credentials: "same-origin", cache: "no-store"});
+  const token = (/<meta name="csrf-token" content="([^"]+)"/.exec(await home.text()) || [])[1];
+  if (token) {
+    const body = new URLSearchParams({csrf_token: token});
+    await fetch("/logout", {method: "POST", body, credentials: "same-origin", redirect: "manual"});
+  }
+  await setSignOutPending(false);
 }
 
 async function staticFile(request, url) {
@@ -195,6 +222,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method === "POST" && request.mode === "navigate") {
     if (url.pathname === "/language") event.respondWith(language_switch(request));
     else if (url.pathname === "/logout") event.respondWith(signOut(request));
+    else if (url.pathname === "/login") event.waitUntil(setSignOutPending(false));
     return;
   }
   if (request.method !== "GET") return;

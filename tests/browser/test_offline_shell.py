@@ -146,3 +146,28 @@ def test_a_new_version_waits_while_an_attempt_is_open_then_takes_over_when_asked
     new = other.evaluate(ASK_VERSION)
     assert new != old
     assert other.evaluate("() => caches.keys()").count(f"lms-shell-{old}") == 0  # the old shell is removed
+
+
+def test_signing_out_without_a_network_signs_out_here_and_tells_the_server_later(browser, live_site: LiveSite,
+                                                                                 tmp_path):
+    page = open_with_worker(browser, "phone")
+    sign_in(page, live_site, Auditor("phone", tmp_path))
+    wait_for_worker(page)
+    page.reload()  # a page of this person's, kept
+    page.context.set_offline(True)
+    if page.locator(".menu-button").is_visible():
+        page.locator(".menu-button").click()
+    page.locator("form.logout").get_by_role("button").locator("visible=true").first.click()
+    expect(page.locator("#signed-out")).to_be_visible()
+    expect(page.locator("#signed-out")).to_have_text(live_site.text(
+        "ar", "You are signed out on this device. The server will be told when the network returns."))
+    page.goto(f"{live_site.url}/")  # no one's pages behind: the next person sees the offline page, not theirs
+    expect(page.locator("h1")).to_have_text(live_site.text("ar", "You are offline"))
+    expect(page.locator("#signed-out")).to_be_hidden()
+    assert "متعلم التجربة" not in page.content()
+
+    page.context.set_offline(False)
+    page.goto(f"{live_site.url}/")  # the first page with a network ends the session on the server
+    expect(page).to_have_url(f"{live_site.url}/login?next=%2F")
+    page.goto(f"{live_site.url}/courses")
+    expect(page).to_have_url(f"{live_site.url}/login?next=%2Fcourses")
