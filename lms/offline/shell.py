@@ -14,7 +14,8 @@ bp = Blueprint("offline_shell", __name__)
 # The application shell: kept by the service worker at its installation (templates/offline/sw.js).
 SHELL_ASSETS = ("css/app.css", "css/offline.css", "favicon.svg", "icons.svg", "icons/app-192.png",
                 "icons/app-512.png", "js/menu.js", "js/quiz.js", "js/offline/store.js", "js/offline/people.js",
-                "js/offline/sync.js", "js/offline/shell.js", "js/offline/course.js", "js/offline/device.js")
+                "js/offline/sync.js", "js/offline/shell.js", "js/offline/course.js", "js/offline/device.js",
+                "js/offline/signin.js")
 # Pages a new version of the service worker never replaces while one is open (their <body> also says so with
 # data-offline-guard): an attempt and an offline exam.
 GUARDED_PATHS = (r"^/quiz/attempts/\d+/?$", r"^/offline/exams/\d+/take/?$")
@@ -37,7 +38,8 @@ def service_worker():
     assets = _assets()
     source = current_app.jinja_env.loader.get_source(current_app.jinja_env, "offline/sw.js")[0]
     version = hashlib.sha256("\n".join([*assets, source]).encode()).hexdigest()[:12]
-    pages = [url_for(".offline_page")]  # public: "This device" is kept as the person's own page when opened
+    # Public pages only ("This device" is kept as the person's own page when opened).
+    pages = [url_for(".offline_page"), url_for(".offline_signin")]
     body = render_template("offline/sw.js", version=version, assets=assets, pages=pages,
                            languages=list(current_app.config["LMS_LANGUAGES"]), guarded=list(GUARDED_PATHS),
                            not_kept=list(NOT_KEPT))
@@ -69,6 +71,15 @@ def web_manifest():
 def offline_page():
     """What the service worker shows for a page it does not keep while there is no network."""
     response = make_response(render_template("offline/offline.html", visitor_view=True))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline/signin")
+@public
+def offline_signin():
+    """A shared tablet without a network: employee number and the PIN chosen on this device (signin.js)."""
+    response = make_response(render_template("offline/signin.html", visitor_view=True))
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -1,11 +1,13 @@
 // The app's service worker (scope /, but /verify/ which has its own). Static files: from the cache first. Learner
-// pages: from the network first, a copy kept for offline reading, in the language the page was read in. Courses
-// made available offline live in caches of their own ("lms-course-<slug>", filled by course.js). A new version
+// pages: from the network first, a copy kept for offline reading, in the language the page was read in, in the
+// cache of the person signed in ("lms-pages-<user id>"); courses made available offline in caches of their own
+// ("lms-course-<user id>-<slug>", filled by course.js). Offline, only the pages of the person signed in on this
+// device are served (the last one the server named, or the one who signed in here with their PIN). A new version
 // waits while any page of an attempt or an offline exam is open, and takes over only when a page asks for it and
 // none is; the old version's caches are removed when the new one activates.
 const VERSION = {{ version|tojson }};
 const SHELL = "lms-shell-" + VERSION;
-const PAGES = "lms-pages";
+const PAGES = "lms-pages-";  // + the person's id
 const STATE = "lms-sw-state";
 const ASSETS = {{ assets|tojson }};
 const SHELL_PAGES = {{ pages|tojson }};
@@ -14,6 +16,23 @@ const LANGUAGES = {{ languages|tojson }};
 const GUARDED = {{ guarded|tojson }}.map((pattern) => new RegExp(pattern));
 const NOT_KEPT = {{ not_kept|tojson }}.map((pattern) => new RegExp(pattern));
 let language = null;  // the language the learner reads now (the last page's), kept in the STATE cache
+
+// Whose pages are served offline: kept in the STATE cache ("/__lms-sw/person"); none after a sign-out.
+async function currentPerson() {
+  const kept = await (await caches.open(STATE)).match("/__lms-sw/person");
+  return kept ? await kept.text() : null;
+}
+
+async function setPerson(user) {
+  const state = await caches.open(STATE);
+  if (user) await state.put("/__lms-sw/person", new Response(String(user)));
+  else await state.delete("/__lms-sw/person");
+}
+
+function ownCaches(name, user) {
+  return name.startsWith("lms-shell-") ||
+    (Boolean(user) && (name === PAGES + user || name.startsWith("lms-course-" + user + "-")));
+}
 
 // A page's copy is kept under its address plus the language it is in: "/courses/x?sw-lang=en".
 function pageKey(url, lang) {
@@ -99,15 +118,20 @@ self.addEventListener("message", (event) => {
   }
 });
 
-async function fromCaches(key) {
-  const kept = await caches.match(key, {ignoreVary: true});
-  return kept || null;
+// A copy from the shell or from `user`'s own caches only: never another person's page.
+async function fromCaches(key, user) {
+  const names = (await caches.keys()).filter((name) => ownCaches(name, user));
+  for (const name of names) {
+    const kept = await (await caches.open(name)).match(key, {ignoreVary: true});
+    if (kept) return kept;
+  }
+  return null;
 }
 
 async function offlinePage() {
   const lang = await currentLanguage();
-  return (await fromCaches(pageKey(OFFLINE_PAGE, lang))) ||
-    (await fromCaches(pageKey(OFFLINE_PAGE, LANGUAGES[0]))) ||
+  return (await fromCaches(pageKey(OFFLINE_PAGE, lang), null)) ||
+    (await fromCaches(pageKey(OFFLINE_PAGE, LANGUAGES[0]), null)) ||
     new Response("Offline", {status: 503, headers: {"Content-Type": "text/plain; charset=utf-8"}});
 }
 
@@ -120,22 +144,25 @@ async function page(request, url) {
     if (kept && response.ok && !response.redirected && type.startsWith("text/html")) {
       const text = await response.clone().text();
       const lang = (/<html[^>]*\slang="([a-z]{2})"/.exec(text) || [])[1];
-      if (lang) {
+      const user = (/<body[^>]*\sdata-user="(\d+)"/.exec(text) || [])[1] || null;
+      if (user) await setPerson(user);  // the server says who is signed in here (sign-outs pass by signOut())
+      if (lang && user) {
         await setLanguage(lang);
         const headers = new Headers(response.headers);
         headers.set("X-Kept-At", new Date().toISOString());
         const key = pageKey(url.href, lang);
         const copy = new Response(text, {status: 200, headers});
-        const courseCache = await courseCacheHolding(key);
-        await (await caches.open(courseCache || PAGES)).put(key, copy);
+        const courseCache = await courseCacheHolding(key, user);
+        await (await caches.open(courseCache || PAGES + user)).put(key, copy);
       }
     }
     return response;
   } catch (error) {
+    const user = await currentPerson();  // none: the shell's public pages only
     if (kept) {
       const lang = await currentLanguage();
-      const copy = (await fromCaches(pageKey(url.href, lang))) ||
-        (await Promise.all(LANGUAGES.map((other) => fromCaches(pageKey(url.href, other))))).find(Boolean);
+      const copy = (await fromCaches(pageKey(url.href, lang), user)) ||
+        (await Promise.all(LANGUAGES.map((other) => fromCaches(pageKey(url.href, other), user)))).find(Boolean);
       if (copy) return copy;
     }
     return offlinePage();
@@ -143,10 +170,10 @@ async function page(request, url) {
 }
 
 // A course kept offline keeps its pages fresh in its own cache (so removing the course removes them).
-async function courseCacheHolding(key) {
+async function courseCacheHolding(key, user) {
   const match = /^\/courses\/([^/?]+)/.exec(key);
   if (!match) return null;
-  const name = "lms-course-" + match[1];
+  const name = "lms-course-" + user + "-" + match[1];
   if (!(await caches.has(name))) return null;
   return (await (await caches.open(name)).match(key)) ? name : null;
 }
@@ -164,12 +191,19 @@ async function language_switch(request) {
   }
 }
 
-// Signing out on a shared tablet: no one's pages stay behind. Without a network the device signs the person out at
-// once (people.js has already locked what it keeps for them) and tells the server when the network returns.
+// Signing out on a shared tablet: no one's pages are served offline until someone signs in again (online, or here
+// with their PIN). The person's own caches are removed unless something of theirs waits to be sent (people.js
+// leaves "/__lms-sw/keep/<id>" then): they are theirs again when they are back. Without a network the device
+// signs the person out at once (people.js has already locked what it keeps for them) and tells the server when
+// the network returns.
 async function signOut(request) {
-  const names = await caches.keys();
-  await Promise.all(names.filter((name) => name === PAGES || name.startsWith("lms-course-"))
-    .map((name) => caches.delete(name)));
+  const user = await currentPerson();
+  await setPerson(null);
+  if (user && !(await (await caches.open(STATE)).match("/__lms-sw/keep/" + user))) {
+    const names = await caches.keys();
+    await Promise.all(names.filter((name) => ownCaches(name, user) && !name.startsWith("lms-shell-"))
+      .map((name) => caches.delete(name)));
+  }
   try {
     const response = await fetch(request);
     await setSignOutPending(false);

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from lms.accounts.models import User
 from lms.accounts.services import create_user
 from lms.courses.models import Course
 from lms.extensions import db
@@ -163,3 +164,72 @@ def test_five_wrong_pins_make_the_next_try_wait(new_page, live_site: LiveSite): 
     _enter_pin(page, live_site, "2468")  # even the right one waits out the delay
     expect(alert).to_contain_text(live_site.text("ar", "Wrong PIN. Try again in %(num)s seconds.").split("%")[0])
     expect(page.locator("#device-pin")).to_be_visible()
+
+
+def test_staff_sign_in_on_the_tablet_without_a_network_each_to_their_own(browser, live_site: LiveSite):
+    """The vehicle out of coverage: one clerk signs out, the next signs in with employee number and PIN and sees
+    only what the tablet keeps for them; the first one back sees theirs, and their mark goes with the network."""
+    from tests.browser.test_offline_shell import open_with_worker, wait_for_worker
+
+    slug = live_site.course_slugs[0]
+    with live_site.app.app_context():
+        create_user({"username": "clerk2", "role": "learner", "full_name_ar": "موظف الشباك الثاني",
+                     "full_name_latin": "Second Clerk", "employee_number": "1002"}, LEARNER_PASSWORD)
+        first = db.session.scalar(sa.select(User).where(User.username == "learner"))
+        first.employee_number = "1001"
+        progress.enroll(first.id, db.session.scalar(sa.select(Course).where(Course.slug == slug)))
+        db.session.commit()
+    page = open_with_worker(browser, "desktop")
+
+    # At the depot, with a network: the second clerk has chosen a PIN here before (and signed out, nothing waiting).
+    _sign_in(page, live_site, "clerk2")
+    wait_for_worker(page)
+    page.evaluate("() => window.lmsOffline.device.grant()")
+    _choose_pin(page, live_site, "1357")
+    _sign_out(page, live_site)
+
+    # The first clerk keeps the course for the road and chooses their PIN.
+    _sign_in(page, live_site, "learner")
+    page.goto(f"{live_site.url}/courses/{slug}")
+    page.locator("#offline-course .offline-make").click()
+    _choose_pin(page, live_site, "4829")
+    expect(page.locator("#offline-course .offline-state")).to_contain_text("متاحة دون اتصال", timeout=20_000)
+    page.goto(f"{live_site.url}/")
+
+    # Out of coverage: a module marked as done, then the clerk signs out for the next one.
+    page.context.set_offline(True)
+    page.goto(f"{live_site.url}/courses/{slug}/modules/2")
+    page.get_by_role("button", name=live_site.text("ar", "Mark as done")).click()
+    expect(page.get_by_role("status").filter(has_text=live_site.text("ar", "Done, waiting to be sent"))).to_be_visible()
+    page.locator("form.logout").first.evaluate("form => form.requestSubmit()")
+    expect(page.locator("#signed-out")).to_be_visible()
+
+    page.get_by_role("link", name=live_site.text("ar", "Sign in on this device")).click()
+    signin = page.locator("#offline-signin")
+    signin.get_by_label(live_site.text("ar", "Employee number"), exact=True).fill("١٠٠٢")
+    signin.get_by_label(live_site.text("ar", "PIN"), exact=True).fill("4829")  # the other clerk's PIN
+    signin.get_by_role("button").click()
+    expect(signin.get_by_role("alert")).to_have_text(live_site.text("ar", "Wrong PIN. Try again."))
+    signin.get_by_label(live_site.text("ar", "PIN"), exact=True).fill("1357")
+    signin.get_by_role("button").click()
+    expect(page).to_have_url(f"{live_site.url}/")
+    expect(page.locator("h1")).to_have_text(live_site.text("ar", "You are offline"))  # nothing kept for them
+    page.goto(f"{live_site.url}/courses/{slug}/modules/1")  # the first clerk's pages are not theirs to see
+    expect(page.locator("h1")).to_have_text(live_site.text("ar", "You are offline"))
+    assert "متعلم التجربة" not in page.content()
+
+    page.goto(f"{live_site.url}/offline/signin")
+    signin.get_by_label(live_site.text("ar", "Employee number"), exact=True).fill("1001")
+    signin.get_by_label(live_site.text("ar", "PIN"), exact=True).fill("٤٨٢٩")
+    signin.get_by_role("button").click()
+    expect(page.locator(".who").first).to_have_text("متعلم التجربة")  # their own kept pages again
+    page.goto(f"{live_site.url}/courses/{slug}")
+    expect(page.locator(".module-list .pending-badge")).to_have_text(live_site.text("ar", "Done, waiting to be sent"))
+    assert _completions(live_site) == 0
+
+    page.context.set_offline(False)  # back in coverage: the mark goes with the first clerk's grant
+    page.evaluate("() => window.lmsOffline.sync.now()")
+    wait_for_promise(page, "async () => (await window.lmsOffline.outbox.count()) === 0", timeout=15_000)
+    assert _completions(live_site) == 1
+    page.goto(f"{live_site.url}/")  # the browser's session with the server ends: a password again
+    expect(page).to_have_url(f"{live_site.url}/login?next=%2F")

@@ -17,7 +17,7 @@ def test_the_service_worker_is_served_from_the_root_to_anyone_never_cached_stale
     assets = _sw_constant(text, "ASSETS")
     assert any(a.startswith("/static/css/app.css?v=") for a in assets)
     assert any(a.startswith("/static/js/offline/store.js?v=") for a in assets)
-    assert _sw_constant(text, "SHELL_PAGES") == ["/offline"]  # kept for everyone: public pages only
+    assert _sw_constant(text, "SHELL_PAGES") == ["/offline", "/offline/signin"]  # kept for everyone: public only
     assert _sw_constant(text, "LANGUAGES") == ["ar", "en"]
     assert re.fullmatch(r"[0-9a-f]{12}", _sw_constant(text, "VERSION"))
     assert "{{" not in text and "{%" not in text
@@ -62,6 +62,8 @@ def test_the_manifest_installs_the_app_in_the_visitors_language(client, db):
 def test_the_offline_page_is_public_and_this_device_needs_a_sign_in(client, auth, db):
     page = client.get("/offline")
     assert page.status_code == 200 and "أنت دون اتصال" in page.get_data(as_text=True)
+    signin = client.get("/offline/signin").get_data(as_text=True)
+    assert 'id="offline-signin"' in signin and "js/offline/signin.js" in signin
     assert client.get("/offline/device").status_code in (302, 401)
     auth.login(factories.UserFactory())
     device = client.get("/offline/device").get_data(as_text=True)

@@ -1,6 +1,7 @@
 // Courses for the road. On a course page (#offline-course): "Make available offline" keeps the course's pages in
-// both languages, the files its modules show and the learner's progress in a cache of its own ("lms-course-<slug>",
-// served by the service worker) and records {slug, bytes, cached_at} in the "courses" store; "Remove from this
+// both languages, the files its modules show and the learner's progress in a cache of its own
+// ("lms-course-<user id>-<slug>", served by the service worker to that person only) and records {user, slug, bytes,
+// cached_at} in the "courses" store; "Remove from this
 // device" frees it. On a module page: "Mark as done" without a network goes to the outbox (POST
 // /offline/api/progress) and the page shows the module done, "waiting to be sent".
 (function () {
@@ -27,7 +28,7 @@
     return digits(i ? value.toFixed(1) : String(value)) + " " + units[i];
   }
   function keyed(url, lang) { return url + (url.indexOf("?") < 0 ? "?" : "&") + "sw-lang=" + lang; }
-  function cacheName(slug) { return "lms-course-" + slug; }
+  function cacheName(slug) { return "lms-course-" + store.user() + "-" + slug; }
 
   // -- the course page ---------------------------------------------------------------------------------------
   var box = document.getElementById("offline-course");
@@ -41,10 +42,10 @@
     box.hidden = false;
 
     var show = function () {
-      return store.get("courses", slug).then(function (record) {
+      return store.get("courses", [user, slug]).then(function (record) {
         return record ? caches.has(cacheName(slug)).then(function (has) {
           if (has) return record;
-          return store.del("courses", slug).then(function () { return null; });  // its cache was cleared
+          return store.del("courses", [user, slug]).then(function () { return null; });  // its cache was cleared
         }) : null;
       }).then(function (record) {
         makeButton.hidden = Boolean(record);
@@ -117,7 +118,7 @@
 
     makeButton.addEventListener("click", keep);
     removeButton.addEventListener("click", function () {
-      caches["delete"](cacheName(slug)).then(function () { return store.del("courses", slug); })
+      caches["delete"](cacheName(slug)).then(function () { return store.del("courses", [user, slug]); })
         .then(show).then(function () { makeButton.focus(); });
     });
     show();

@@ -32,13 +32,14 @@
     return format.format(date);
   }
   function set(id, text) { document.getElementById(id).textContent = text; }
+  function cacheOf(record) { return "lms-course-" + record.user + "-" + record.slug; }
 
   function courses() {
     return store.all("courses").then(function (records) {
       return Promise.all(records.map(function (record) {
-        return caches.has("lms-course-" + record.slug).then(function (has) {
+        return caches.has(cacheOf(record)).then(function (has) {
           if (has) return record;
-          return store.del("courses", record.slug).then(function () { return null; });
+          return store.del("courses", [record.user, record.slug]).then(function () { return null; });
         });
       }));
     }).then(function (records) {
@@ -67,7 +68,7 @@
         button.textContent = texts.remove;
         button.setAttribute("aria-label", texts.remove + ": " + title);
         button.addEventListener("click", function () {
-          caches["delete"]("lms-course-" + record.slug).then(function () { return store.del("courses", record.slug); })
+          caches["delete"](cacheOf(record)).then(function () { return store.del("courses", [record.user, record.slug]); })
             .then(function () {
               announce.textContent = fill(texts.removed, {course: "\u2068" + title + "\u2069"});
               document.getElementById("device-sync").focus();

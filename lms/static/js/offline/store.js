@@ -5,7 +5,7 @@
 //            user}), "last_sync" (ISO time of the last exchange with the server)
 //   outbox   keyPath "id": {id, user, url, body, created, order, tries, last_error} what waits to be sent
 //   results  keyPath "id": the server's verdicts on sent items
-//   answers  keyPath ["attempt", "q"]; chains keyPath "key"; packages keyPath "seat"; courses keyPath "slug"
+//   answers  keyPath ["attempt", "q"]; chains keyPath "key"; packages keyPath "seat"; courses ["user", "slug"]
 //   keys     key: user id -> that person's AES-GCM key (a non-extractable CryptoKey) while they are signed in here
 // A shared tablet: once a person has chosen a PIN on this device (people.js), what the device keeps for them
 // (grant token, outbox bodies, answers, chains, exam packages, verdicts) is sealed with a key derived from it; only
@@ -24,7 +24,7 @@
     answers: {keyPath: ["attempt", "q"]},
     chains: {keyPath: "key"},
     packages: {keyPath: "seat"},
-    courses: {keyPath: "slug"},
+    courses: {keyPath: ["user", "slug"]},
     keys: {}
   };
   // What stays readable in a sealed record: what finds it, whose it is, and what orders or counts it.
