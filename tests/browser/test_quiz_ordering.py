@@ -72,3 +72,38 @@ def test_a_learner_orders_the_items_with_the_keyboard_alone(new_page, live_site:
     audit.check(page)
     if audit.problems:
         pytest.fail("\n".join([*audit.problems, f"screenshots: {tmp_path}"]), pytrace=False)
+
+
+def test_an_order_kept_on_the_device_comes_back_after_a_reload(new_page, live_site: LiveSite, tmp_path):  # noqa: F811
+    """An answer the server does not hold yet (the network dropped): the page puts the order back from the device."""
+    from tests.browser.conftest import wait_for_promise
+
+    slug = live_site.course_slugs[0]
+    _ordering_only(live_site, slug)
+    page = new_page(VIEWPORTS["phone"])
+    sign_in(page, live_site, Auditor("phone", tmp_path))
+    page.goto(f"{live_site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    page.goto(f"{live_site.url}/courses/{slug}/quiz")
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    with live_site.app.app_context():
+        ((_row, question),) = attempts.attempt_questions(attempt_id)
+        right = [a["id"] for a in question.data["answers"]]
+    box = page.locator("[data-reader=ordering]")
+    expect(box.locator("[data-move]").first).to_be_visible()
+    page.route("**/answers", lambda route: route.abort())  # nothing reaches the server from here on
+    for place, item in enumerate(right):
+        box.locator(f"select[data-key='{item}']").select_option(str(place + 1))
+    wait_for_promise(page, """async ([attempt, wanted]) => {
+      const rows = await window.lmsOffline.all("answers");
+      return rows.some((row) => row.attempt === attempt && JSON.stringify(row.a) === JSON.stringify(wanted));
+    }""", arg=[attempt_id, right])
+    page.reload()
+    expect(box.locator("[data-move]").first).to_be_visible()
+    expect(box.locator("select")).to_have_count(len(right))
+    page.wait_for_function("(wanted) => Array.from(document.querySelectorAll('[data-reader=ordering] select'))"
+                           ".map((s) => s.dataset.key).join() === wanted.join()", arg=right)
+    positions = box.locator("select").evaluate_all("all => all.map(s => s.value)")
+    assert positions == [str(n) for n in range(1, len(right) + 1)]

@@ -27,6 +27,23 @@
       .map(function (select) { return select.getAttribute("data-key"); });
   };
 
+  // And back (a reload on this device, an offline exam resumed): the items in the order kept, or the positions
+  // chosen so far.
+  var writers = quiz.writers = quiz.writers || {};
+  writers.ordering = function (box, a) {
+    var list = box.querySelector(".order-list");
+    var selects = selectsOf(box);
+    var byKey = function (key) {
+      return selects.filter(function (select) { return select.getAttribute("data-key") === String(key); })[0];
+    };
+    if (Array.isArray(a)) {
+      a.forEach(function (key) { var select = byKey(key); if (select) list.appendChild(select.closest(".order-item")); });
+      selectsOf(box).forEach(function (select, index) { select.value = a.length ? String(index + 1) : ""; });
+    } else {
+      selects.forEach(function (select) { select.value = (a && a[select.getAttribute("data-key")]) || ""; });
+    }
+  };
+
   function enhance(box) {
     var list = box.querySelector(".order-list");
     var announce = box.querySelector("[data-announce]");
