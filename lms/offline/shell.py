@@ -70,16 +70,19 @@ def web_manifest():
 @public
 def offline_page():
     """What the service worker shows for a page it does not keep while there is no network."""
-    response = make_response(render_template("offline/offline.html", visitor_view=True))
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _kept_for_everyone("offline/offline.html")
 
 
 @bp.get("/offline/signin")
 @public
 def offline_signin():
     """A shared tablet without a network: employee number and the PIN chosen on this device (signin.js)."""
-    response = make_response(render_template("offline/signin.html", visitor_view=True))
+    return _kept_for_everyone("offline/signin.html")
+
+
+def _kept_for_everyone(template: str):
+    """A page the service worker keeps in its shell: as a visitor sees it (no one's name), always revalidated."""
+    response = make_response(render_template(template, visitor_view=True))
     response.headers["Cache-Control"] = "no-cache"
     return response
 
