@@ -100,7 +100,8 @@ def _an_answer(question, layout: dict, rng: random.Random):
 
 
 def upload_of(seat_id: int, answers: dict) -> dict:
-    from lms.quizzes.chain import b64url, chain_key, chain_of
+    from lms.core.encoding import b64url
+    from lms.quizzes.chain import chain_key, chain_of
 
     def event(kind: str, t: int, **fields) -> str:
         return json.dumps({"k": kind, "t": t, **fields}, separators=(",", ":"), ensure_ascii=False)

@@ -24,6 +24,7 @@ from lms.accounts.models import District, RosterImport, RosterImportStatus
 from lms.accounts.roster_apply import Slip
 from lms.auth.services import issue_api_token
 from lms.certificates.models import Certificate, PrintBatch
+from lms.core.encoding import b64url
 from lms.core.models import utcnow
 from lms.extensions import db as _db
 from lms.notifications.models import Notification
@@ -34,7 +35,7 @@ from lms.progress import assignments, paths
 from lms.progress import services as progress
 from lms.progress.models import PathStatus
 from lms.quizzes import attempts
-from lms.quizzes.chain import b64url, chain_key, chain_of
+from lms.quizzes.chain import chain_key, chain_of
 from lms.quizzes.models import Question
 from tests import factories
 from tests.certificates.conftest import complete

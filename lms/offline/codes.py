@@ -1,7 +1,6 @@
 """The invigilator code and the packages it opens: 10 characters of Crockford's base32, shown grouped 5-5, never
 stored; each seat's questions encrypted with AES-GCM under a key derived from it (PBKDF2-HMAC-SHA256), which
 the exam page derives the same way with WebCrypto."""
-import base64
 import json
 import os
 import secrets
@@ -10,6 +9,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
+from lms.core.encoding import b64url, from_b64url
 from lms.core.i18n import to_ascii_digits
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -31,14 +31,6 @@ def normalize(typed: str) -> str:
     letters that look like digits read as those digits."""
     text = to_ascii_digits(typed).replace(" ", "").replace("-", "").upper()
     return text.translate(LOOK_ALIKES)
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def from_b64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def new_salt() -> str:

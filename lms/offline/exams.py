@@ -11,6 +11,7 @@ from lms.accounts.models import User
 from lms.accounts.roles import Role
 from lms.accounts.scope import scope_of
 from lms.core.db import begin_write
+from lms.core.encoding import b64url
 from lms.core.i18n import _
 from lms.core.localtime import local_date
 from lms.core.models import ValidationError, utcnow
@@ -20,7 +21,7 @@ from lms.offline import codes
 from lms.offline.models import OfflineExam, OfflineSeat
 from lms.progress.services import enrollment_for
 from lms.quizzes import attempts
-from lms.quizzes.chain import b64url, chain_key
+from lms.quizzes.chain import chain_key
 from lms.quizzes.models import Question
 from lms.quizzes.review import ShownQuestion
 from lms.quizzes.settings import QuizSettings

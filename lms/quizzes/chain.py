@@ -6,11 +6,12 @@ order, authenticated by an HMAC chain under a key only the attempt's page (or of
 The device sends the texts as it chained them, so the server checks the very bytes that were chained, and parses
 them afterwards. A chain that does not verify was changed, reordered, cut or made without the key.
 """
-import base64
 import hashlib
 import hmac
 
 from flask import current_app
+
+from lms.core.encoding import from_b64url
 
 START = b"lms-chain-v1"
 
@@ -33,11 +34,7 @@ def chain_of(key: bytes, events: list[str]) -> bytes:
 def verifies(key: bytes, events: list[str], chain: str) -> bool:
     """Whether `chain` (unpadded base64url, as the device sends it) is the chain of `events` under `key`."""
     try:
-        given = base64.urlsafe_b64decode(chain + "=" * (-len(chain) % 4))
+        given = from_b64url(chain)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(given, chain_of(key, events))
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_login import current_user
 from sqlalchemy.orm import undefer
 
+from lms.core.encoding import b64url
 from lms.core.errors import json_error
 from lms.core.i18n import _, current_locale
 from lms.core.inputs import parse_int
@@ -16,7 +17,7 @@ from lms.courses.services import may_see
 from lms.extensions import db
 from lms.quizzes import attempts as service
 from lms.quizzes.bank import quiz_course
-from lms.quizzes.chain import b64url, chain_key
+from lms.quizzes.chain import chain_key
 from lms.quizzes.review import review, shown_questions
 from lms.quizzes.settings import QuizSettings
 from lms.quizzes.types import REGISTRY

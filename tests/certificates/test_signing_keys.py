@@ -9,6 +9,7 @@ from lms import create_app
 from lms.certificates.signing import keys, routes
 from lms.certificates.signing.models import IssuerKey
 from lms.config import ConfigError
+from lms.core.encoding import from_b64url
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 
@@ -17,7 +18,7 @@ def test_a_key_is_signed_with_and_published_with_its_kid(db):
     key = keys.create_key(NOW)
     kid, signature = keys.sign(b"hello")
     assert kid == key.kid and len(kid) == 8 and len(signature) == 64
-    raw = keys.b64url_decode(key.public_key)
+    raw = from_b64url(key.public_key)
     assert keys.key_id(raw) == kid
     Ed25519PublicKey.from_public_bytes(raw).verify(signature, b"hello")
     assert "ENCRYPTED PRIVATE KEY" in key.private_key  # never in clear
@@ -79,7 +80,7 @@ def test_keys_json_and_did_document(client, db):
     assert did.status_code == 200 and did.json["id"] == "did:web:localhost"
     multikey, jwk = did.json["verificationMethod"]
     assert multikey == {"id": f"did:web:localhost#{key.kid}", "type": "Multikey", "controller": "did:web:localhost",
-                        "publicKeyMultibase": routes.multikey(keys.b64url_decode(key.public_key))}
+                        "publicKeyMultibase": routes.multikey(from_b64url(key.public_key))}
     assert multikey["publicKeyMultibase"].startswith("z6Mk")  # what every Ed25519 Multikey starts with
     assert jwk["id"] == f"did:web:localhost#{key.kid}-jwk" and jwk["publicKeyJwk"]["x"] == key.public_key
 

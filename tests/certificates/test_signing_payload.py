@@ -13,7 +13,7 @@ from lms.certificates.codes import grouped
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import render_pdf
 from lms.certificates.signing import keys, payload
-from lms.certificates.signing.keys import b64url, b64url_decode
+from lms.core.encoding import b64url, from_b64url
 from lms.core.localtime import local_date
 from tests.certificates.conftest import complete
 
@@ -45,7 +45,7 @@ def test_round_trip(certificate):
     assert fields["expires"] == local_date(certificate.expires_at).strftime("%Y%m%d")
     assert fields["language"] == "both" and fields["kid"] == keys.current_key().kid
     assert verdict.decoded.code == certificate.code
-    raw = b64url_decode(qr.partition("#")[2][1:])
+    raw = from_b64url(qr.partition("#")[2][1:])
     assert raw[0] == payload.CP1256  # one byte per Arabic letter
 
 
@@ -53,8 +53,8 @@ def test_a_different_ed25519_library_verifies_it(certificate):
     """PyNaCl (libsodium), not `cryptography` (OpenSSL) that signs, checks the signature over the same bytes."""
     decoded = payload.decode(payload.qr_content(certificate))
     jwk = next(k for k in keys.public_key_set()["keys"] if k["kid"] == decoded.kid)
-    verify_key = nacl.signing.VerifyKey(b64url_decode(jwk["x"]))
-    body = b64url_decode(payload.payload_text(payload.qr_content(certificate)))[:-64]
+    verify_key = nacl.signing.VerifyKey(from_b64url(jwk["x"]))
+    body = from_b64url(payload.payload_text(payload.qr_content(certificate)))[:-64]
     assert verify_key.verify(b"lms-cert-v1\x1f" + certificate.code.encode() + b"\x1f" + body, decoded.signature)
     with pytest.raises(nacl.exceptions.BadSignatureError):
         verify_key.verify(decoded.signed[:-1] + b"x", decoded.signature)
@@ -81,7 +81,7 @@ def test_every_byte_of_the_payload_changed_is_rejected(certificate):
     that decodes the fragment first would see it)."""
     qr = payload.qr_content(certificate)
     url, _, fragment = qr.partition("#")
-    raw = b64url_decode(fragment[1:])
+    raw = from_b64url(fragment[1:])
     key_set = keys.public_key_set()
     for position in range(len(raw)):
         for value in range(0, 256, 1 if position < 8 or position >= len(raw) - 8 else 37):
@@ -107,7 +107,7 @@ def test_a_payload_signed_by_an_unpublished_key_is_rejected(certificate, monkeyp
     forger = keys.Ed25519PrivateKey.generate()
     decoded = payload.decode(genuine)
     # Same kid, another key: the signature does not verify.
-    body = b64url_decode(genuine.partition("#")[2][1:])[:-64]
+    body = from_b64url(genuine.partition("#")[2][1:])[:-64]
     forged = f"{genuine.partition('#')[0]}#1{b64url(body + forger.sign(decoded.signed))}"
     assert payload.verify(forged, published).result == "signature_invalid"
     # A kid of its own, not in the published set: unknown issuer.
@@ -130,7 +130,7 @@ def test_rotated_keys_keep_old_certificates_verifying(certificate):
 def test_text_outside_windows_1256_is_utf8(certificate):
     certificate.name_latin = "Łukasz Żółć"
     qr = payload.qr_content(certificate)
-    assert b64url_decode(payload.payload_text(qr))[0] == payload.UTF8
+    assert from_b64url(payload.payload_text(qr))[0] == payload.UTF8
     verdict = payload.verify(qr, keys.public_key_set())
     assert verdict.valid and verdict.decoded.fields["name_latin"] == "Łukasz Żółć"
 

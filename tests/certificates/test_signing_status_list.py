@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.certificates.signing import keys, status_list
-from lms.certificates.signing.keys import b64url_decode
 from lms.certificates.signing.models import StatusList
+from lms.core.encoding import from_b64url
 from lms.daily import STEPS, run_daily
 from tests import factories
 from tests.certificates.conftest import complete
@@ -22,14 +22,14 @@ NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 def _read(jws: str, key_set: dict) -> tuple[dict, dict, bytes]:
     """Check the JWS with PyNaCl (not the signer's library) and return (header, credential, bits)."""
     header_b64, payload_b64, signature_b64 = jws.split(".")
-    header = json.loads(b64url_decode(header_b64))
+    header = json.loads(from_b64url(header_b64))
     jwk = next(k for k in key_set["keys"] if k["kid"] == header["kid"])
-    nacl.signing.VerifyKey(b64url_decode(jwk["x"])).verify(f"{header_b64}.{payload_b64}".encode(),
-                                                          b64url_decode(signature_b64))
-    document = json.loads(b64url_decode(payload_b64))
+    nacl.signing.VerifyKey(from_b64url(jwk["x"])).verify(f"{header_b64}.{payload_b64}".encode(),
+                                                          from_b64url(signature_b64))
+    document = json.loads(from_b64url(payload_b64))
     encoded = document["credentialSubject"]["encodedList"]
     assert encoded.startswith("u")
-    return header, document, gzip.decompress(b64url_decode(encoded[1:]))
+    return header, document, gzip.decompress(from_b64url(encoded[1:]))
 
 
 def test_bit_order_is_the_specifications():

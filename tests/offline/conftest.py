@@ -6,12 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from lms.core.encoding import b64url
 from lms.extensions import db as _db
 from lms.offline import devices
 from lms.offline.models import OfflineExam, OfflineSeat
 from lms.progress import services as progress
 from lms.quizzes import attempts
-from lms.quizzes.chain import b64url, chain_key, chain_of
+from lms.quizzes.chain import chain_key, chain_of
 from lms.quizzes.models import Question
 from tests import factories
 from tests.quizzes.conftest import add_bank, right_answers

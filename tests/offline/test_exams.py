@@ -5,11 +5,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from lms.core.encoding import b64url
 from lms.offline import codes
 from lms.offline.models import OfflineExam, OfflineSeat
 from lms.progress import services as progress
 from lms.quizzes import attempts
-from lms.quizzes.chain import b64url, chain_key
+from lms.quizzes.chain import chain_key
 from tests import factories
 from tests.offline.conftest import bearer, register
 

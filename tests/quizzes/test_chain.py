@@ -1,4 +1,5 @@
 """The HMAC chain a device sends with an attempt's events: any change, reorder, cut or other key fails."""
+from lms.core.encoding import b64url
 from lms.quizzes import chain
 
 
@@ -6,7 +7,7 @@ def test_the_chain_of_the_events_verifies_and_any_change_does_not(app):
     with app.app_context():
         key = chain.chain_key("seat", 7)
         events = ['{"k":"unlock","t":0}', '{"k":"answer","t":1200,"q":3,"a":"2","s":1}', '{"k":"submit","t":9000}']
-        sent = chain.b64url(chain.chain_of(key, events))
+        sent = b64url(chain.chain_of(key, events))
         assert chain.verifies(key, events, sent)
         assert not chain.verifies(key, events[:2], sent)
         assert not chain.verifies(key, [events[1], events[0], events[2]], sent)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
 from lms.certificates.signing.models import IssuerKey
+from lms.core.encoding import b64url
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -23,14 +24,6 @@ class NoIssuerKey(LookupError):
 
 class KeyExists(RuntimeError):
     """`keys create` when a current key exists already (rotate it instead)."""
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def key_id(raw_public: bytes) -> str:

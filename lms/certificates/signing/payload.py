@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from lms.certificates.codes import parse_code
 from lms.certificates.models import Certificate
 from lms.certificates.signing import keys
+from lms.core.encoding import b64url, from_b64url
 from lms.core.localtime import local_date
 
 VERSION = "1"
@@ -107,7 +108,7 @@ def fit(url: str, fields: dict[str, str]) -> dict[str, str]:
 
 
 def _content(url: str, body: bytes, signature: bytes) -> str:
-    return f"{url}#{VERSION}{keys.b64url(body + signature)}"
+    return f"{url}#{VERSION}{b64url(body + signature)}"
 
 
 def payload_text(qr_text: str) -> str:
@@ -122,10 +123,10 @@ def decode(qr_text: str) -> Decoded:
     if not hash_sign or code is None or not fragment.startswith(VERSION):
         raise Malformed("no signed fragment")
     try:
-        raw = keys.b64url_decode(fragment[len(VERSION):])
+        raw = from_b64url(fragment[len(VERSION):])
     except ValueError as error:
         raise Malformed("not base64url") from error
-    if len(raw) < 65 or keys.b64url(raw) != fragment[len(VERSION):]:
+    if len(raw) < 65 or b64url(raw) != fragment[len(VERSION):]:
         raise Malformed("not base64url")
     body, signature = raw[:-64], raw[-64:]
     encoding = {CP1256: "cp1256", UTF8: "utf-8"}.get(body[0])
@@ -151,7 +152,7 @@ def verify(qr_text: str, key_set: dict) -> Verdict:
     if jwk is None:
         return Verdict("unknown_issuer", decoded)
     try:
-        Ed25519PublicKey.from_public_bytes(keys.b64url_decode(jwk["x"])).verify(decoded.signature, decoded.signed)
+        Ed25519PublicKey.from_public_bytes(from_b64url(jwk["x"])).verify(decoded.signature, decoded.signed)
     except (InvalidSignature, ValueError):
         return Verdict("signature_invalid", decoded)
     return Verdict("valid", decoded)

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, jsonify, request
 
 from lms.certificates.signing import keys, status_list
 from lms.certificates.signing.credential import base58btc
+from lms.core.encoding import from_b64url
 from lms.core.security import public
 
 bp = Blueprint("signing", __name__)
@@ -33,7 +34,7 @@ def did_document():
     methods = []
     for jwk in keys.public_key_set()["keys"]:
         methods.append({"id": f"{did}#{jwk['kid']}", "type": "Multikey", "controller": did,
-                        "publicKeyMultibase": multikey(keys.b64url_decode(jwk["x"]))})
+                        "publicKeyMultibase": multikey(from_b64url(jwk["x"]))})
         methods.append({"id": f"{did}#{jwk['kid']}-jwk", "type": "JsonWebKey2020", "controller": did,
                         "publicKeyJwk": {k: jwk[k] for k in ("kty", "crv", "x", "kid")}})
     return _json({"@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1",

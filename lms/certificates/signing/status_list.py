@@ -15,6 +15,7 @@ from lms.certificates.models import Certificate
 from lms.certificates.signing import keys
 from lms.certificates.signing.models import StatusList
 from lms.core.db import begin_write
+from lms.core.encoding import b64url
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -68,7 +69,7 @@ def status_at(bits: bytes, index: int) -> int:
 def credential(now: datetime) -> dict:
     entries = statuses()
     size = max(MIN_ENTRIES, -(-(max(entries, default=0) + 1) // MIN_ENTRIES) * MIN_ENTRIES)
-    encoded = "u" + keys.b64url(gzip.compress(bitstring(entries, size), mtime=0))
+    encoded = "u" + b64url(gzip.compress(bitstring(entries, size), mtime=0))
     url = list_url()
     return {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": url,
             "type": ["VerifiableCredential", "BitstringStatusListCredential"], "issuer": public_base(),
@@ -89,10 +90,10 @@ def regenerate(now: datetime | None = None) -> StatusList | None:
         return None
     row = db.session.scalar(sa.select(StatusList).where(StatusList.id == LIST_ID).with_for_update())
     document = credential(now)
-    header = keys.b64url(_json({"alg": "EdDSA", "kid": kid, "typ": "vc+jwt"}))
-    signing_input = f"{header}.{keys.b64url(_json(document))}"
+    header = b64url(_json({"alg": "EdDSA", "kid": kid, "typ": "vc+jwt"}))
+    signing_input = f"{header}.{b64url(_json(document))}"
     signature = keys.private_key(kid).sign(signing_input.encode("ascii"))
-    jws = f"{signing_input}.{keys.b64url(signature)}"
+    jws = f"{signing_input}.{b64url(signature)}"
     if row is None:
         row = StatusList(id=LIST_ID)
         db.session.add(row)
