@@ -130,8 +130,8 @@ def new_page(browser: Browser):
     """A page in a fresh context (its own cookies); bypass_csp lets axe in past our `script-src 'self'`."""
     contexts = []
 
-    def open_page(viewport: dict) -> Page:
-        contexts.append(browser.new_context(viewport=viewport, bypass_csp=True))
+    def open_page(viewport: dict, **options) -> Page:  # options: service_workers="allow" for a worker's tests
+        contexts.append(browser.new_context(viewport=viewport, bypass_csp=True, **options))
         return contexts[-1].new_page()
 
     yield open_page

@@ -94,7 +94,7 @@ def test_offline_verdicts_after_one_visit(new_page, scan_site, view, tmp_path): 
     site, key = scan_site
     locale, viewport = VIEWS[view]
     audit = Auditor(view, tmp_path)
-    page = new_page(viewport)
+    page = new_page(viewport, service_workers="allow")  # the verifier's own worker
     page.goto(f"{site.url}/verify/scan")
     if locale == "en":
         switch_language(page, "en", "ltr")

@@ -59,7 +59,7 @@ def test_printed_certificates_checked_offline(new_page, live_site: LiveSite, tmp
     site = live_site  # a fresh database with the real course folders, served over HTTP
     pictures = _issue(site, tmp_path)
     audit = Auditor("phone", tmp_path)
-    page = new_page({"width": 360, "height": 740})
+    page = new_page({"width": 360, "height": 740}, service_workers="allow")  # the verifier's own worker
     page.goto(f"{site.url}/verify/scan")
     expect(page.locator("#verifier[data-ready=true]")).to_be_attached()
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")
