@@ -56,6 +56,7 @@ NOT_PAGES = {
     "certificates.scan_worker": "the verifier's service worker", "certificates.scan_manifest": "a web manifest",
     "signing.status": "the signed status list (JWS)", "signing.key_set": "a JSON key set",
     "signing.did_document": "a DID document",
+    "offline_shell.service_worker": "the app's service worker", "offline_shell.web_manifest": "a web manifest",
 }
 
 
