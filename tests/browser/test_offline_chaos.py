@@ -1,0 +1,413 @@
+"""The mobile-center field kit under chaos (issue 16), in real Chromium with the real service worker: three
+tablets (three browser contexts) and ten staff who take turns on them. Courses are made available offline, the
+network is cut, staff read modules and take timed quizzes (online-started attempts carried on offline, offline
+exams unlocked by the invigilator's code), pages are reloaded, closed and reopened mid-attempt, one tablet's clock
+is moved back and another's forward, one upload is tampered with, one is replayed twice, one exam seat is taken on
+two tablets; the network returns at seeded random moments. Afterwards the database holds exactly the attempts and
+answers made, none twice; every tampered or late upload is refused and listed for HR with its reason; the learners
+see their results.
+
+"A tablet restarted mid-attempt" is its page closed and a new page opened in the same context: a new context
+would start with an empty IndexedDB (storage_state keeps cookies and local storage only), which is a new tablet,
+not a restarted one. The seed is printed; CHAOS_SEED=<n> replays a run.
+"""
+import os
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from lms.accounts.models import User
+from lms.accounts.services import create_user
+from lms.core.models import utcnow
+from lms.courses.models import Course, Module
+from lms.extensions import db
+from lms.offline import exams
+from lms.offline.models import OfflineSeat, OfflineUpload
+from lms.offline.uploads import REASONS, SUSPICIONS
+from lms.progress import services as progress
+from lms.progress.models import ModuleCompletion
+from lms.quizzes.models import AttemptQuestion, QuizAttempt
+from tests.browser.conftest import LiveSite, wait_for_promise
+from tests.browser.test_offline_quiz import REPLAY
+from tests.browser.test_offline_shell import wait_for_worker
+from tests.browser.test_quiz import _answer, _key, _set_quiz
+from tests.offline.conftest import seat_key_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_db]
+
+SEED = int(os.environ.get("CHAOS_SEED", "1616"))
+TABLET = {"width": 800, "height": 1280}
+PASSWORD = "field kit chaos 42"
+STAFF = [f"staff{n:02d}" for n in range(1, 11)]
+NUMBER = {name: f"8{n:04d}" for n, name in enumerate(STAFF, 1)}
+SEATS = ("staff02", "staff04", "staff07", "staff09")  # the offline exam's seats
+OUTBOX_EMPTY = "async () => (await window.lmsOffline.outbox.count()) === 0"
+OUTBOX = "async () => (await window.lmsOffline.outbox.list()).map((item) => item.body)"
+
+
+@dataclass
+class Tablet:
+    name: str
+    context: BrowserContext
+    page: Page = None
+    online: bool = True
+
+    def open_page(self) -> Page:
+        self.page = self.context.new_page()
+        self.page.on("dialog", lambda dialog: dialog.accept())
+        self.page.on("pageerror", lambda error: print(f"PAGEERROR {self.name}", error))
+        return self.page
+
+    def set_online(self, online: bool) -> None:
+        self.online = online
+        self.context.set_offline(not online)
+
+
+@dataclass
+class Expected:
+    """What one piece of work should leave on the server."""
+    user: str
+    kind: str  # "attempt" or "seat"
+    typed: dict  # question id -> answer given (the last one)
+    status: str  # "accepted" or "refused"
+    reason: str | None = None
+    suspicious: set = field(default_factory=set)
+    attempt: int | None = None  # an online-started attempt's id
+    seat: int | None = None
+    upload_id: str | None = None
+    tablet: str = ""
+
+
+@dataclass
+class Field:
+    site: LiveSite
+    rng: random.Random
+    slug: str
+    seat_of: dict
+    code: str
+    work: list = field(default_factory=list)  # every Expected
+    uploads: dict = field(default_factory=dict)  # upload_id -> body, as the tablets queued them
+
+    def url(self, path: str) -> str:
+        return f"{self.site.url}{path}"
+
+
+# -- the staff, the course and the offline exam -------------------------------------------------------------------
+
+def _seed_staff(site: LiveSite, slug: str) -> tuple[dict, str]:
+    with site.app.app_context():
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        admin = create_user({"username": "hr-chaos", "role": "admin", "full_name_ar": "الموارد البشرية",
+                             "full_name_latin": "HR Chaos"}, PASSWORD)
+        for n, name in enumerate(STAFF, 1):
+            user = create_user({"username": name, "role": "learner", "employee_number": NUMBER[name],
+                                "full_name_ar": f"موظف {n}", "full_name_latin": f"Staff {n}"}, PASSWORD)
+            progress.enroll(user.id, course)
+        db.session.commit()
+        today = utcnow().date()
+        prepared = exams.prepare(admin, course, [NUMBER[name] for name in SEATS], today - timedelta(days=1),
+                                 today + timedelta(days=1), "ar")
+        seats = {db.session.get(User, seat.user_id).username: seat.id for seat in db.session.scalars(
+            sa.select(OfflineSeat).where(OfflineSeat.exam_id == prepared.exam.id))}
+        return seats, prepared.code
+
+
+def _seat_key(site: LiveSite, seat_id: int) -> dict:
+    with site.app.app_context():
+        return seat_key_answers(db.session.get(OfflineSeat, seat_id))
+
+
+def _half(key: dict) -> dict:
+    """The first half of the questions only: a result that differs from a full one."""
+    items = sorted(key.items())
+    return dict(items[: max(1, len(items) // 2)])
+
+
+# -- what a person does on a tablet --------------------------------------------------------------------------------
+
+def sign_in(tablet: Tablet, site: LiveSite, username: str) -> Page:
+    page = tablet.page
+    page.goto(f"{site.url}/login")
+    page.get_by_label(site.text("ar", "Username or employee number"), exact=True).fill(username)
+    page.get_by_label(site.text("ar", "Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=site.text("ar", "Sign in"), exact=True).click()
+    expect(page).to_have_url(f"{site.url}/")
+    wait_for_worker(page)
+    return page
+
+
+def sign_out(tablet: Tablet, site: LiveSite) -> None:
+    page = tablet.page
+    if page.locator(".menu-button").is_visible():
+        page.locator(".menu-button").click()
+    page.locator("form.logout").get_by_role("button").locator("visible=true").click()
+    page.wait_for_url(re.compile(r"/(login)?(\?.*)?$"))
+
+
+def make_available_offline(page: Page, f: Field) -> None:
+    page.goto(f.url(f"/courses/{f.slug}"))
+    box = page.locator("#offline-course")
+    box.get_by_role("button", name=f.site.text("ar", "Make available offline")).click()
+    expect(box.locator(".offline-state")).to_contain_text("متاحة دون اتصال على هذا الجهاز", timeout=20_000)
+
+
+def read_and_mark_done(page: Page, f: Field, position: int) -> None:
+    """Offline: the module page from the course kept on the tablet, marked as done (it waits in the outbox)."""
+    page.goto(f.url(f"/courses/{f.slug}/modules/{position}"))
+    expect(page.locator("h1")).to_be_visible()
+    page.get_by_role("button", name=f.site.text("ar", "Mark as done")).click()
+    expect(page.get_by_role("status").filter(
+        has_text=f.site.text("ar", "Done, waiting to be sent"))).to_be_visible()
+
+
+def start_attempt(page: Page, f: Field) -> int:
+    page.goto(f.url(f"/courses/{f.slug}/quiz"))
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    wait_for_record(page, f"attempt:{attempt_id}", 0)
+    return attempt_id
+
+
+def wait_for_record(page: Page, name: str, answers: int) -> None:
+    """The page has its grant, its chain record, and at least `answers` answers chained on the device."""
+    wait_for_promise(page, """async ([name, count]) => {
+      const store = window.lmsOffline;
+      if (!store) return false;
+      const grant = await store.get("meta", "grant:" + document.body.getAttribute("data-user"));
+      const record = await store.get("chains", name);
+      return Boolean(grant && record && record.chain) &&
+        record.events.filter((text) => JSON.parse(text).k === "answer").length >= count;
+    }""", arg=[name, answers], timeout=15_000)
+
+
+def answer_all(page: Page, answers: dict) -> None:
+    for question_id, value in answers.items():
+        _answer(page, question_id, value)
+
+
+def finish_attempt(page: Page, f: Field) -> None:
+    """"Finish": offline it goes to the outbox; with the network back it may go through the server."""
+    page.locator("button[name=go][value=finish]").click()
+    offline = page.locator("#offline-state")
+    expect(offline.or_(page.locator(".result"))).to_be_visible(timeout=15_000)
+
+
+def open_exam(page: Page, f: Field, seat_id: int) -> None:
+    """Online: the exam page (kept by the worker) and the seat's package downloaded to the tablet."""
+    page.goto(f.url(f"/offline/exams/{seat_id}/take"))
+    page.get_by_role("button", name=f.site.text("ar", "Download to this device")).click()
+    expect(page.get_by_label(f.site.text("ar", "Invigilator code"), exact=True)).to_be_visible(timeout=15_000)
+
+
+def unlock_exam(page: Page, f: Field) -> None:
+    page.get_by_label(f.site.text("ar", "Invigilator code"), exact=True).fill(f.code)
+    page.get_by_role("button", name=f.site.text("ar", "Open the exam")).click()
+    expect(page.locator("#exam-questions")).to_be_visible(timeout=20_000)
+
+
+def submit_exam(page: Page, f: Field) -> None:
+    page.get_by_role("button", name=f.site.text("ar", "Submit my answers")).click()
+    expect(page.locator("#exam-done")).to_be_visible(timeout=10_000)
+
+
+def keep_outbox(tablet: Tablet, f: Field) -> list[dict]:
+    """What waits on the tablet, as it will be sent (for the checks and the replay)."""
+    bodies = wait_for_promise(tablet.page, f"async () => {{ const b = await ({OUTBOX})(); return [b]; }}")[0]
+    for body in bodies:
+        if "upload_id" in body:
+            f.uploads[body["upload_id"]] = body
+    return bodies
+
+
+def network_returns(tablet: Tablet) -> None:
+    """The network comes back: the tablet sends what waits, in order, until nothing does."""
+    tablet.set_online(True)
+    page = tablet.page
+    deadline = time.monotonic() + 30
+    while True:
+        page.evaluate("async () => { await window.lmsOffline.sync.now(); }")
+        if page.evaluate(OUTBOX_EMPTY):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{tablet.name}: the outbox did not empty")
+        time.sleep(0.3)
+
+
+# -- the pieces of work: generators, one step per next(), so that the tablets' steps interleave at random ----------
+
+def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=False, restart=False,
+                   read=False, clock_hours=0.0, back_mid_attempt=False):
+    """An attempt started online, carried on offline, submitted offline (or online if the network came back)."""
+    page = tablet.page
+    if read:
+        make_available_offline(page, f)
+        yield
+    attempt_id = start_attempt(page, f)
+    key = _key(f.site, attempt_id)
+    typed = _half(key) if partial else key
+    first, rest = dict(list(typed.items())[:1]), dict(list(typed.items())[1:])
+    answer_all(page, first)  # one answer saved online
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
+    expected = Expected(who, "attempt", typed, "accepted", attempt=attempt_id, tablet=tablet.name)
+    f.work.append(expected)
+    yield
+    tablet.set_online(False)
+    yield
+    if read:
+        read_and_mark_done(page, f, 2)
+        page.goto(f.url(f"/quiz/attempts/{attempt_id}"))  # from the worker's copy
+        expected.suspicious.add("resumed")
+        yield
+    answer_all(page, rest)
+    wait_for_record(page, f"attempt:{attempt_id}", len(typed))
+    yield
+    if reload:
+        page.reload()
+        expected.suspicious.add("resumed")
+        expect(page.locator("#quiz-form")).to_be_visible()
+        yield
+    if restart or clock_hours:
+        page.close()  # the tablet switched off mid-attempt
+        if clock_hours:
+            tablet.context.clock.set_system_time(time.time() + clock_hours * 3600)
+            expected.suspicious.add("clock_moved")
+            if clock_hours > 0:  # its elapsed time jumps past the limit: too late
+                expected.status, expected.reason = "refused", "after_limit"
+        page = tablet.open_page()
+        page.goto(f.url(f"/quiz/attempts/{attempt_id}"))
+        expected.suspicious.add("resumed")
+        expect(page.locator("#quiz-form")).to_be_visible()
+        yield
+    if back_mid_attempt:
+        network_returns(tablet)
+        yield
+    if page.locator("#quiz-form").is_visible():
+        finish_attempt(page, f)
+    if not tablet.online:
+        bodies = keep_outbox(tablet, f)
+        expected.upload_id = next(b["upload_id"] for b in bodies if b.get("attempt") == attempt_id)
+    else:  # submitted through the server: no upload at all, nothing suspicious listed
+        expected.suspicious = set()
+    yield
+
+
+def exam_seat(tablet: Tablet, f: Field, who: str, *, partial=False, restart=False, tamper=False,
+              expected: Expected | None = None):
+    """An offline exam: downloaded online, opened with the code and answered offline, submitted offline."""
+    page = tablet.page
+    seat_id = f.seat_of[who]
+    key = _seat_key(f.site, seat_id)
+    typed = _half(key) if partial else key
+    open_exam(page, f, seat_id)
+    mine = Expected(who, "seat", typed, "accepted", seat=seat_id, tablet=tablet.name)
+    f.work.append(mine)
+    yield
+    tablet.set_online(False)
+    yield
+    unlock_exam(page, f)
+    answer_all(page, typed)
+    wait_for_record(page, f"seat:{seat_id}", len(typed))
+    yield
+    if restart:
+        page.close()
+        page = tablet.open_page()
+        page.goto(f.url(f"/offline/exams/{seat_id}/take"))
+        expect(page.locator("#exam-questions")).to_be_visible(timeout=15_000)
+        mine.suspicious.add("resumed")
+        yield
+    submit_exam(page, f)
+    bodies = keep_outbox(tablet, f)
+    mine.upload_id = next(b["upload_id"] for b in bodies if b.get("seat") == seat_id)
+    if tamper:  # someone changes an answer in the outbox: the chain no longer verifies
+        page.evaluate("""async (id) => {
+          const store = window.lmsOffline;
+          const item = await store.get("outbox", id);
+          const events = item.body.events.map((text) => JSON.parse(text));
+          const answer = events.find((event) => event.k === "answer");
+          answer.a = typeof answer.a === "string" ? answer.a + "!" : "tampered";
+          item.body.events = events.map((event) => JSON.stringify(event));
+          await store.put("outbox", item);
+        }""", mine.upload_id)
+        mine.status, mine.reason = "refused", "chain_invalid"
+        keep_outbox(tablet, f)
+    yield
+
+
+def interleave(rng: random.Random, pieces: list) -> None:
+    """Runs the pieces' steps in a seeded random order (each piece's own steps stay in their order)."""
+    live = list(pieces)
+    while live:
+        piece = rng.choice(live)
+        try:
+            next(piece)
+        except StopIteration:
+            live.remove(piece)
+
+
+def networks_return(rng: random.Random, tablets: list[Tablet]) -> list[str]:
+    order = [t for t in tablets]
+    rng.shuffle(order)
+    for tablet in order:
+        time.sleep(rng.uniform(0, 0.6))
+        network_returns(tablet)
+    return [t.name for t in order]
+
+
+# -- the checks ----------------------------------------------------------------------------------------------------
+
+def reason_text(site: LiveSite, code: str) -> str:
+    with site.app.test_request_context(), force_locale("ar"):
+        return str(REASONS.get(code) or SUSPICIONS[code])
+
+
+def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Browser, live_site: LiveSite):
+    print(f"chaos seed: {SEED} (CHAOS_SEED={SEED} replays this run)")
+    rng = random.Random(SEED)
+    began = time.monotonic()
+    slug = live_site.course_slugs[0]
+    _set_quiz(live_site, slug, time_limit_minutes=20, attempts=0)
+    seats, code = _seed_staff(live_site, slug)
+    f = Field(live_site, rng, slug, seats, code)
+    tablets = [Tablet(name, browser.new_context(viewport=TABLET, service_workers="allow")) for name in "ABC"]
+    tablets[2].context.clock.install(time=time.time())  # tablet C's clock is moved later on
+    for tablet in tablets:
+        tablet.open_page()
+    a, b, c = tablets
+
+    # Round 1: a course read offline and an attempt carried on offline; an exam reopened after a restart; an
+    # attempt on a tablet whose clock is moved back while it is off.
+    for tablet, who in ((a, "staff01"), (b, "staff02"), (c, "staff03")):
+        sign_in(tablet, live_site, who)
+    interleave(rng, [online_attempt(a, f, "staff01", read=True, reload=True),
+                     exam_seat(b, f, "staff02", restart=True),
+                     online_attempt(c, f, "staff03", clock_hours=-3)])
+    print("round 1, the network returns on", networks_return(rng, tablets))
+    replayed = next(e for e in f.work if e.user == "staff01")
+    verdicts = [a.page.evaluate(REPLAY, f.uploads[replayed.upload_id]) for _ in range(2)]  # the same, twice
+    for tablet in tablets:
+        sign_out(tablet, live_site)
+
+    print(f"took {time.monotonic() - began:.1f} s")
+    _check(live_site, f, verdicts)
+
+
+def _check(site: LiveSite, f: Field, verdicts: list) -> None:
+    with site.app.app_context():
+        users = {u.username: u.id for u in db.session.scalars(sa.select(User))}
+        rows = db.session.scalars(sa.select(OfflineUpload)).all()
+        by_id = {row.upload_id: row for row in rows}
+        assert len(by_id) == len(rows) == len(f.uploads), (sorted(by_id), sorted(f.uploads))
+        for expected in f.work:
+            row = by_id[expected.upload_id] if expected.upload_id else None
+            if row is not None:
+                assert (row.status, row.reason) == (expected.status, expected.reason), (expected, row.detail)
+                assert set(row.suspicious or []) == expected.suspicious, expected
+        print(verdicts)
