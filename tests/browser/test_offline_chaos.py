@@ -83,6 +83,9 @@ class Expected:
     seat: int | None = None
     upload_id: str | None = None
     tablet: str = ""
+    online: dict = field(default_factory=dict)  # the answers saved through the server before the network went
+    finished_by: str = "offline"
+    race: bool = False  # one of the two tablets holding the same seat
 
 
 @dataclass
@@ -196,8 +199,11 @@ def answer_all(page: Page, answers: dict) -> None:
 def finish_attempt(page: Page, f: Field) -> None:
     """"Finish": offline it goes to the outbox; with the network back it may go through the server."""
     page.locator("button[name=go][value=finish]").click()
-    offline = page.locator("#offline-state")
-    expect(offline.or_(page.locator(".result"))).to_be_visible(timeout=15_000)
+    confirm = page.locator("form[action$='/submit']")
+    expect(page.locator("#offline-state").or_(confirm)).to_be_visible(timeout=15_000)
+    if confirm.count():  # through the server: its page asks before submitting, then shows the result
+        confirm.get_by_role("button").click()
+        expect(page.locator(".result")).to_be_visible()
 
 
 def open_exam(page: Page, f: Field, seat_id: int) -> None:
@@ -243,9 +249,22 @@ def network_returns(tablet: Tablet) -> None:
 
 # -- the pieces of work: generators, one step per next(), so that the tablets' steps interleave at random ----------
 
+SUBMITTED = """async (name) => { const r = await window.lmsOffline.get("chains", name);
+  return r && r.submitted ? [r.submitted] : null; }"""
+
+
+def submitted_upload(page: Page, f: Field, record: str) -> str:
+    """The upload id the tablet made when it submitted (kept in the attempt's record), whether or not it was sent
+    already; its body too when it still waits."""
+    upload_id = wait_for_promise(page, SUBMITTED, arg=record)[0]
+    f.uploads.setdefault(upload_id, None)
+    return upload_id
+
+
 def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=False, restart=False,
                    read=False, clock_hours=0.0, back_mid_attempt=False):
-    """An attempt started online, carried on offline, submitted offline (or online if the network came back)."""
+    """An attempt started online, carried on offline, submitted offline (or through the server when the network
+    came back before "Finish")."""
     page = tablet.page
     if read:
         make_available_offline(page, f)
@@ -256,7 +275,7 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
     first, rest = dict(list(typed.items())[:1]), dict(list(typed.items())[1:])
     answer_all(page, first)  # one answer saved online
     expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
-    expected = Expected(who, "attempt", typed, "accepted", attempt=attempt_id, tablet=tablet.name)
+    expected = Expected(who, "attempt", typed, "accepted", attempt=attempt_id, tablet=tablet.name, online=first)
     f.work.append(expected)
     yield
     tablet.set_online(False)
@@ -288,26 +307,29 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
         yield
     if back_mid_attempt:
         network_returns(tablet)
+        expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=15_000)
         yield
-    if page.locator("#quiz-form").is_visible():
-        finish_attempt(page, f)
-    if not tablet.online:
-        bodies = keep_outbox(tablet, f)
-        expected.upload_id = next(b["upload_id"] for b in bodies if b.get("attempt") == attempt_id)
-    else:  # submitted through the server: no upload at all, nothing suspicious listed
+    finish_attempt(page, f)
+    if page.locator("#offline-state").count():
+        expected.upload_id = submitted_upload(page, f, f"attempt:{attempt_id}")
+        if not tablet.online:
+            keep_outbox(tablet, f)
+    else:  # submitted through the server: no upload at all
         expected.suspicious = set()
+        expected.finished_by = "learner"
     yield
 
 
 def exam_seat(tablet: Tablet, f: Field, who: str, *, partial=False, restart=False, tamper=False,
-              expected: Expected | None = None):
-    """An offline exam: downloaded online, opened with the code and answered offline, submitted offline."""
+              back_mid_exam=False, race=False):
+    """An offline exam: downloaded online, opened with the code and answered offline, submitted (the network may
+    have come back meanwhile: the exam page works the same)."""
     page = tablet.page
     seat_id = f.seat_of[who]
     key = _seat_key(f.site, seat_id)
     typed = _half(key) if partial else key
     open_exam(page, f, seat_id)
-    mine = Expected(who, "seat", typed, "accepted", seat=seat_id, tablet=tablet.name)
+    mine = Expected(who, "seat", typed, "accepted", seat=seat_id, tablet=tablet.name, race=race)
     f.work.append(mine)
     yield
     tablet.set_online(False)
@@ -316,6 +338,9 @@ def exam_seat(tablet: Tablet, f: Field, who: str, *, partial=False, restart=Fals
     answer_all(page, typed)
     wait_for_record(page, f"seat:{seat_id}", len(typed))
     yield
+    if back_mid_exam:
+        network_returns(tablet)
+        yield
     if restart:
         page.close()
         page = tablet.open_page()
@@ -324,9 +349,9 @@ def exam_seat(tablet: Tablet, f: Field, who: str, *, partial=False, restart=Fals
         mine.suspicious.add("resumed")
         yield
     submit_exam(page, f)
-    bodies = keep_outbox(tablet, f)
-    mine.upload_id = next(b["upload_id"] for b in bodies if b.get("seat") == seat_id)
-    if tamper:  # someone changes an answer in the outbox: the chain no longer verifies
+    mine.upload_id = submitted_upload(page, f, f"seat:{seat_id}")
+    if tamper:  # someone changes an answer in the outbox before it is sent: the chain no longer verifies
+        assert not tablet.online
         page.evaluate("""async (id) => {
           const store = window.lmsOffline;
           const item = await store.get("outbox", id);
@@ -337,6 +362,7 @@ def exam_seat(tablet: Tablet, f: Field, who: str, *, partial=False, restart=Fals
           await store.put("outbox", item);
         }""", mine.upload_id)
         mine.status, mine.reason = "refused", "chain_invalid"
+    if not tablet.online:
         keep_outbox(tablet, f)
     yield
 
@@ -353,12 +379,23 @@ def interleave(rng: random.Random, pieces: list) -> None:
 
 
 def networks_return(rng: random.Random, tablets: list[Tablet]) -> list[str]:
-    order = [t for t in tablets]
+    """The network comes back on each tablet, in a random order, at random moments."""
+    order = list(tablets)
     rng.shuffle(order)
     for tablet in order:
-        time.sleep(rng.uniform(0, 0.6))
+        time.sleep(rng.uniform(0, 0.5))
         network_returns(tablet)
     return [t.name for t in order]
+
+
+def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], pieces) -> None:
+    """People sign in (online), work (the pieces, interleaved), the network returns, they sign out."""
+    for tablet in tablets:
+        tablet.set_online(True)
+    for tablet, who in people:
+        sign_in(tablet, f.site, who)
+    interleave(f.rng, pieces)
+    print("  the network returns on", networks_return(f.rng, [t for t, _ in people]))
 
 
 # -- the checks ----------------------------------------------------------------------------------------------------
@@ -369,7 +406,7 @@ def reason_text(site: LiveSite, code: str) -> str:
 
 
 def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Browser, live_site: LiveSite):
-    print(f"chaos seed: {SEED} (CHAOS_SEED={SEED} replays this run)")
+    print(f"\nchaos seed: {SEED} (CHAOS_SEED={SEED} replays this run)")
     rng = random.Random(SEED)
     began = time.monotonic()
     slug = live_site.course_slugs[0]
@@ -382,32 +419,152 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
         tablet.open_page()
     a, b, c = tablets
 
-    # Round 1: a course read offline and an attempt carried on offline; an exam reopened after a restart; an
-    # attempt on a tablet whose clock is moved back while it is off.
-    for tablet, who in ((a, "staff01"), (b, "staff02"), (c, "staff03")):
-        sign_in(tablet, live_site, who)
-    interleave(rng, [online_attempt(a, f, "staff01", read=True, reload=True),
-                     exam_seat(b, f, "staff02", restart=True),
-                     online_attempt(c, f, "staff03", clock_hours=-3)])
-    print("round 1, the network returns on", networks_return(rng, tablets))
+    print("round 1: a course read offline, an attempt reloaded, an exam after a restart, a clock moved back")
+    round_of(f, tablets, [(a, "staff01"), (b, "staff02"), (c, "staff03")], [
+        online_attempt(a, f, "staff01", read=True, reload=True),
+        exam_seat(b, f, "staff02", restart=True),
+        online_attempt(c, f, "staff03", clock_hours=-3)])
     replayed = next(e for e in f.work if e.user == "staff01")
-    verdicts = [a.page.evaluate(REPLAY, f.uploads[replayed.upload_id]) for _ in range(2)]  # the same, twice
+    replays = [a.page.evaluate(REPLAY, f.uploads[replayed.upload_id]) for _ in range(2)]  # the same upload twice
     for tablet in tablets:
         sign_out(tablet, live_site)
 
+    print("round 2: one exam seat on two tablets, a clock moved forward past the time limit")
+    round_of(f, tablets, [(a, "staff04"), (b, "staff04"), (c, "staff05")], [
+        exam_seat(a, f, "staff04", race=True),
+        exam_seat(b, f, "staff04", partial=True, race=True),
+        online_attempt(c, f, "staff05", clock_hours=48)])
+    for tablet in tablets:
+        sign_out(tablet, live_site)
+    c.context.clock.set_system_time(time.time())  # tablet C's clock is put right
+
+    print("round 3: the network back mid-attempt (or not), a plain exam, a failed attempt after a restart")
+    round_of(f, tablets, [(a, "staff06"), (b, "staff07"), (c, "staff08")], [
+        online_attempt(a, f, "staff06", read=True, back_mid_attempt=rng.random() < 0.5),
+        exam_seat(b, f, "staff07", back_mid_exam=rng.random() < 0.5),
+        online_attempt(c, f, "staff08", partial=True, restart=True)])
+    for tablet in tablets:
+        sign_out(tablet, live_site)
+
+    print("round 4: an upload tampered with in the outbox, an attempt whose network returns (or not)")
+    round_of(f, tablets, [(a, "staff09"), (b, "staff10")], [
+        exam_seat(a, f, "staff09", tamper=True),
+        online_attempt(b, f, "staff10", back_mid_attempt=rng.random() < 0.5)])
+    for tablet in (a, b):
+        sign_out(tablet, live_site)
+    print(f"the field work took {time.monotonic() - began:.1f} s")
+
+    attempts = _check_database(live_site, f, replays)
+    _check_hr_page(a, live_site, f)
+    _check_results(browser, live_site, attempts)
+    for tablet in tablets:
+        tablet.context.close()
     print(f"took {time.monotonic() - began:.1f} s")
-    _check(live_site, f, verdicts)
 
 
-def _check(site: LiveSite, f: Field, verdicts: list) -> None:
+def _check_database(site: LiveSite, f: Field, replays: list) -> dict[str, list[tuple[int, bool]]]:
+    """Exactly the uploads, attempts and answers made, none twice; returns each learner's finished attempts."""
     with site.app.app_context():
         users = {u.username: u.id for u in db.session.scalars(sa.select(User))}
-        rows = db.session.scalars(sa.select(OfflineUpload)).all()
+        rows = db.session.scalars(sa.select(OfflineUpload).order_by(OfflineUpload.id)).all()
         by_id = {row.upload_id: row for row in rows}
         assert len(by_id) == len(rows) == len(f.uploads), (sorted(by_id), sorted(f.uploads))
+        assert set(by_id) == set(f.uploads)
+
+        race = [e for e in f.work if e.race]
+        first = min(race, key=lambda e: by_id[e.upload_id].id)  # the first upload of the seat to arrive wins
+        for expected in race:
+            if expected is not first:
+                expected.status, expected.reason = "refused", "already_received"
+        print("  the seat taken on two tablets went to tablet", first.tablet)
+
+        attempts_of = {name: 0 for name in STAFF}
         for expected in f.work:
-            row = by_id[expected.upload_id] if expected.upload_id else None
+            row = by_id.get(expected.upload_id) if expected.upload_id else None
             if row is not None:
                 assert (row.status, row.reason) == (expected.status, expected.reason), (expected, row.detail)
-                assert set(row.suspicious or []) == expected.suspicious, expected
-        print(verdicts)
+                assert set(row.suspicious or []) == expected.suspicious, (expected, row.suspicious)
+                assert row.user_id == users[expected.user]
+            attempt_id = expected.attempt or (row.result_attempt_id if row is not None else None)
+            if expected.attempt:
+                attempts_of[expected.user] += 1
+            elif expected.status == "accepted":
+                attempts_of[expected.user] += 1
+                assert attempt_id is not None
+            if attempt_id is None:
+                continue
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            assert attempt.user_id == users[expected.user]
+            questions = db.session.scalars(sa.select(AttemptQuestion)
+                                           .where(AttemptQuestion.attempt_id == attempt_id)).all()
+            assert len({q.question_id for q in questions}) == len(questions)  # no question twice
+            answered = {q.question_id: q for q in questions if q.response not in (None, "", [], {})}
+            if expected.status == "accepted":
+                assert attempt.finished_at is not None, expected
+                assert attempt.finished_by == expected.finished_by, expected
+                assert set(answered) == set(expected.typed), (expected, answered)
+                assert all(q.fraction == 1 for q in answered.values()), expected  # each answer as typed (right)
+                assert (attempt.score >= 99.9) == (len(expected.typed) == len(questions)), expected
+            else:  # refused: the attempt stays as the server had it (the one answer saved online, if any)
+                assert attempt.finished_at is None, expected
+                assert set(answered) == set(expected.online), expected
+        counts = dict(db.session.execute(sa.select(User.username, sa.func.count(QuizAttempt.id))
+                                         .join(QuizAttempt, QuizAttempt.user_id == User.id)
+                                         .group_by(User.username)).all())
+        assert {name: counts.get(name, 0) for name in STAFF} == attempts_of
+
+        replayed = next(e for e in f.work if e.user == "staff01")
+        assert replays[0] == replays[1]
+        assert replays[0]["status"] == 200 and replays[0]["verdict"]["upload_id"] == replayed.upload_id
+        assert replays[0]["verdict"]["status"] == "accepted"
+
+        done = dict(db.session.execute(sa.select(User.username, sa.func.count(ModuleCompletion.id))
+                                       .join(ModuleCompletion, ModuleCompletion.user_id == User.id)
+                                       .group_by(User.username)).all())
+        for name in ("staff01", "staff06"):  # module 2, marked as done offline
+            module = db.session.scalar(sa.select(Module).join(Course).where(Course.slug == f.slug,
+                                                                             Module.position == 2))
+            assert db.session.scalar(sa.select(ModuleCompletion).where(
+                ModuleCompletion.user_id == users[name], ModuleCompletion.module_id == module.id)), name
+        print("  modules done:", done)
+
+        finished = {}
+        for attempt in db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.finished_at.is_not(None))):
+            name = next(n for n, i in users.items() if i == attempt.user_id)
+            finished.setdefault(name, []).append((attempt.id, bool(attempt.is_passed)))
+        return finished
+
+
+def _check_hr_page(tablet: Tablet, site: LiveSite, f: Field) -> None:
+    """HR sees every refused upload with its reason, and every suspicious one with what looked wrong."""
+    tablet.set_online(True)
+    sign_in(tablet, site, "hr-chaos")
+    page = tablet.page
+    page.goto(f"{site.url}/offline/uploads")
+    flagged = [e for e in f.work if e.upload_id and (e.status == "refused" or e.suspicious)]
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(len(flagged))
+    for expected in flagged:
+        row = rows.filter(has_text=NUMBER[expected.user])
+        for code in ([expected.reason] if expected.reason else []) + sorted(expected.suspicious):
+            expect(row.filter(has_text=reason_text(site, code)).first).to_be_visible()
+    sign_out(tablet, site)
+
+
+def _check_results(browser: Browser, site: LiveSite, finished: dict) -> None:
+    """Each learner signs in and sees each result."""
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    for name in STAFF:
+        if name not in finished:
+            continue
+        page.goto(f"{site.url}/login")
+        page.get_by_label(site.text("ar", "Username or employee number"), exact=True).fill(name)
+        page.get_by_label(site.text("ar", "Password"), exact=True).fill(PASSWORD)
+        page.get_by_role("button", name=site.text("ar", "Sign in"), exact=True).click()
+        expect(page).to_have_url(f"{site.url}/")
+        for attempt_id, passed in finished[name]:
+            page.goto(f"{site.url}/quiz/attempts/{attempt_id}/result")
+            expect(page.locator(".result")).to_have_class(re.compile("is-passed" if passed else "is-failed"))
+        context.clear_cookies()
+    context.close()
