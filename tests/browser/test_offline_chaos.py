@@ -15,8 +15,10 @@ import os
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -34,7 +36,7 @@ from lms.offline.uploads import REASONS, SUSPICIONS
 from lms.progress import services as progress
 from lms.progress.models import ModuleCompletion
 from lms.quizzes.models import AttemptQuestion, QuizAttempt
-from tests.browser.conftest import LiveSite, wait_for_promise
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveSite, _real_clock_env, wait_for_promise
 from tests.browser.test_offline_quiz import REPLAY
 from tests.browser.test_offline_shell import wait_for_worker
 from tests.browser.test_quiz import _answer, _key, _set_quiz
@@ -58,6 +60,8 @@ class Tablet:
     context: BrowserContext
     page: Page = None
     online: bool = True
+    launch: Callable[[], BrowserContext] | None = None  # a tablet whose profile outlives a restart
+    clock_offset: float | None = None  # seconds its clock is off by, once faked
 
     def open_page(self) -> Page:
         self.page = self.context.new_page()
@@ -68,6 +72,24 @@ class Tablet:
     def set_online(self, online: bool) -> None:
         self.online = online
         self.context.set_offline(not online)
+
+    def move_clock(self, hours: float) -> None:
+        self.clock_offset = hours * 3600
+        self.context.clock.set_system_time(time.time() + self.clock_offset)
+
+    def restart(self) -> Page:
+        """The tablet switched off and on again mid-attempt: with a profile on disk, the browser itself is closed
+        and launched again on it (IndexedDB, the worker and its caches, the cookies stay); otherwise the page is
+        closed and another opened in the same context."""
+        if self.launch is None:
+            self.page.close()
+        else:
+            self.context.close()
+            self.context = self.launch()
+            if self.clock_offset is not None:
+                self.context.clock.install(time=time.time() + self.clock_offset)
+            self.context.set_offline(not self.online)
+        return self.open_page()
 
 
 @dataclass
@@ -294,13 +316,12 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
         expect(page.locator("#quiz-form")).to_be_visible()
         yield
     if restart or clock_hours:
-        page.close()  # the tablet switched off mid-attempt
-        if clock_hours:
-            tablet.context.clock.set_system_time(time.time() + clock_hours * 3600)
+        if clock_hours:  # moved while the tablet is off
+            tablet.move_clock(clock_hours)
             expected.suspicious.add("clock_moved")
             if clock_hours > 0:  # its elapsed time jumps past the limit: too late
                 expected.status, expected.reason = "refused", "after_limit"
-        page = tablet.open_page()
+        page = tablet.restart()
         page.goto(f.url(f"/quiz/attempts/{attempt_id}"))
         expected.suspicious.add("resumed")
         expect(page.locator("#quiz-form")).to_be_visible()
@@ -342,8 +363,7 @@ def exam_seat(tablet: Tablet, f: Field, who: str, *, partial=False, restart=Fals
         network_returns(tablet)
         yield
     if restart:
-        page.close()
-        page = tablet.open_page()
+        page = tablet.restart()
         page.goto(f.url(f"/offline/exams/{seat_id}/take"))
         expect(page.locator("#exam-questions")).to_be_visible(timeout=15_000)
         mine.suspicious.add("resumed")
@@ -405,7 +425,8 @@ def reason_text(site: LiveSite, code: str) -> str:
         return str(REASONS.get(code) or SUSPICIONS[code])
 
 
-def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Browser, live_site: LiveSite):
+def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Browser, live_site: LiveSite,
+                                                                  tmp_path):
     print(f"\nchaos seed: {SEED} (CHAOS_SEED={SEED} replays this run)")
     rng = random.Random(SEED)
     began = time.monotonic()
@@ -413,8 +434,13 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
     _set_quiz(live_site, slug, time_limit_minutes=20, attempts=0)
     seats, code = _seed_staff(live_site, slug)
     f = Field(live_site, rng, slug, seats, code)
-    tablets = [Tablet(name, browser.new_context(viewport=TABLET, service_workers="allow")) for name in "ABC"]
+    tablets = [Tablet(name, browser.new_context(viewport=TABLET, service_workers="allow")) for name in "AB"]
+    launch = partial(browser.browser_type.launch_persistent_context, tmp_path / "tablet-c",
+                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=_real_clock_env(), viewport=TABLET,
+                     service_workers="allow")
+    tablets.append(Tablet("C", launch(), launch=launch))  # its restarts are real ones
     tablets[2].context.clock.install(time=time.time())  # tablet C's clock is moved later on
+    tablets[2].clock_offset = 0
     for tablet in tablets:
         tablet.open_page()
     a, b, c = tablets
@@ -436,12 +462,14 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
         online_attempt(c, f, "staff05", clock_hours=48)])
     for tablet in tablets:
         sign_out(tablet, live_site)
-    c.context.clock.set_system_time(time.time())  # tablet C's clock is put right
+    c.move_clock(0)  # tablet C's clock is put right
 
-    print("round 3: the network back mid-attempt (or not), a plain exam, a failed attempt after a restart")
+    back = {who: rng.random() < 0.5 for who in ("staff06", "staff07", "staff10")}
+    print("round 3: the network back mid-attempt (or not), a plain exam, a failed attempt after a restart;",
+          "the network back before the end for", [who for who, early in back.items() if early])
     round_of(f, tablets, [(a, "staff06"), (b, "staff07"), (c, "staff08")], [
-        online_attempt(a, f, "staff06", read=True, back_mid_attempt=rng.random() < 0.5),
-        exam_seat(b, f, "staff07", back_mid_exam=rng.random() < 0.5),
+        online_attempt(a, f, "staff06", read=True, back_mid_attempt=back["staff06"]),
+        exam_seat(b, f, "staff07", back_mid_exam=back["staff07"]),
         online_attempt(c, f, "staff08", partial=True, restart=True)])
     for tablet in tablets:
         sign_out(tablet, live_site)
@@ -449,7 +477,7 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
     print("round 4: an upload tampered with in the outbox, an attempt whose network returns (or not)")
     round_of(f, tablets, [(a, "staff09"), (b, "staff10")], [
         exam_seat(a, f, "staff09", tamper=True),
-        online_attempt(b, f, "staff10", back_mid_attempt=rng.random() < 0.5)])
+        online_attempt(b, f, "staff10", back_mid_attempt=back["staff10"])])
     for tablet in (a, b):
         sign_out(tablet, live_site)
     print(f"the field work took {time.monotonic() - began:.1f} s")
