@@ -255,6 +255,21 @@ def keep_outbox(tablet: Tablet, f: Field) -> list[dict]:
     return bodies
 
 
+def lose_first_answer(tablet: Tablet) -> list[int]:
+    """The network drops just after the server has judged and stored the tablet's next upload: the answer never
+    arrives, so the tablet keeps the upload and sends it again. Returns the statuses lost (to check it happened)."""
+    lost: list[int] = []
+
+    def handle(route):
+        if lost:
+            return route.continue_()
+        lost.append(route.fetch().status)
+        return route.abort("connectionreset")
+
+    tablet.context.route("**/offline/api/uploads", handle)
+    return lost
+
+
 def network_returns(tablet: Tablet) -> None:
     """The network comes back: the tablet sends what waits, in order, until nothing does."""
     tablet.set_online(True)
@@ -445,11 +460,15 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
         tablet.open_page()
     a, b, c = tablets
 
-    print("round 1: a course read offline, an attempt reloaded, an exam after a restart, a clock moved back")
+    print("round 1: a course read offline, an attempt reloaded, an exam after a restart, a clock moved back,"
+          " the answer to an upload lost")
+    lost = lose_first_answer(a)
     round_of(f, tablets, [(a, "staff01"), (b, "staff02"), (c, "staff03")], [
         online_attempt(a, f, "staff01", read=True, reload=True),
         exam_seat(b, f, "staff02", restart=True),
         online_attempt(c, f, "staff03", clock_hours=-3)])
+    assert lost == [200], lost  # tablet A's upload was judged once, its answer lost, then sent again
+    a.context.unroute("**/offline/api/uploads")
     replayed = next(e for e in f.work if e.user == "staff01")
     replays = [a.page.evaluate(REPLAY, f.uploads[replayed.upload_id]) for _ in range(2)]  # the same upload twice
     for tablet in tablets:
