@@ -429,8 +429,30 @@ def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], 
         tablet.set_online(True)
     for tablet, who in people:
         sign_in(tablet, f.site, who)
+    before = len(f.work)
     interleave(f.rng, pieces)
     print("  the network returns on", networks_return(f.rng, [t for t, _ in people]))
+    for expected in f.work[before:]:
+        if expected.upload_id:
+            shows_verdict(next(t for t in tablets if t.name == expected.tablet), f.site, expected)
+
+
+VERDICT = """async (id) => { const kept = await window.lmsOffline.get("results", id);
+  return kept && kept.verdict ? [kept.verdict] : null; }"""
+
+
+def shows_verdict(tablet: Tablet, site: LiveSite, expected: Expected) -> None:
+    """The person at the tablet sees what the server said of their upload: received, or refused and why."""
+    page = tablet.page
+    verdict = wait_for_promise(page, VERDICT, arg=expected.upload_id)[0]
+    assert verdict["upload_id"] == expected.upload_id
+    if verdict["status"] == "refused":
+        assert verdict["message"] == reason_text(site, verdict["reason"])
+        panel = page.locator("#offline-state" if expected.kind == "attempt" else "#exam-done-text")
+        expect(panel).to_contain_text(verdict["message"])
+    else:
+        link = page.locator("#offline-state a" if expected.kind == "attempt" else "#exam-result")
+        expect(link).to_have_attribute("href", verdict["result_url"])
 
 
 # -- the checks ----------------------------------------------------------------------------------------------------
