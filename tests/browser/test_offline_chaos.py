@@ -107,7 +107,8 @@ class Expected:
     tablet: str = ""
     online: dict = field(default_factory=dict)  # the answers saved through the server before the network went
     finished_by: str = "offline"
-    race: bool = False  # one of the two tablets holding the same seat
+    race: bool = False  # one of the two tablets holding the same seat or attempt
+    loser: bool = False  # the one whose upload arrived second
 
 
 @dataclass
@@ -299,9 +300,9 @@ def submitted_upload(page: Page, f: Field, record: str) -> str:
 
 
 def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=False, restart=False,
-                   read=False, clock_hours=0.0, back_mid_attempt=False):
+                   read=False, clock_hours=0.0, back_mid_attempt=False, shared: dict | None = None):
     """An attempt started online, carried on offline, submitted offline (or through the server when the network
-    came back before "Finish")."""
+    came back before "Finish"). With `shared`, the attempt is also taken on another tablet (join_attempt)."""
     page = tablet.page
     if read:
         make_available_offline(page, f)
@@ -312,8 +313,11 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
     first, rest = dict(list(typed.items())[:1]), dict(list(typed.items())[1:])
     answer_all(page, first)  # one answer saved online
     expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
-    expected = Expected(who, "attempt", typed, "accepted", attempt=attempt_id, tablet=tablet.name, online=first)
+    expected = Expected(who, "attempt", typed, "accepted", attempt=attempt_id, tablet=tablet.name, online=first,
+                        race=shared is not None)
     f.work.append(expected)
+    if shared is not None:
+        shared.update(attempt=attempt_id, online=first)
     yield
     tablet.set_online(False)
     yield
@@ -353,6 +357,33 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
     else:  # submitted through the server: no upload at all
         expected.suspicious = set()
         expected.finished_by = "learner"
+    yield
+
+
+def join_attempt(tablet: Tablet, f: Field, who: str, shared: dict, *, partial=False):
+    """The same attempt opened on a second tablet (once the first has started it), answered and submitted offline
+    there too: the first upload to arrive wins, the other is refused and never merged."""
+    while "attempt" not in shared:
+        yield
+    attempt_id = shared["attempt"]
+    page = tablet.page
+    page.goto(f.url(f"/quiz/attempts/{attempt_id}"))
+    wait_for_record(page, f"attempt:{attempt_id}", 0)
+    key = _key(f.site, attempt_id)
+    typed = _half(key) if partial else key
+    expected = Expected(who, "attempt", typed, "accepted", attempt=attempt_id, tablet=tablet.name,
+                        online=shared["online"], race=True)
+    f.work.append(expected)
+    yield
+    tablet.set_online(False)
+    yield
+    answer_all(page, typed)
+    wait_for_record(page, f"attempt:{attempt_id}", len(typed))
+    yield
+    finish_attempt(page, f)
+    expect(page.locator("#offline-state")).to_be_visible()
+    expected.upload_id = submitted_upload(page, f, f"attempt:{attempt_id}")
+    keep_outbox(tablet, f)
     yield
 
 
@@ -423,7 +454,15 @@ def networks_return(rng: random.Random, tablets: list[Tablet]) -> list[str]:
     return [t.name for t in order]
 
 
-def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], pieces) -> None:
+def all_at_once(tablets: list[Tablet]) -> None:
+    """The network returns on these tablets at the same moment: their uploads reach the server together."""
+    for tablet in tablets:
+        tablet.set_online(True)  # each page's "online" event sends its outbox at once
+    for tablet in tablets:
+        network_returns(tablet)
+
+
+def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], pieces, together=False) -> None:
     """People sign in (online), work (the pieces, interleaved), the network returns, they sign out."""
     for tablet in tablets:
         tablet.set_online(True)
@@ -431,7 +470,11 @@ def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], 
         sign_in(tablet, f.site, who)
     before = len(f.work)
     interleave(f.rng, pieces)
-    print("  the network returns on", networks_return(f.rng, [t for t, _ in people]))
+    if together:
+        all_at_once([t for t, _ in people])
+        print("  the network returns on", [t.name for t, _ in people], "at the same moment")
+    else:
+        print("  the network returns on", networks_return(f.rng, [t for t, _ in people]))
     for expected in f.work[before:]:
         if expected.upload_id:
             shows_verdict(next(t for t in tablets if t.name == expected.tablet), f.site, expected)
@@ -493,14 +536,16 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
     a.context.unroute("**/offline/api/uploads")
     replayed = next(e for e in f.work if e.user == "staff01")
     replays = [a.page.evaluate(REPLAY, f.uploads[replayed.upload_id]) for _ in range(2)]  # the same upload twice
+    forged = a.page.evaluate(REPLAY, {**f.uploads[replayed.upload_id], "submitted": False})  # its id, another body
+    assert forged["status"] == 409, forged
     for tablet in tablets:
         sign_out(tablet, live_site)
 
-    print("round 2: one exam seat on two tablets, a clock moved forward past the time limit")
+    print("round 2: one exam seat on two tablets (sent at the same moment), a clock moved forward past the limit")
     round_of(f, tablets, [(a, "staff04"), (b, "staff04"), (c, "staff05")], [
         exam_seat(a, f, "staff04", race=True),
         exam_seat(b, f, "staff04", partial=True, race=True),
-        online_attempt(c, f, "staff05", clock_hours=48)])
+        online_attempt(c, f, "staff05", clock_hours=48)], together=True)
     for tablet in tablets:
         sign_out(tablet, live_site)
     c.move_clock(0)  # tablet C's clock is put right
@@ -521,6 +566,15 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
         online_attempt(b, f, "staff10", back_mid_attempt=back["staff10"])])
     for tablet in (a, b):
         sign_out(tablet, live_site)
+
+    print("round 5: one attempt started online, taken on two tablets, sent by both at the same moment")
+    shared: dict = {}
+    first, second = rng.sample([b, c], 2)
+    round_of(f, tablets, [(first, "staff03"), (second, "staff03")], [
+        online_attempt(first, f, "staff03", shared=shared),
+        join_attempt(second, f, "staff03", shared, partial=True)], together=True)
+    for tablet in (first, second):
+        sign_out(tablet, live_site)
     print(f"the field work took {time.monotonic() - began:.1f} s")
 
     attempts = _check_database(live_site, f, replays)
@@ -540,14 +594,19 @@ def _check_database(site: LiveSite, f: Field, replays: list) -> dict[str, list[t
         assert len(by_id) == len(rows) == len(f.uploads), (sorted(by_id), sorted(f.uploads))
         assert set(by_id) == set(f.uploads)
 
-        race = [e for e in f.work if e.race]
-        first = min(race, key=lambda e: by_id[e.upload_id].id)  # the first upload of the seat to arrive wins
-        for expected in race:
-            if expected is not first:
-                expected.status, expected.reason = "refused", "already_received"
-        print("  the seat taken on two tablets went to tablet", first.tablet)
+        races: dict = {}
+        for expected in f.work:
+            if expected.race:
+                races.setdefault((expected.kind, expected.seat or expected.attempt), []).append(expected)
+        for (kind, target), race in races.items():
+            assert len(race) == 2
+            first = min(race, key=lambda e: by_id[e.upload_id].id)  # the first upload to arrive wins
+            for expected in race:
+                if expected is not first:
+                    expected.status, expected.reason, expected.loser = "refused", "already_received", True
+            print(f"  {kind} {target}, taken on two tablets, went to tablet {first.tablet}")
 
-        attempts_of = {name: 0 for name in STAFF}
+        attempts_of = {name: set() for name in STAFF}
         for expected in f.work:
             row = by_id.get(expected.upload_id) if expected.upload_id else None
             if row is not None:
@@ -555,12 +614,11 @@ def _check_database(site: LiveSite, f: Field, replays: list) -> dict[str, list[t
                 assert set(row.suspicious or []) == expected.suspicious, (expected, row.suspicious)
                 assert row.user_id == users[expected.user]
             attempt_id = expected.attempt or (row.result_attempt_id if row is not None else None)
-            if expected.attempt:
-                attempts_of[expected.user] += 1
-            elif expected.status == "accepted":
-                attempts_of[expected.user] += 1
+            if expected.status == "accepted":
                 assert attempt_id is not None
-            if attempt_id is None:
+            if attempt_id is not None:
+                attempts_of[expected.user].add(attempt_id)
+            if attempt_id is None or expected.loser:  # the winner's upload says what the attempt holds
                 continue
             attempt = db.session.get(QuizAttempt, attempt_id)
             assert attempt.user_id == users[expected.user]
@@ -580,7 +638,7 @@ def _check_database(site: LiveSite, f: Field, replays: list) -> dict[str, list[t
         counts = dict(db.session.execute(sa.select(User.username, sa.func.count(QuizAttempt.id))
                                          .join(QuizAttempt, QuizAttempt.user_id == User.id)
                                          .group_by(User.username)).all())
-        assert {name: counts.get(name, 0) for name in STAFF} == attempts_of
+        assert {name: counts.get(name, 0) for name in STAFF} == {n: len(ids) for n, ids in attempts_of.items()}
 
         replayed = next(e for e in f.work if e.user == "staff01")
         assert replays[0] == replays[1]
