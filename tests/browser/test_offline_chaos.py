@@ -1,15 +1,26 @@
 """The mobile-center field kit under chaos (issue 16), in real Chromium with the real service worker: three
-tablets (three browser contexts) and ten staff who take turns on them. Courses are made available offline, the
-network is cut, staff read modules and take timed quizzes (online-started attempts carried on offline, offline
-exams unlocked by the invigilator's code), pages are reloaded, closed and reopened mid-attempt, one tablet's clock
-is moved back and another's forward, one upload is tampered with, one is replayed twice, one exam seat is taken on
-two tablets; the network returns at seeded random moments. Afterwards the database holds exactly the attempts and
-answers made, none twice; every tampered or late upload is refused and listed for HR with its reason; the learners
-see their results.
+tablets and ten staff who take turns on them (sign in, work, sign out). Courses are made available offline, the
+network is cut, staff read modules and mark them done, and take timed quizzes: attempts started online and carried
+on offline, offline exams unlocked with the invigilator's code. Pages are reloaded, closed and reopened, a tablet is
+restarted mid-attempt, its clock moved back (accepted, listed as suspicious) and forward past the time limit
+(refused), an upload is tampered with in the outbox (refused), the server's answer to one upload is lost (sent
+again), one upload is replayed twice (the same verdict) and once with another body (409), an exam seat and an
+online-started attempt are each taken on two tablets and sent at the same moment (the first wins, the other is
+refused, never merged); the network returns at seeded random moments, sometimes before "Finish". Afterwards the
+database holds exactly the attempts, answers, uploads and module marks made, none twice; HR's list shows every
+refused and suspicious upload with its reason; each person saw the verdict on the tablet and sees the result.
 
-"A tablet restarted mid-attempt" is its page closed and a new page opened in the same context: a new context
-would start with an empty IndexedDB (storage_state keeps cookies and local storage only), which is a new tablet,
-not a restarted one. The seed is printed; CHAOS_SEED=<n> replays a run.
+Tablets A and B are browser contexts: their "restart" closes the page and opens another in the same context (a new
+context would start with an empty IndexedDB: storage_state keeps cookies and local storage only, so it would be a
+new tablet). Tablet C is a browser launched on a profile directory (launch_persistent_context), closed and launched
+again for a real restart: its IndexedDB, service worker, caches and cookies survive. Playwright's clock moves C's
+Date.now(). The seed is printed; CHAOS_SEED=<n> replays a run with other random choices.
+
+Offline persistent contexts: with C cut off by set_offline(True), the server's log still showed some of its quiz
+autosaves arriving (Playwright's offline emulation seems not to reach every request of a persistent context whose
+pages a service worker controls; A and B, ordinary contexts, never leak). So nothing here depends on C's autosaves
+being stopped: a refused upload is checked against what the server held just before the uploads came, and the
+attempt taken on two tablets is taken on A and B.
 """
 import os
 import random
@@ -77,15 +88,20 @@ class Tablet:
         self.clock_offset = hours * 3600
         self.context.clock.set_system_time(time.time() + self.clock_offset)
 
-    def restart(self) -> Page:
-        """The tablet switched off and on again mid-attempt: with a profile on disk, the browser itself is closed
-        and launched again on it (IndexedDB, the worker and its caches, the cookies stay); otherwise the page is
-        closed and another opened in the same context."""
+    def restart(self, clock_hours: float | None = None) -> Page:
+        """The tablet switched off and on again mid-attempt, its clock moved meanwhile if asked (while off: a page
+        still open would keep its record's wall time under the new clock). With a profile on disk, the browser
+        itself is closed and launched again on it (IndexedDB, the worker and its caches, the cookies stay);
+        otherwise the page is closed and another opened in the same context."""
         if self.launch is None:
             self.page.close()
+            if clock_hours is not None:
+                self.move_clock(clock_hours)
         else:
             self.context.close()
             self.context = self.launch()
+            if clock_hours is not None:
+                self.clock_offset = clock_hours * 3600
             if self.clock_offset is not None:
                 self.context.clock.install(time=time.time() + self.clock_offset)
             self.context.set_offline(not self.online)
@@ -109,6 +125,7 @@ class Expected:
     finished_by: str = "offline"
     race: bool = False  # one of the two tablets holding the same seat or attempt
     loser: bool = False  # the one whose upload arrived second
+    held: dict = field(default_factory=dict)  # the attempt's answers on the server before the network returned
 
 
 @dataclass
@@ -130,15 +147,15 @@ class Field:
 def _seed_staff(site: LiveSite, slug: str) -> tuple[dict, str]:
     with site.app.app_context():
         course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-        admin = create_user({"username": "hr-chaos", "role": "admin", "full_name_ar": "الموارد البشرية",
-                             "full_name_latin": "HR Chaos"}, PASSWORD)
+        hr = create_user({"username": "hr-chaos", "role": "hr", "full_name_ar": "الموارد البشرية",
+                          "full_name_latin": "HR Chaos"}, PASSWORD)  # every governorate's staff
         for n, name in enumerate(STAFF, 1):
             user = create_user({"username": name, "role": "learner", "employee_number": NUMBER[name],
                                 "full_name_ar": f"موظف {n}", "full_name_latin": f"Staff {n}"}, PASSWORD)
             progress.enroll(user.id, course)
         db.session.commit()
         today = utcnow().date()
-        prepared = exams.prepare(admin, course, [NUMBER[name] for name in SEATS], today - timedelta(days=1),
+        prepared = exams.prepare(hr, course, [NUMBER[name] for name in SEATS], today - timedelta(days=1),
                                  today + timedelta(days=1), "ar")
         seats = {db.session.get(User, seat.user_id).username: seat.id for seat in db.session.scalars(
             sa.select(OfflineSeat).where(OfflineSeat.exam_id == prepared.exam.id))}
@@ -336,11 +353,10 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
         yield
     if restart or clock_hours:
         if clock_hours:  # moved while the tablet is off
-            tablet.move_clock(clock_hours)
             expected.suspicious.add("clock_moved")
             if clock_hours > 0:  # its elapsed time jumps past the limit: too late
                 expected.status, expected.reason = "refused", "after_limit"
-        page = tablet.restart()
+        page = tablet.restart(clock_hours or None)
         page.goto(f.url(f"/quiz/attempts/{attempt_id}"))
         expected.suspicious.add("resumed")
         if expected.reason != "after_limit":
@@ -351,7 +367,14 @@ def online_attempt(tablet: Tablet, f: Field, who: str, *, partial=False, reload=
         expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=15_000)
         yield
     if expected.reason == "after_limit":  # the reopened page knows the time is up: it submitted by itself
-        expect(page.locator("#offline-state")).to_be_visible()
+        try:
+            expect(page.locator("#offline-state")).to_be_visible(timeout=15_000)
+        except AssertionError:
+            print("DIAGNOSIS", page.evaluate("""async (name) => ({online: navigator.onLine,
+              timer: document.querySelector(".timer-value").textContent, now: Date.now(),
+              left: typeof window.lmsQuiz.atMostLeft, record: await window.lmsOffline.get("chains", name)})""",
+                                              f"attempt:{attempt_id}"))
+            raise
     else:
         finish_attempt(page, f)
     if page.locator("#offline-state").count():
@@ -474,6 +497,9 @@ def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], 
         sign_in(tablet, f.site, who)
     before = len(f.work)
     interleave(f.rng, pieces)
+    for expected in f.work[before:]:  # what the server holds of each attempt before the uploads arrive
+        if expected.attempt:
+            expected.held = held_answers(f.site, expected.attempt)
     if together:
         all_at_once([t for t, _ in people])
         print("  the network returns on", [t.name for t, _ in people], "at the same moment")
@@ -482,6 +508,14 @@ def round_of(f: Field, tablets: list[Tablet], people: list[tuple[Tablet, str]], 
     for expected in f.work[before:]:
         if expected.upload_id:
             shows_verdict(next(t for t in tablets if t.name == expected.tablet), f.site, expected)
+
+
+def held_answers(site: LiveSite, attempt_id: int) -> dict:
+    """The answers the server holds for an attempt: {question id: (response, sequence number)}."""
+    with site.app.app_context():
+        return {q.question_id: (q.response, q.seq) for q in db.session.scalars(
+            sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id))
+            if q.response not in (None, "", [], {})}
 
 
 VERDICT = """async (id) => { const kept = await window.lmsOffline.get("results", id);
@@ -573,7 +607,7 @@ def test_three_tablets_ten_staff_and_the_network_coming_and_going(browser: Brows
 
     print("round 5: one attempt started online, taken on two tablets, sent by both at the same moment")
     shared: dict = {}
-    first, second = rng.sample([b, c], 2)
+    first, second = rng.sample([a, b], 2)  # not C: see the note on offline persistent contexts
     round_of(f, tablets, [(first, "staff03"), (second, "staff03")], [
         online_attempt(first, f, "staff03", shared=shared),
         join_attempt(second, f, "staff03", shared, partial=True)], together=True)
@@ -636,9 +670,10 @@ def _check_database(site: LiveSite, f: Field, replays: list) -> dict[str, list[t
                 assert set(answered) == set(expected.typed), (expected, answered)
                 assert all(q.fraction == 1 for q in answered.values()), expected  # each answer as typed (right)
                 assert (attempt.score >= 99.9) == (len(expected.typed) == len(questions)), expected
-            else:  # refused: the attempt stays as the server had it (the one answer saved online, if any)
+            else:  # refused: the attempt stays as the server had it before the upload came
                 assert attempt.finished_at is None, expected
-                assert set(answered) == set(expected.online), expected
+                assert {q: (row.response, row.seq) for q, row in answered.items()} == expected.held, expected
+                assert set(expected.online) <= set(answered), expected
         counts = dict(db.session.execute(sa.select(User.username, sa.func.count(QuizAttempt.id))
                                          .join(QuizAttempt, QuizAttempt.user_id == User.id)
                                          .group_by(User.username)).all())
@@ -657,7 +692,7 @@ def _check_database(site: LiveSite, f: Field, replays: list) -> dict[str, list[t
                                                                              Module.position == 2))
             assert db.session.scalar(sa.select(ModuleCompletion).where(
                 ModuleCompletion.user_id == users[name], ModuleCompletion.module_id == module.id)), name
-        print("  modules done:", done)
+        assert done == {"staff01": 1, "staff06": 1}, done  # the marks made offline, each once
 
         finished = {}
         for attempt in db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.finished_at.is_not(None))):
