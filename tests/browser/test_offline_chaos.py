@@ -99,12 +99,11 @@ class Tablet:
                 self.move_clock(clock_hours)
         else:
             self.context.close()
-            self.context = self.launch()
+            self.context = self.launch(offline=not self.online)  # offline from its first request on
             if clock_hours is not None:
                 self.clock_offset = clock_hours * 3600
             if self.clock_offset is not None:
                 self.context.clock.install(time=time.time() + self.clock_offset)
-            self.context.set_offline(not self.online)
         return self.open_page()
 
 
