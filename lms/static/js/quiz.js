@@ -283,6 +283,12 @@
   var announce = document.getElementById("timer-announce");
   var deadline = Date.now() + Number(timer.getAttribute("data-remaining")) * 1000;
   var finished = false;
+  // For quiz-offline.js: at most this many seconds are left (a page served from the service worker's copy says
+  // the time that was left when the copy was made).
+  quiz.atMostLeft = function (seconds) {
+    deadline = Math.min(deadline, Date.now() + Math.max(0, seconds) * 1000);
+    tick();
+  };
 
   function format(seconds) {
     return localDigits(Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0"));

@@ -159,6 +159,12 @@
       floor: floor, first: function () { return { k: "start", t: floor }; }
     }).then(function (opened) {
       recorder = opened;
+      // Offline, this page is the worker's copy, made when the page was last loaded: the time left counts from the
+      // attempt's elapsed time on this device (the server's, floor, when the copy was made, plus what passed since).
+      var timer = document.getElementById("quiz-timer");
+      if (timer && quiz.atMostLeft && navigator.onLine === false) {
+        quiz.atMostLeft((Number(timer.getAttribute("data-remaining")) * 1000 + floor - recorder.now()) / 1000);
+      }
       if (recorder.record.seq) quiz.raiseSeq(recorder.record.seq);
       if (recorder.record.submitted) { lockPage(recorder.record.submitted); return; }
       early.splice(0).forEach(function (pair) { remember(pair[0], pair[1]); });
