@@ -256,3 +256,27 @@ def test_a_mark_made_when_the_browser_says_online_but_the_server_is_out_of_reach
     with page.expect_navigation():  # the server's answer, as without the field kit
         page.get_by_role("button", name=live_site.text("ar", "Mark as done")).click()
     assert _completions(live_site) == 2 and page.evaluate("() => window.lmsOffline.outbox.count()") == 0
+
+
+def test_a_pin_entered_in_one_page_opens_the_records_another_page_waits_for(new_page, live_site: LiveSite):  # noqa: F811
+    page = new_page(VIEWPORTS["desktop"])
+    _sign_in(page, live_site, "learner")
+    page.wait_for_function("() => window.lmsOffline && window.lmsOffline.ready")
+    page.evaluate("() => window.lmsOffline.device.grant()")
+    page.reload()
+    _choose_pin(page, live_site, "2468")
+    page.evaluate("() => window.lmsOffline.outbox.add({url: '/offline/api/progress', user: "
+                  "document.body.dataset.user, body: {items: []}})")
+    page.locator("form.logout").first.evaluate("form => form.requestSubmit()")  # something waits: kept, sealed
+    _sign_in(page, live_site, "learner")
+    other = page.context.new_page()  # a second tab of the same person, opened before the PIN is entered
+    other.goto(f"{live_site.url}/")
+    other.wait_for_function("() => window.lmsOffline && window.lmsOffline.ready")
+    other.evaluate("() => { window.opened = null; window.lmsOffline.outbox.list(document.body.dataset.user)"
+                   ".then((items) => { window.opened = items[0].body; }); }")
+    other.wait_for_timeout(300)
+    assert other.evaluate("() => window.opened") is None  # waiting for the PIN
+    expect(page.locator("#pin-enter")).to_be_visible(timeout=10_000)
+    _enter_pin(page, live_site, "2468")
+    other.wait_for_function("() => window.opened !== null", timeout=10_000)
+    assert other.evaluate("() => window.opened") == {"items": []}

@@ -90,7 +90,9 @@
   }
   if (channel) {
     channel.onmessage = function (event) {
-      window.dispatchEvent(new CustomEvent(CHANGE, {detail: event.data}));
+      var detail = event.data || {};
+      if (detail.store === "keys") keysChanged(detail.key, true);  // a PIN entered, or a sign-out, in another page
+      window.dispatchEvent(new CustomEvent(CHANGE, {detail: detail}));
     };
   }
 
@@ -195,11 +197,13 @@
   }
 
   // people.js: the person's key was put in (or taken out of) "keys"; pages waiting on their records go on.
-  function keysChanged(user) {
+  // (The other pages of the site open on this device hear of it too.)
+  function keysChanged(user, heard) {
     delete keyCache[String(user)];
     var waiting = unlockWaiters[String(user)] || [];
     delete unlockWaiters[String(user)];
     waiting.forEach(function (resolve) { resolve(); });
+    if (!heard) changed("keys", String(user), "key");
   }
 
   function getRaw(store, key) {
