@@ -268,6 +268,7 @@ def test_a_pin_entered_in_one_page_opens_the_records_another_page_waits_for(new_
     page.evaluate("() => window.lmsOffline.outbox.add({url: '/offline/api/progress', user: "
                   "document.body.dataset.user, body: {items: []}})")
     page.locator("form.logout").first.evaluate("form => form.requestSubmit()")  # something waits: kept, sealed
+    expect(page).to_have_url(f"{live_site.url}/login")
     _sign_in(page, live_site, "learner")
     other = page.context.new_page()  # a second tab of the same person, opened before the PIN is entered
     other.goto(f"{live_site.url}/")
