@@ -235,29 +235,6 @@ def test_staff_sign_in_on_the_tablet_without_a_network_each_to_their_own(browser
     expect(page).to_have_url(f"{live_site.url}/login?next=%2F")
 
 
-def test_a_mark_made_when_the_browser_says_online_but_the_server_is_out_of_reach_waits(new_page,  # noqa: F811
-                                                                                      live_site: LiveSite):
-    slug = live_site.course_slugs[0]
-    with live_site.app.app_context():
-        learner = db.session.scalar(sa.select(User).where(User.username == "learner"))
-        progress.enroll(learner.id, db.session.scalar(sa.select(Course).where(Course.slug == slug)))
-    page = new_page(VIEWPORTS["phone"])
-    _sign_in(page, live_site, "learner")
-    page.goto(f"{live_site.url}/courses/{slug}/modules/1")
-    page.context.route("**/healthz", lambda route: route.abort("timedout"))  # a vehicle's coverage coming and going
-    page.get_by_role("button", name=live_site.text("ar", "Mark as done")).click()
-    expect(page.get_by_role("status").filter(has_text=live_site.text("ar", "Done, waiting to be sent"))).to_be_visible()
-    assert _completions(live_site) == 0
-    page.context.unroute("**/healthz")
-    page.evaluate("() => window.lmsOffline.sync.now()")
-    wait_for_promise(page, "async () => (await window.lmsOffline.outbox.count()) === 0", timeout=15_000)
-    assert _completions(live_site) == 1
-    page.goto(f"{live_site.url}/courses/{slug}/modules/2")  # with the server in reach, the form goes as always
-    with page.expect_navigation():  # the server's answer, as without the field kit
-        page.get_by_role("button", name=live_site.text("ar", "Mark as done")).click()
-    assert _completions(live_site) == 2 and page.evaluate("() => window.lmsOffline.outbox.count()") == 0
-
-
 def test_a_pin_entered_in_one_page_opens_the_records_another_page_waits_for(new_page, live_site: LiveSite):  # noqa: F811
     page = new_page(VIEWPORTS["desktop"])
     _sign_in(page, live_site, "learner")

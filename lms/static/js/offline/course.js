@@ -161,30 +161,13 @@
       form.parentNode.replaceChild(note, form);
     };
     pendingFor(courseSlug).then(function (positions) { if (positions.indexOf(position) >= 0) showDone(); });
-    var queue = function () {
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine) return;  // with a network the form goes to the server as always
+      event.preventDefault();
       var id = store.uuid();
       store.outbox.add({id: id, user: store.user(), url: PROGRESS_URL, kind: "progress", course: courseSlug,
                         position: position, body: {items: [{id: id, module: moduleId}]}})
         .then(showDone, function () { form.submit(); });
-    };
-    // A vehicle's coverage comes and goes while the browser still says "online": the server is asked first (a
-    // health probe, 4 s at most), and the form goes to it as always only when it answers.
-    var reachable = function () {
-      if (!navigator.onLine) return Promise.resolve(false);
-      var stop = window.AbortController ? new AbortController() : null;
-      var timer = stop ? setTimeout(function () { stop.abort(); }, 4000) : null;
-      return fetch(form.getAttribute("data-probe") || "/healthz", {cache: "no-store", signal: stop && stop.signal})
-        .then(function (response) { clearTimeout(timer); return response.ok; },
-              function () { clearTimeout(timer); return false; });
-    };
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var button = form.querySelector("button");
-      button.disabled = true;
-      reachable().then(function (up) {
-        button.disabled = false;
-        if (up) form.submit(); else queue();
-      });
     });
   }
 })();
