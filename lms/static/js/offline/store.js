@@ -343,6 +343,26 @@
     return del("meta", "grant:" + String(userId));
   }
 
+  // people.js (the PIN, 12 KB) is loaded only for a person the device keeps something for: most pages of most
+  // people never need it.
+  var peopleLoaded = false;
+  function loadPeople() {
+    var src = document.body && document.body.getAttribute("data-offline-people");
+    if (peopleLoaded || !src) return;
+    peopleLoaded = true;
+    var script = document.createElement("script");
+    script.src = src;
+    document.head.appendChild(script);
+  }
+  if (signedInUser() && window.indexedDB) {
+    Promise.all([getRaw("meta", "grant:" + signedInUser()), getRaw("meta", "person:" + signedInUser())])
+      .then(function (found) { if (found[0] || found[1]) loadPeople(); }, function () { /* nothing kept here */ });
+    window.addEventListener(CHANGE, function (event) {
+      var detail = event.detail || {};
+      if (detail.store === "meta" && detail.key === "grant:" + signedInUser()) loadPeople();
+    });
+  }
+
   var api = window.lmsOffline = {
     ready: true,
     CHANGE: CHANGE,
