@@ -18,6 +18,11 @@
   var pageSeq = Number(document.getElementById("quiz-seq").value) || 1;
 
   function store() { return window.lmsOffline || null; }
+  // The question types' scripts (their writers) come after this one: answers are put back once they have run.
+  var parsed = new Promise(function (resolve) {
+    if (document.readyState === "complete") resolve();
+    else { document.addEventListener("DOMContentLoaded", resolve); window.addEventListener("load", resolve); }
+  });
 
   function remember(q, a) {
     if (!recorder) { early.push([q, a]); return; }
@@ -172,8 +177,8 @@
       if (!kept) return;
       // The grant that will send this attempt if the network goes: had now, while the page is online.
       if (navigator.onLine !== false && kept.device) kept.device.grant(userId).catch(function () { return null; });
-      kept.all("answers").then(function (rows) {
-        var newer = restore(rows || []);
+      Promise.all([kept.all("answers"), parsed]).then(function (got) {
+        var newer = restore(got[0] || []);
         if (Object.keys(newer).length && !quiz.networkDown()) quiz.send(newer);
         else if (Object.keys(newer).length) quiz.show("saving", texts.onDevice);
       }).catch(function () { return null; });
