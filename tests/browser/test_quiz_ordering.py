@@ -23,21 +23,26 @@ def _ordering_only(site: LiveSite, slug: str) -> None:
         db.session.commit()
 
 
+def _start_ordering_attempt(page, site: LiveSite, slug: str) -> tuple[int, list[str]]:
+    """Enrol, start the quiz: the attempt's id and its one ordering question's items in the right order."""
+    page.goto(f"{site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    page.goto(f"{site.url}/courses/{slug}/quiz")
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    with site.app.app_context():
+        ((_row, question),) = attempts.attempt_questions(attempt_id)
+        return attempt_id, [a["id"] for a in question.data["answers"]]
+
+
 def test_a_learner_orders_the_items_with_the_keyboard_alone(new_page, live_site: LiveSite, tmp_path):  # noqa: F811
     slug = live_site.course_slugs[0]
     _ordering_only(live_site, slug)
     audit = Auditor("phone", tmp_path)
     page = new_page(VIEWPORTS["phone"])
     sign_in(page, live_site, audit)
-    page.goto(f"{live_site.url}/courses/{slug}")
-    page.locator("form[action$='/enrollment']").get_by_role("button").click()
-    page.goto(f"{live_site.url}/courses/{slug}/quiz")
-    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
-    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    with live_site.app.app_context():
-        ((_row, question),) = attempts.attempt_questions(attempt_id)
-        right = [a["id"] for a in question.data["answers"]]
+    attempt_id, right = _start_ordering_attempt(page, live_site, slug)
     box = page.locator("[data-reader=ordering]")
     expect(box.locator("[data-move]").first).to_be_visible()  # the script shows the buttons
     audit.check(page)
@@ -82,15 +87,7 @@ def test_an_order_kept_on_the_device_comes_back_after_a_reload(new_page, live_si
     _ordering_only(live_site, slug)
     page = new_page(VIEWPORTS["phone"])
     sign_in(page, live_site, Auditor("phone", tmp_path))
-    page.goto(f"{live_site.url}/courses/{slug}")
-    page.locator("form[action$='/enrollment']").get_by_role("button").click()
-    page.goto(f"{live_site.url}/courses/{slug}/quiz")
-    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
-    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    with live_site.app.app_context():
-        ((_row, question),) = attempts.attempt_questions(attempt_id)
-        right = [a["id"] for a in question.data["answers"]]
+    attempt_id, right = _start_ordering_attempt(page, live_site, slug)
     box = page.locator("[data-reader=ordering]")
     expect(box.locator("[data-move]").first).to_be_visible()
     page.route("**/answers", lambda route: route.abort())  # nothing reaches the server from here on
