@@ -1,4 +1,5 @@
 """Arabic-first staff training and certification LMS for technology centers."""
+import os
 from importlib import import_module
 from pathlib import Path
 
@@ -16,7 +17,8 @@ PACKAGES = ("core", "accounts", "auth", "courses", "notifications", "quizzes", "
 
 def create_app(config: object | dict | None = None, packages: tuple[str, ...] = PACKAGES) -> Flask:
     """Build the app; `config` (a dict or settings object) overrides what the environment says."""
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), instance_relative_config=True)
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), instance_relative_config=True,
+                instance_path=_instance_path())
     load_config(app, config)
     register_extensions(app)
     for name in packages:
@@ -24,6 +26,13 @@ def create_app(config: object | dict | None = None, packages: tuple[str, ...] = 
     register_top_level(app)
     check_required_hooks(app, packages)
     return app
+
+
+def _instance_path() -> str | None:
+    """LMS_INSTANCE_PATH: the folder of this server's own files (the demo's secrets and seal, its SQLite files), so
+    that servers side by side, or test runs, each have theirs; by default `instance/` beside the code."""
+    path = os.environ.get("LMS_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else None
 
 
 def register_extensions(app: Flask) -> None:

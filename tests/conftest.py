@@ -1,6 +1,8 @@
 """Fixtures: one app and schema per run, every test inside a transaction that is rolled back."""
 import contextvars
 import os
+import shutil
+import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +21,12 @@ from tests import factories
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config):
+    """Each run its own instance folder (the demo seal and secrets), which the servers it starts inherit: runs side
+    by side (make test), one of them a year ahead, must not share one, nor write into the checkout."""
+    os.environ["LMS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="lms-test-instance-")
+
+
 def pytest_unconfigure(config):
     """Cancel the timers still waiting (the in-memory rate-limit storage arms one to expire its counters) so that
     the interpreter exits at once instead of waiting for them (tests/future_clock/sitecustomize.py tells what a
@@ -26,6 +34,7 @@ def pytest_unconfigure(config):
     for thread in threading.enumerate():
         if isinstance(thread, threading.Timer):
             thread.cancel()
+    shutil.rmtree(os.environ.pop("LMS_INSTANCE_PATH", ""), ignore_errors=True)
 
 
 def database_url(tmp_dir: Path, name: str = "test") -> str:

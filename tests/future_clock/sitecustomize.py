@@ -1,4 +1,4 @@
-"""Loaded by every Python process of `make test-future` (the Makefile puts this folder on PYTHONPATH).
+"""Loaded by every Python process of `make test-sqlite` (the Makefile puts this folder on PYTHONPATH).
 
 libfaketime moves the wall clock a year ahead but leaves the monotonic clock alone (DONT_FAKE_MONOTONIC): a faked
 monotonic clock makes every timed wait on a lock (Event.wait, Timer, Queue.get) wait for a year, because glibc's
