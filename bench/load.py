@@ -173,8 +173,9 @@ def gunicorn_command(port: int) -> list[str]:
 def gunicorn(url: str, secret: str):
     """A production-mode server on a free port; stopped however the block ends."""
     port = free_port()
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=server_env(url, secret),
+    with tempfile.TemporaryFile("w+") as log, tempfile.TemporaryDirectory(prefix="lms-bench-instance-") as instance:
+        env = {**server_env(url, secret), "LMS_INSTANCE_PATH": instance}  # its own, as a server of its own machine
+        process = subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_healthy(port, process, log)

@@ -74,10 +74,7 @@ class Http:
         self.host = f"Host: 127.0.0.1:{port}"
 
     def request(self, method: str, path: str, body: bytes = b"", headers: tuple[str, ...] = ()) -> Reply:
-        lines = [f"{method} {path} HTTP/1.1", self.host, "Connection: close", *headers]
-        if body or method in ("POST", "PUT"):
-            lines.append(f"Content-Length: {len(body)}")
-        message = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        message = request_bytes(self.host, method, path, body, headers)
         chunks = []
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # not create_connection: no getaddrinfo
             sock.settimeout(30)
@@ -85,18 +82,31 @@ class Http:
             sock.sendall(message)
             while chunk := sock.recv(262_144):
                 chunks.append(chunk)
-        head, _, content = b"".join(chunks).partition(b"\r\n\r\n")
-        status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        headers, session = {}, None
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            name, value = name.strip().lower(), value.strip()
-            headers[name] = value
-            if name == "set-cookie" and value.startswith("session="):
-                session = value[len("session="):].split(";", 1)[0]
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            content = dechunk(content)
-        return Reply(int(status_line.split(" ", 2)[1]), headers, content, session)
+        return parse_reply(b"".join(chunks))
+
+
+def request_bytes(host: str, method: str, path: str, body: bytes = b"", headers: tuple[str, ...] = ()) -> bytes:
+    """An HTTP/1.1 request that asks the server to close the connection after its answer."""
+    lines = [f"{method} {path} HTTP/1.1", host, "Connection: close", *headers]
+    if body or method in ("POST", "PUT"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def parse_reply(raw: bytes) -> Reply:
+    """A whole answer, read until the server closed the connection."""
+    head, _, content = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers, session = {}, None
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        headers[name] = value
+        if name == "set-cookie" and value.startswith("session="):
+            session = value[len("session="):].split(";", 1)[0]
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        content = dechunk(content)
+    return Reply(int(status_line.split(" ", 2)[1]), headers, content, session)
 
 
 def dechunk(data: bytes) -> bytes:

@@ -5,12 +5,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from lms import create_app
 from lms.accounts.models import Center, CenterKind, Governorate, Role, User
 from lms.accounts.services import job_title_named
 from lms.core.models import utcnow
+from lms.core.password_hashes import hash_password
 from lms.courses.models import Course, Module
 from lms.courses.services import import_course_folders
 from lms.extensions import db
@@ -48,7 +48,7 @@ def seed_database(url: str, courses_dir: Path, slug: str, password: str) -> Seed
         import_course_folders([courses_dir])
         db.session.execute(sa.update(Course).where(Course.slug == slug).values(quiz_settings=QUIZ_SETTINGS))
         centers = _add_centers()
-        user_ids = _add_staff(rng, centers, generate_password_hash(password, method="scrypt"))
+        user_ids = _add_staff(rng, centers, hash_password(password))
         enrollments, completions = _add_progress(rng, user_ids, slug)
         db.session.commit()
         db.engine.dispose()
@@ -73,7 +73,7 @@ def _username(index: int) -> str:
 
 
 def _add_staff(rng: random.Random, centers: list[int], password_hash: str) -> list[int]:
-    """Staff share one password hash: scrypt costs tens of milliseconds per user."""
+    """Staff share one password hash: each costs tens of milliseconds."""
     jobs = [job_title_named(name).id for name in JOBS]
     rows = []
     for i in range(STAFF):
@@ -128,3 +128,34 @@ def _progress_rows(rng: random.Random, user_id: int, module_ids: list[int]) -> t
     rows = [{"user_id": user_id, "module_id": module_id, "completed_at": at}
             for module_id, at in zip(module_ids, times, strict=False)]
     return enrollment, rows
+
+
+def add_takers(url: str, count: int, slug: str, password: str) -> list[str]:
+    """`count` more staff for exam day (bench/exam_day.py), enrolled in `slug` and spread over the centers; their
+    usernames. One password hash for all of them: each costs tens of milliseconds."""
+    app = create_app({"LMS_ENV": "production", "SECRET_KEY": "seed", "SQLALCHEMY_DATABASE_URI": url})
+    rng = random.Random(count)
+    with app.app_context():
+        centers = list(db.session.scalars(sa.select(Center.id)))
+        jobs = [job_title_named(name).id for name in JOBS]
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        password_hash = hash_password(password)
+        usernames = [f"taker{n + 1:05d}" for n in range(count)]
+        for first in range(0, count, 1000):  # a few thousand rows a statement: SQLite takes 32,766 parameters
+            rows = []
+            for n in range(first, min(first + 1000, count)):
+                name = rng.randrange(len(FIRST_NAMES))
+                family_ar, family_latin = rng.choice(FAMILY_NAMES)
+                rows.append({"username": usernames[n], "employee_number": f"{70001 + n}",
+                             "full_name_ar": f"{FIRST_NAMES[name]} {family_ar}",
+                             "full_name_latin": f"{FIRST_LATIN[name]} {family_latin}",
+                             "email": f"{usernames[n]}@example.gov.eg", "center_id": rng.choice(centers),
+                             "job_title_id": rng.choice(jobs), "role": Role.LEARNER, "password_hash": password_hash,
+                             "created_at": utcnow() - timedelta(days=rng.randrange(30, 900))})
+            ids = list(db.session.scalars(sa.insert(User).returning(User.id), rows))
+            db.session.execute(sa.insert(Enrollment), [
+                {"user_id": user_id, "course_id": course.id, "enrolled_at": utcnow() - timedelta(days=7),
+                 "last_position": 1} for user_id in ids])
+        db.session.commit()
+        db.engine.dispose()
+    return usernames

@@ -7,6 +7,11 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+# Each run its own instance folder (the demo seal and secrets, the jobs' SQLite file), which the servers it starts
+# inherit: runs side by side (make test), one of them a year ahead, must not share one, nor write into the
+# checkout. Set before lms is imported: lms.core.jobs reads it then.
+os.environ["LMS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="lms-test-instance-")
+
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -19,12 +24,6 @@ from lms.extensions import db as _db
 from tests import factories
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def pytest_configure(config):
-    """Each run its own instance folder (the demo seal and secrets), which the servers it starts inherit: runs side
-    by side (make test), one of them a year ahead, must not share one, nor write into the checkout."""
-    os.environ["LMS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="lms-test-instance-")
 
 
 def pytest_unconfigure(config):

@@ -1,15 +1,15 @@
 """factory_boy factories: test data without raw SQL."""
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
-from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import Center, CenterKind, Governorate, JobTitle, Role, User
+from lms.core.password_hashes import hash_password
 from lms.courses.markdown import render_markdown
 from lms.courses.models import Course, CourseStatus, Module
 from lms.extensions import db
 
 PASSWORD = "correct horse 42"
-_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow on purpose
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: slow on purpose
 
 
 class _Factory(SQLAlchemyModelFactory):

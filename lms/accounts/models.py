@@ -5,11 +5,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.roles import Role  # the roles live beside their table; imported from here too
 from lms.core.arabic import normalize_for_matching
 from lms.core.models import UTCDateTime, enum_column, utcnow
+from lms.core.password_hashes import hash_password, verify_password
 from lms.extensions import db
 
 
@@ -114,11 +114,11 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """A password chosen by its holder or an administrator (checked by the services), which does not expire."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = hash_password(password)
         self.one_time_password_expires_at = None
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     def display_name(self, locale: str) -> str:
         return self.full_name_ar if locale == "ar" else self.full_name_latin

@@ -4,7 +4,6 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import User
 from lms.accounts.services import password_problem_for
@@ -13,10 +12,11 @@ from lms.core.db import begin_write
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.inputs import parse_int
 from lms.core.models import UTCDateTime, ValidationError, utcnow
+from lms.core.password_hashes import hash_password, needs_rehash, verify_password
 from lms.extensions import db
 
 # Checked when no account matches, so that a wrong username costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
 def hash_token(token: str) -> str:
@@ -59,7 +59,7 @@ def authenticate(identifier: str, password: str, now: datetime | None = None) ->
     user = db.session.scalar(
         _account_query(identifier, User).options(sa.orm.undefer(User.password_hash)).order_by(User.id).limit(1))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        verify_password(_DUMMY_HASH, password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
@@ -68,7 +68,16 @@ def authenticate(identifier: str, password: str, now: datetime | None = None) ->
         raise OneTimePasswordExpired()
     if not user.must_change_password and password_problem_for(password, user) is not None:
         _require_new_password(user)
+    elif expires_at is None and needs_rehash(user.password_hash):
+        _rehash(user, password)
     return user
+
+
+def _rehash(user: User, password: str) -> None:
+    """A chosen password's older hash (scrypt) replaced by today's, now that the password is at hand; once."""
+    begin_write()
+    db.session.execute(sa.update(User).where(User.id == user.id).values(password_hash=hash_password(password)))
+    db.session.commit()
 
 
 def _require_new_password(user: User) -> None:

@@ -1,18 +1,18 @@
-"""A certificate's PDF: its design filled in, in Arabic, English or both, with the QR code of its check page."""
+"""A certificate's PDF: its design filled in, in Arabic, English or both, with the QR code of its check page.
+
+WeasyPrint, pikepdf and segno are imported by the functions that use them: a web worker that never makes a PDF
+does not carry them (about 60 MB each)."""
+import atexit
 import io
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from functools import cache
 from multiprocessing import get_context
 
-import pikepdf
-import segno
 from babel.dates import format_date
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from hijridate import Gregorian
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from lms.certificates.codes import grouped
 from lms.certificates.designs import Design, load_design
@@ -129,6 +129,8 @@ def _chunks(entries, under: dict, looks: dict):
 
 def _layer_pdf(design_name: str, document: dict) -> bytes:
     """A layer of a chunk of certificates (may run in a worker process: no app, no database)."""
+    from weasyprint import HTML
+
     design = load_design(design_name)
     html = design.render_html(_with_qr_codes(document))
     options = {}
@@ -149,16 +151,26 @@ def _write(design: Design, document: dict, layer: str) -> bytes:
 
 
 @cache
-def _stylesheet(design_name: str) -> tuple[CSS, FontConfiguration]:
-    """A design's stylesheet parsed once per process, with the fonts it declares."""
+def _stylesheet(design_name: str) -> tuple:
+    """A design's stylesheet parsed once per process (weasyprint.CSS), with the fonts it declares."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     design = load_design(design_name)
     fonts = FontConfiguration()
     return CSS(filename=str(design.folder / "certificate.css"), url_fetcher=design.fetcher(), font_config=fonts), fonts
 
 
+# Dropped before the interpreter unloads modules: the fonts' temporary folder is then removed by WeasyPrint, which
+# cannot once its own module is gone.
+atexit.register(_stylesheet.cache_clear)
+
+
 def _assemble(parts: list[bytes], keys: list[tuple], backgrounds: dict[str, dict], title: str) -> bytes:
     """Join the parts in order, put each page's shared and static layers under it (qpdf, through pikepdf) and
     name the stack. The first part's PDF/A metadata and output intent stand for the whole."""
+    import pikepdf
+
     opened = []
 
     def open_pdf(content: bytes) -> pikepdf.Pdf:
@@ -253,10 +265,12 @@ def _with_qr_codes(document: dict) -> dict:
 # Mask 0, always: choosing the best mask costs more than the rest of a stack page's layout, any mask reads
 # back alike (zbarimg decodes them in the tests), and a certificate's code looks the same alone or in a stack.
 def _qr_svg(url: str) -> str:
+    import segno
     return segno.make(url, error="l", mask=0).svg_data_uri(scale=4, border=0)
 
 
 def _qr_png(url: str) -> str:
+    import segno
     return segno.make(url, error="l", mask=0).png_data_uri(scale=4, border=0)
 
 

@@ -14,7 +14,8 @@ from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 from huey.signals import SIGNAL_ERROR
 
-INSTANCE = Path(__file__).resolve().parent.parent.parent / "instance"
+# The instance folder as lms.create_app finds it (LMS_INSTANCE_PATH, else instance/ beside the code).
+INSTANCE = Path(os.environ.get("LMS_INSTANCE_PATH") or Path(__file__).resolve().parent.parent.parent / "instance")
 
 
 def _make_huey():

@@ -3,15 +3,13 @@
 Spreadsheets run a cell that starts with =, +, -, @, a tab or a carriage return as a formula: a name typed as
 `=HYPERLINK(...)` in a roster must come back as text. CSV cells get an apostrophe in front; XLSX cells are
 stored as strings (openpyxl would make a formula of a str starting with "=") and marked quote-prefixed.
+openpyxl is imported when a workbook is written: web workers that never write one do not carry it.
 """
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lms.core.localtime import local_date
 
@@ -58,23 +56,31 @@ def csv_stream(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
 
 def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list], *, rtl: bool) -> bytes:
     """A write-only workbook (rows are not kept in memory), right to left for Arabic readers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value: object) -> WriteOnlyCell:
+        return _xlsx_cell(WriteOnlyCell(sheet), value, ILLEGAL_CHARACTERS_RE)
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.sheet_view.rightToLeft = rtl
-    sheet.append([_xlsx_cell(sheet, h) for h in headers])
+    sheet.append([cell(h) for h in headers])
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
+def _xlsx_cell(cell, value: object, illegal: re.Pattern):
+    """`cell` (an empty openpyxl WriteOnlyCell) holding `value` as text, a date or a number."""
     if isinstance(value, datetime | date):
         value = _day(value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a roster let in: openpyxl refuses them
-    cell = WriteOnlyCell(sheet, value=value)
+        value = illegal.sub("", value)  # control characters a roster let in: openpyxl refuses them
+    cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never "f" (formula) nor "e" (error), whatever the text starts with
         if is_risky(value):

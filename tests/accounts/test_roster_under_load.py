@@ -23,12 +23,12 @@ from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from lms.accounts import roster_jobs
 from lms.accounts import services as account_services
 from lms.accounts.models import Center, Governorate, JobTitle, Role, RosterImport, RosterImportStatus, User
 from lms.accounts.roster_files import Roster
+from lms.core.password_hashes import hash_password
 from lms.courses.models import Course
 from lms.courses.services import import_course_folders
 from lms.extensions import db
@@ -64,7 +64,7 @@ def _seed(app) -> int:
         db.session.add(Center(code="QLY-1", name_ar="المركز التكنولوجي ببنها", name_en="Benha",
                               governorate_id=governorate.id))
         db.session.add(JobTitle(code="CLERK", name_ar="موظف شباك خدمة", name_en="Service window clerk"))
-        password_hash = generate_password_hash(PASSWORD)  # one scrypt for all of them
+        password_hash = hash_password(PASSWORD)  # one hash for all of them
         learners = [User(username=f"learner{n}", full_name_ar="متدرب", full_name_latin="Learner",
                          password_hash=password_hash) for n in range(LEARNERS)]
         hr = User(username="hr", full_name_ar="الموارد البشرية", full_name_latin="HR", role=Role.HR)

@@ -1,8 +1,12 @@
 import re
+from datetime import timedelta
 
 import pytest
+from werkzeug.security import generate_password_hash
 
+from lms.accounts.services import one_time_password
 from lms.auth.models import LoginSession
+from lms.core.models import utcnow
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -99,12 +103,36 @@ def test_forms_are_refused_without_a_csrf_token(client, app):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_passwords_are_stored_hashed_with_scrypt(db):
+def test_passwords_are_stored_hashed_with_argon2id_at_owasps_parameters(db):
     user = factories.UserFactory()
     user.set_password("a new password")
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("$argon2id$v=19$m=12288,t=3,p=1$")
     assert "a new password" not in user.password_hash
-    assert user.check_password("a new password")
+    assert user.check_password("a new password") and not user.check_password("a new passworD")
+
+
+def test_an_older_scrypt_hash_signs_in_and_is_replaced_by_argon2id_once(client, db):
+    old = generate_password_hash("lanterns by the nile 7", method="scrypt")
+    user = factories.UserFactory(username="old.hash", password_hash=old)
+    assert _login(client, "old.hash", password="wrong lanterns 7").status_code == 200
+    db.session.refresh(user)
+    assert user.password_hash == old  # a wrong password changes nothing
+    assert _login(client, "old.hash", password="lanterns by the nile 7").status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$") and user.check_password("lanterns by the nile 7")
+    replaced = user.password_hash
+    client.post("/logout")
+    assert _login(client, "old.hash", password="lanterns by the nile 7").status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash == replaced
+
+
+def test_a_one_time_passwords_cheap_hash_is_not_replaced_at_sign_in(client, db):
+    password, columns = one_time_password(utcnow() + timedelta(days=3))
+    user = factories.UserFactory(username="new.joiner", **columns)
+    assert _login(client, "new.joiner", password=password).status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash == columns["password_hash"] and user.must_change_password
 
 
 def test_changing_ones_password_signs_out_other_devices(app, client, db):

@@ -50,6 +50,9 @@ def _seed(app: Flask) -> list[str]:
 def serving(app: Flask):
     """The app served over HTTP on a free port, in a thread, for as long as the block lasts; yields its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # server_close() then waits for the requests under way, so that their connections are back in the pool before
+    # it is disposed (a connection checked out then was left open, and PostgreSQL's driver warned when GC found it).
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
     thread.start()
     try:

@@ -142,6 +142,7 @@ def _start_quiz(page: Page, site: LiveSite, slug: str) -> None:
     page.goto(f"{site.url}/courses/{slug}/quiz")
     page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
     expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+$"))
+    page.wait_for_load_state("load")  # an answer given before quiz.js runs is not saved by it (seen on a busy machine)
 
 
 def _arabic_time(text: str) -> bool:

@@ -80,6 +80,7 @@ def sign_in(browser: Browser, site: DemoSite, username: str, locale: str) -> Pag
     page.locator("#password").fill(site.password)
     page.locator("main button[type=submit]").click()
     expect(page).not_to_have_url(f"{site.url}/login")
+    page.wait_for_load_state("domcontentloaded")  # the menu button opens the menu once menu.js has run
     switch = page.locator(f"form[action='/language'] button[value={locale}]")
     if switch.count():  # the language is the account's: a test before may have changed it (on a phone: in the menu)
         page.locator(".menu-button").click()

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from weasyprint import HTML
 
 from lms.certificates.codes import grouped
-from lms.certificates.designs import DESIGNS, Design, DesignError, DesignFetcher, load_design
+from lms.certificates.designs import DESIGNS, Design, DesignError, load_design
+from lms.certificates.designs.fetcher import DesignFetcher
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import render_pdf
 from tests.certificates.conftest import complete, watermark_text

@@ -1,16 +1,13 @@
 """Certificate designs: a folder of HTML, CSS, fonts and metadata, rendered in a sandbox that fetches nothing
 but the folder's own files and data: URLs."""
-import mimetypes
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import yaml
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 DESIGNS = Path(__file__).resolve().parent
 NAME_MAX = 64  # as long as Certificate.design
@@ -33,7 +30,9 @@ class Design:
         _refuse_attachments(html)
         return html
 
-    def fetcher(self) -> "DesignFetcher":
+    def fetcher(self):
+        """The sandbox's URL fetcher for this design (WeasyPrint is imported when a PDF is made, not before)."""
+        from lms.certificates.designs.fetcher import DesignFetcher
         return DesignFetcher(self.folder)
 
 
@@ -76,39 +75,3 @@ def _refuse_attachments(html: str) -> None:
     parser.close()
     if parser.found:
         raise DesignError("a certificate may not carry attachments (rel=attachment)")
-
-
-class DesignFetcher(URLFetcher):
-    """Deny by default: data: URLs and the design folder's own stylesheet, fonts and pictures; no network, no
-    redirects, no file outside the folder. What was refused is kept in `refused` (and logged by WeasyPrint)."""
-
-    def __init__(self, folder: Path):
-        super().__init__(allowed_protocols=("data",), allow_redirects=False)
-        self.folder = folder.resolve()
-        self.refused: list[str] = []
-
-    def fetch(self, url, headers=None):
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = self._own_file(url)
-            if path is not None:
-                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, _read(path), {"Content-Type": media_type})
-        self.refused.append(url)
-        raise ValueError(f"refused by the certificate sandbox: {url[:200]}")
-
-    def _own_file(self, url: str) -> Path | None:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.folder) or path.suffix.lower() not in SERVED or not path.is_file():
-            return None
-        return path
-
-
-@cache
-def _read(path: Path) -> bytes:
-    return path.read_bytes()  # fonts and pictures are read once per process

@@ -19,6 +19,7 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from cryptography import x509
@@ -27,7 +28,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import current_app
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 DEMO_FOLDER = "seal"
 DEMO_ROOT = "demo-root.pem"
@@ -68,7 +68,7 @@ def seal_pdf(content: bytes) -> bytes:
         meta = signers.PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256",
                                             subfilter=fields.SigSeedSubFilter.PADES,
                                             use_pades_lta=False, embed_validation_info=False)
-        writer = _KeepMetadata(io.BytesIO(content))
+        writer = _keep_metadata_writer()(io.BytesIO(content))
         out = _outside_any_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper,
                                       new_field_spec=fields.SigFieldSpec(FIELD, box=None),
                                       bytes_reserved=None if timestamper else _room_for(signer))
@@ -100,13 +100,19 @@ def _room_for(signer) -> int:
     return 2 * (sum(len(c.dump()) for c in certificates if c is not None) + 2048)
 
 
-class _KeepMetadata(IncrementalPdfFileWriter):
-    """Leaves the document information and XMP metadata as WeasyPrint wrote them: pyHanko would otherwise set the
-    XMP producer to itself and append itself to the Info producer, which then disagree (PDF/A-3b says they must be
-    equal). The signature dictionary carries the signing time."""
+@cache
+def _keep_metadata_writer() -> type:
+    """A pyHanko writer that leaves the document information and XMP metadata as WeasyPrint wrote them: pyHanko
+    would otherwise set the XMP producer to itself and append itself to the Info producer, which then disagree
+    (PDF/A-3b says they must be equal). The signature dictionary carries the signing time. Made at the first seal:
+    a web worker that never seals does not import pyHanko."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    def _update_meta(self):
-        pass
+    class KeepMetadata(IncrementalPdfFileWriter):
+        def _update_meta(self):
+            pass
+
+    return KeepMetadata
 
 
 def _signer():
