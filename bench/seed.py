@@ -42,7 +42,7 @@ class Seeded:
 
 def seed_database(url: str, courses_dir: Path, slug: str, password: str) -> Seeded:
     """Fill a freshly migrated database, through the real importer and bulk inserts elsewhere."""
-    app = create_app({"LMS_ENV": "production", "SECRET_KEY": "seed", "SQLALCHEMY_DATABASE_URI": url})
+    app = _app(url)
     rng = random.Random(2024)  # the same organisation on every run and backend
     with app.app_context():
         import_course_folders([courses_dir])
@@ -55,6 +55,11 @@ def seed_database(url: str, courses_dir: Path, slug: str, password: str) -> Seed
     learners = [_username(i) for i in range(BENCH_LEARNERS)]
     quiz_learners = [_username(i) for i in range(QUIZ_LEARNERS)]
     return Seeded(len(user_ids), enrollments, completions, learners, quiz_learners)
+
+
+def _app(url: str):
+    return create_app({"LMS_ENV": "production", "SECRET_KEY": "seed", "LMS_ISSUER_KEY_PASSPHRASE": "seed",
+                       "SQLALCHEMY_DATABASE_URI": url})
 
 
 def _add_centers() -> list[int]:
@@ -133,7 +138,7 @@ def _progress_rows(rng: random.Random, user_id: int, module_ids: list[int]) -> t
 def add_takers(url: str, count: int, slug: str, password: str) -> list[str]:
     """`count` more staff for exam day (bench/exam_day.py), enrolled in `slug` and spread over the centers; their
     usernames. One password hash for all of them: each costs tens of milliseconds."""
-    app = create_app({"LMS_ENV": "production", "SECRET_KEY": "seed", "SQLALCHEMY_DATABASE_URI": url})
+    app = _app(url)
     rng = random.Random(count)
     with app.app_context():
         centers = list(db.session.scalars(sa.select(Center.id)))
