@@ -1,7 +1,7 @@
 """A certificate's PDF: its design filled in, in Arabic, English or both, with the QR code of its check page.
 
 WeasyPrint, pikepdf and segno are imported by the functions that use them: a web worker that never makes a PDF
-does not carry them (about 60 MB each)."""
+does not carry them (about 40 MB together)."""
 import atexit
 import io
 from concurrent.futures import ProcessPoolExecutor
