@@ -38,7 +38,17 @@ import load
 import quiz_flow
 import sqlalchemy as sa
 from cpu import CpuClock, CpuShares
-from quiz_flow import Failed, Reply, answer_for, csrf_of, parse_reply, questions_from_page, request_bytes
+from quiz_flow import (
+    FORM,
+    Failed,
+    Reply,
+    answer_for,
+    csrf_of,
+    form_fields,
+    parse_reply,
+    questions_from_page,
+    request_bytes,
+)
 from seed import add_takers, seed_database
 
 from lms.courses.models import Course
@@ -55,7 +65,6 @@ GO_ON = os.environ.get("EXAM_GO_ON") == "1"
 TIMEOUT = 120  # seconds a request may take before it counts as an error
 STEPS = ("sign-in", "start", "page", "save", "submit")
 AIMS_MS = {"start": 3000, "save": 1000, "submit": 3000}  # p95
-FORM = "Content-Type: application/x-www-form-urlencoded"
 
 
 @dataclass
@@ -120,17 +129,6 @@ class Client:
 
 def think(rng: random.Random) -> float:
     return rng.uniform(*THINK) * THINK_SCALE
-
-
-def form_fields(question: dict, answer) -> list[tuple[str, str]]:
-    """The answer as the page's form sends it (what each type's from_form reads)."""
-    name = f"q-{question['id']}"
-    fields = [("question", str(question["id"])), (f"{name}-kind", question["type"])]
-    if question["type"] == "multiple":
-        return fields + [(name, value) for value in answer]
-    if question["type"] == "matching":
-        return fields + [(f"{name}-{item}", choice) for item, choice in answer.items()]
-    return fields + [(name, str(answer))]
 
 
 async def take_exam(client: Client, taker: Taker, layout: str, arrive_at: float, rng: random.Random) -> None:

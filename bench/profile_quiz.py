@@ -3,9 +3,10 @@
     [PROFILE_DIR=/tmp/profiles] .venv/bin/python bench/profile_quiz.py [sqlite|postgres] [attempts] [top]
 
 Seeds a database as `make bench` does (PostgreSQL: drops and re-creates lms_bench), then drives the app in-process
-with Flask's test client, in production mode, through both flows of bench/quiz_flow.py: first unprofiled (time
-and SQL statements per request type), then under cProfile, one profile per request type. No HTTP server, so the
-figures leave out gunicorn and the sockets; what remains is the app's own cost.
+with Flask's test client, in production mode, through an exam-day arrival (bench/exam_day.py: the sign-in page,
+signing in, the dashboard, the quiz's page) and the flows of bench/quiz_flow.py: first unprofiled (time and SQL
+statements per request type), then under cProfile, one profile per request type. No HTTP server, so the figures
+leave out gunicorn and the sockets; what remains is the app's own cost.
 """
 import cProfile
 import io
@@ -22,15 +23,25 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from load import PASSWORD, ROOT, SLUG, database, migrate
-from quiz_flow import QUESTIONS, answer_for, csrf_of, forget_attempts, questions_from_json, questions_from_page
+from quiz_flow import (
+    QUESTIONS,
+    answer_for,
+    csrf_of,
+    forget_attempts,
+    form_fields,
+    questions_from_json,
+    questions_from_page,
+)
 from seed import seed_database
 from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
 
 from lms import create_app
 from lms.extensions import db
 
 DUMP = os.environ.get("PROFILE_DIR")  # also write each request type's profile there (.prof, for pstats)
 APP_CODE = f"{ROOT}/(lms|templates)/"  # pstats restriction: the app's functions and templates
+ARRIVALS = 64  # sign-ins measured (two per seeded quiz learner, under the sign-in limits)
 HISTORY = 20  # a learner's attempts are deleted after this many (what they cost grows with their number)
 STATEMENTS = [0]  # SQL statements sent so far (an engine event counts them)
 
@@ -91,6 +102,20 @@ def browser_attempt(client, steps: Steps, rng: random.Random, csrf: str) -> str:
     return csrf
 
 
+def form_attempt(client, steps: Steps, rng: random.Random, csrf: str) -> str:
+    """The 3 requests without JavaScript: start, the page, its form with every answer and go=submit."""
+    started = expect(steps.request("form start", client.post, f"/courses/{SLUG}/quiz/attempts",
+                                   data={"csrf_token": csrf}), 302, "start")
+    path = urlsplit(started.headers["Location"]).path
+    page = expect(steps.request("form page", client.get, path), 200, "page").get_data(as_text=True)
+    csrf = csrf_of(page)
+    fields = [("csrf_token", csrf), ("seq", re.search(r'name="seq" value="(\d+)"', page).group(1)), ("go", "submit")]
+    for question in questions_from_page(page):
+        fields += form_fields(question, answer_for(question, rng))
+    expect(steps.request("form submit", client.post, path, data=MultiDict(fields)), 302, "submit")
+    return csrf
+
+
 def api_attempt(client, steps: Steps, rng: random.Random, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     started = expect(steps.request("api start", client.post, f"/api/v1/courses/{SLUG}/quiz/attempts", headers=auth),
@@ -104,6 +129,18 @@ def api_attempt(client, steps: Steps, rng: random.Random, token: str) -> None:
            200, "submit")
 
 
+def arrive(app, steps: Steps, username: str) -> None:
+    """What a taker does on exam day before the attempt (bench/exam_day.py): sign in, the dashboard, the quiz."""
+    with app.test_client() as client:
+        client.environ_base["wsgi.url_scheme"] = "https"
+        page = expect(steps.request("arrive login page", client.get, "/login"), 200, "GET /login")
+        form = {"identifier": username, "password": PASSWORD, "csrf_token": csrf_of(page.get_data(as_text=True)),
+                "next": ""}
+        expect(steps.request("arrive sign-in", client.post, "/login", data=form), 302, "POST /login")
+        expect(steps.request("arrive dashboard", client.get, "/"), 200, "dashboard")
+        expect(steps.request("arrive quiz page", client.get, f"/courses/{SLUG}/quiz"), 200, "quiz page")
+
+
 def drive(app, url: str, steps: Steps, attempts: int, username: str) -> None:
     """`attempts` through each flow; the learner's attempts are deleted every HISTORY, as bench/quiz_flow.py does."""
     rng = random.Random(7)
@@ -115,6 +152,10 @@ def drive(app, url: str, steps: Steps, attempts: int, username: str) -> None:
             if n % HISTORY == 0:
                 forget_attempts(url)
             csrf = browser_attempt(client, steps, rng, csrf)
+        for n in range(attempts):
+            if n % HISTORY == 0:
+                forget_attempts(url)
+            csrf = form_attempt(client, steps, rng, csrf)
     with app.test_client() as client:
         body = expect(client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD}), 201, "token")
         token = body.get_json()["token"]
@@ -157,13 +198,16 @@ def main() -> int:
         secret = secrets.token_hex(32)
         migrate(url, secret)
         seeded = seed_database(url, ROOT / "courses", SLUG, PASSWORD)
-        app = create_app({"LMS_ENV": "production", "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": url})
+        app = create_app({"LMS_ENV": "production", "SECRET_KEY": secret, "LMS_ISSUER_KEY_PASSPHRASE": secret,
+                          "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", count_statement)
         drive(app, url, Steps(False), max(attempts // 5, 5), seeded.learners[0])  # warm-up: templates, statements
         for profile, username in ((False, seeded.learners[1]), (True, seeded.learners[2])):
             steps = Steps(profile)
+            for n in range(ARRIVALS):
+                arrive(app, steps, seeded.quiz_learners[n % len(seeded.quiz_learners)])
             drive(app, url, steps, attempts, username)
             print(f"\n## {backend}, {'under cProfile' if profile else 'unprofiled'}, {attempts} attempts per flow")
             report(steps, top)

@@ -8,6 +8,9 @@ number of attempts the account has made. Two variants:
 
 - browser: POST the start form (302 to the attempt page), GET the attempt page (HTML), one autosave POST per
   answer as the page's script sends them (JSON, X-CSRFToken), then the submission form (302 to the result).
+- form: the 3 requests of a browser without JavaScript, as the outside comparison with Moodle measured them (its
+  startattempt, attempt and processattempt with finishattempt): POST the start form, GET the attempt page, POST
+  the page's form with the 10 answers and go=submit, which saves and submits at once (302 to the result).
 - api: POST /api/v1/courses/{slug}/quiz/attempts (201), GET /api/v1/attempts/{id}, one PUT with the 10 answers,
   POST /api/v1/attempts/{id}/submission.
 
@@ -36,9 +39,13 @@ from lms.quizzes.models import AttemptQuestion, QuizAttempt
 SLUG = "serving-citizens"  # the course of the benchmark's learners
 QUESTIONS = 10  # per attempt: the bench course's quiz settings (seed.QUIZ_SETTINGS)
 LEARNERS = (1, 8)
-VARIANTS = ("browser", "api")
-STEPS = {"browser": ("start", "page", "save", "submit"), "api": ("start", "load", "save", "submit")}
-AIM_ATTEMPTS = 150  # complete attempts per second at 8 learners
+VARIANTS = ("browser", "form", "api")
+STEPS = {"browser": ("start", "page", "save", "submit"), "form": ("start", "page", "save", "submit"),
+         "api": ("start", "load", "save", "submit")}
+REQUESTS = {"browser": QUESTIONS + 3, "form": 3, "api": 4}  # per attempt
+# Complete attempts per second at 8 learners: 150 from the quizzes issue; the 3-request flow, 25 times Moodle's 8.8
+# on this machine (the exam-day issue).
+AIMS = {"browser": 150, "form": 220, "api": 150}
 WARM_UP_SECONDS = 2
 MAX_ERRORS_KEPT = 20  # messages kept per learner; every error is counted
 # What a learner might type: some of these are right for the bank's short-answer and numeric questions.
@@ -211,10 +218,24 @@ def csrf_of(page: str) -> str:
 
 # -- one attempt, each variant ------------------------------------------------------------------------------
 
-def browser_attempt(http: Http, learner: Learner, rng: random.Random, tally: Tally) -> None:
-    form = "Content-Type: application/x-www-form-urlencoded"
+FORM = "Content-Type: application/x-www-form-urlencoded"
+
+
+def form_fields(question: dict, answer) -> list[tuple[str, str]]:
+    """The answer as the attempt page's form sends it (what each type's from_form reads)."""
+    name = f"q-{question['id']}"
+    fields = [("question", str(question["id"])), (f"{name}-kind", question["type"])]
+    if question["type"] == "multiple":
+        return fields + [(name, value) for value in answer]
+    if question["type"] == "matching":
+        return fields + [(f"{name}-{item}", choice) for item, choice in answer.items()]
+    return fields + [(name, str(answer))]
+
+
+def _start_page(http: Http, learner: Learner, tally: Tally) -> tuple[int, str, list[dict]]:
+    """The start form (302), then the attempt page: the attempt's id, the page and its questions."""
     reply = _browse(http, tally, learner, "start", 302, "POST", f"/courses/{SLUG}/quiz/attempts",
-                    urlencode({"csrf_token": learner.csrf}).encode(), (form,))
+                    urlencode({"csrf_token": learner.csrf}).encode(), (FORM,))
     location = reply.headers.get("location", "")
     found = re.fullmatch(r"/quiz/attempts/(\d+)", location)
     if found is None:
@@ -226,6 +247,11 @@ def browser_attempt(http: Http, learner: Learner, rng: random.Random, tally: Tal
     if len(questions) != QUESTIONS:
         raise Failed(f"attempt {attempt_id}: the page shows {len(questions)} questions, not {QUESTIONS}")
     learner.csrf = csrf_of(page)
+    return attempt_id, page, questions
+
+
+def browser_attempt(http: Http, learner: Learner, rng: random.Random, tally: Tally) -> None:
+    attempt_id, _page, questions = _start_page(http, learner, tally)
     save = ("Content-Type: application/json", "Accept: application/json", f"X-CSRFToken: {learner.csrf}")
     for question in questions:  # one autosave per answer, as the page's script sends them
         body = json.dumps({"answers": {str(question["id"]): answer_for(question, rng)}}).encode()
@@ -235,9 +261,23 @@ def browser_attempt(http: Http, learner: Learner, rng: random.Random, tally: Tal
         except Failed as error:
             tally.error(str(error))
     reply = _browse(http, tally, learner, "submit", 302, "POST", f"/quiz/attempts/{attempt_id}/submit",
-                    urlencode({"csrf_token": learner.csrf}).encode(), (form,))
+                    urlencode({"csrf_token": learner.csrf}).encode(), (FORM,))
     if reply.headers.get("location") != f"/quiz/attempts/{attempt_id}/result":
         raise Failed(f"attempt {attempt_id}: submission redirected to {reply.headers.get('location')!r}")
+    tally.complete += 1
+
+
+def form_attempt(http: Http, learner: Learner, rng: random.Random, tally: Tally) -> None:
+    attempt_id, page, questions = _start_page(http, learner, tally)
+    fields = [("csrf_token", learner.csrf), ("page", "1"),
+              ("seq", re.search(r'name="seq" value="(\d+)"', page).group(1)), ("go", "submit")]
+    for question in questions:
+        fields += form_fields(question, answer_for(question, rng))
+    reply = _browse(http, tally, learner, "submit", 302, "POST", f"/quiz/attempts/{attempt_id}",
+                    urlencode(fields).encode(), (FORM,))
+    if reply.headers.get("location") != f"/quiz/attempts/{attempt_id}/result":
+        raise Failed(f"attempt {attempt_id}: the form redirected to {reply.headers.get('location')!r}")
+    tally.answers += len(questions)
     tally.complete += 1
 
 
@@ -282,7 +322,7 @@ def _started(tally: Tally, attempt_id: int) -> None:
     tally.attempt_ids.append(attempt_id)
 
 
-FLOWS: dict[str, Callable] = {"browser": browser_attempt, "api": api_attempt}
+FLOWS: dict[str, Callable] = {"browser": browser_attempt, "form": form_attempt, "api": api_attempt}
 
 
 def learner_loop(variant: str, port: int, learners: list[Learner], start_at: float, stop_at: float, seed: int,
@@ -571,17 +611,16 @@ def print_table(backend: str, runs: list[Run], disturbed: float, health) -> bool
             print(f"disturbed: {where} shared the CPUs with other processes ({r.cpu.other:.2f} cores)")
     # Two cores give 2,000 ms of CPU a second: CPU per attempt says what the machine could do at best, and
     # varies less than attempts per second when the shared machine is disturbed.
-    budget = 2000 / AIM_ATTEMPTS
     health_ms = (health.cpu.server + health.cpu.database) * 1000 / health.rps
     print(f"yardstick: /healthz at {health.clients} clients just before, {health.rps:.0f} req/s, {health_ms:.2f} ms "
           "of server CPU each; even if every quiz request cost no more, two cores would give at most "
-          + ", ".join(f"{2000 / (n * health_ms):.0f} {v} attempts/s ({n} requests)"
-                      for v, n in (("browser", QUESTIONS + 3), ("api", 4))))
+          + ", ".join(f"{2000 / (n * health_ms):.0f} {v} attempts/s ({n} requests)" for v, n in REQUESTS.items()))
     for r in runs:
         if r.learners == max(LEARNERS) and "warm-up" not in r.variant and r.attempts_per_second:
-            verdict = "holds" if r.attempts_per_second >= AIM_ATTEMPTS else "missed"
+            aim = AIMS[r.variant]
+            verdict = "holds" if r.attempts_per_second >= aim else "missed"
             print(f"aim {verdict}: {r.variant} at {r.learners} learners, {r.attempts_per_second:.1f} complete "
-                  f"attempts/s (aim: at least {AIM_ATTEMPTS}); an attempt took {r.server_ms + r.client_ms:.1f} ms "
-                  f"of CPU ({r.server_ms / health_ms:.0f} health checks), {AIM_ATTEMPTS}/s on two cores allows "
-                  f"{budget:.1f}")
+                  f"attempts/s (aim: at least {aim}); an attempt took {r.server_ms + r.client_ms:.1f} ms "
+                  f"of CPU ({r.server_ms / health_ms:.0f} health checks), {aim}/s on two cores allows "
+                  f"{2000 / aim:.1f}")
     return sound

@@ -347,12 +347,57 @@ def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | N
     """
     now = now or utcnow()
     begin_write()
+    attempt = _locked_open(attempt_id, user_id, now)
+    try:
+        _sheet, rows, seq = _checked(attempt, answers, now, seq)
+    except (InvalidAnswers, StaleAnswers):
+        db.session.rollback()
+        raise
+    _update_rows(attempt.id, rows)
+    db.session.commit()
+    return Saved(now, seq)
+
+
+def save_and_submit(attempt_id: int, user_id: int, answers: dict, now: datetime | None = None,
+                    seq: int | None = None) -> QuizAttempt:
+    """The page's answers stored and the attempt finished and graded, in one write transaction (the form sent
+    when the page's clock runs out, and the three-request flow without a script).
+
+    As save_answers, except that a stale save is no refusal here: the newer answers already stored stand, and the
+    attempt is submitted with them. InvalidAnswers: nothing stored, nothing submitted. AttemptFinished when the
+    attempt was over already (or its time is up: it is finished without these answers)."""
+    now = now or utcnow()
+    begin_write()
+    attempt = _locked_open(attempt_id, user_id, now)
+    try:
+        sheet, rows, _seq = _checked(attempt, answers, now, seq)
+    except InvalidAnswers:
+        db.session.rollback()
+        raise
+    except StaleAnswers:
+        sheet, rows = attempt_sheet(attempt.id, texts=False), []
+    _update_rows(attempt.id, rows)
+    _finish(attempt, "learner", now, sheet, {row["id"]: row["response"] for row in rows})
+    db.session.commit()
+    return attempt
+
+
+def _locked_open(attempt_id: int, user_id: int, now: datetime) -> QuizAttempt:
+    """The learner's attempt locked for a save; one whose time is up is finished (and committed) first, and an
+    attempt no longer open raises AttemptFinished."""
     attempt = _locked(attempt_id, user_id)
     if attempt.is_open and is_overdue(attempt, now):
         _finish(attempt, "timeout", now)
         db.session.commit()
     if not attempt.is_open:
         raise AttemptFinished(attempt)
+    return attempt
+
+
+def _checked(attempt: QuizAttempt, answers: dict, now: datetime,
+             seq: int | None) -> tuple[list[sa.Row], list[dict], int]:
+    """The attempt's sheet, the rows to update for `answers` (id, response, saved_at, seq) and the save's number;
+    InvalidAnswers or StaleAnswers when any of them may not be stored."""
     sheet = attempt_sheet(attempt.id, texts=False)
     rows = {str(row.id): row for row in sheet}
     errors, stale, cleaned = {}, {}, []
@@ -369,12 +414,9 @@ def save_answers(attempt_id: int, user_id: int, answers: dict, now: datetime | N
         except InvalidResponse as error:
             errors[str(key)] = error.message or _("This is not an answer to this question.")
     if errors or stale:
-        db.session.rollback()
         raise InvalidAnswers(errors) if errors else StaleAnswers(stale, latest_seq(sheet))
     seq = seq if seq is not None else min(latest_seq(sheet) + 1, MAX_SEQ)
-    _update_rows(attempt.id, [{**row, "seq": seq} for row in cleaned])
-    db.session.commit()
-    return Saved(now, seq)
+    return sheet, [{**row, "seq": seq} for row in cleaned], seq
 
 
 def lock_attempt(attempt_id: int, user_id: int) -> QuizAttempt:
@@ -432,17 +474,24 @@ def submit_attempt(attempt_id: int, user_id: int, now: datetime | None = None) -
     return attempt
 
 
-def _grade(attempt: QuizAttempt) -> None:
-    fractions = [{"id": row.row_id, "fraction": type_of(row.type).grade(row.data, row.response)
-                  if row.response is not None else 0.0} for row in attempt_sheet(attempt.id, texts=False)]
+def _grade(attempt: QuizAttempt, sheet: list[sa.Row] | None = None, responses: dict | None = None) -> None:
+    """Grade every question of the attempt: from `sheet` (read now if not given) with the `responses` just stored
+    in this transaction ({row id: response}) in place of the sheet's."""
+    responses = responses or {}
+    fractions = []
+    for row in sheet if sheet is not None else attempt_sheet(attempt.id, texts=False):
+        response = responses.get(row.row_id, row.response)
+        fractions.append({"id": row.row_id, "fraction": type_of(row.type).grade(row.data, response)
+                          if response is not None else 0.0})
     _update_rows(attempt.id, fractions)
     total = sum(f["fraction"] for f in fractions)
     attempt.score = round(min(100.0, max(0.0, 100 * total / len(fractions))), 2) if fractions else 0.0
     attempt.is_passed = attempt.score >= attempt.pass_mark
 
 
-def _finish(attempt: QuizAttempt, finished_by: str, now: datetime) -> None:
-    _grade(attempt)  # first: its bulk UPDATE would otherwise flush the attempt's row twice
+def _finish(attempt: QuizAttempt, finished_by: str, now: datetime, sheet: list[sa.Row] | None = None,
+            responses: dict | None = None) -> None:
+    _grade(attempt, sheet, responses)  # first: its bulk UPDATE would otherwise flush the attempt's row twice
     attempt.status = AttemptStatus.FINISHED
     attempt.finished_by = finished_by
     attempt.finished_at = min(now, attempt.deadline) if finished_by == "timeout" and attempt.deadline else now

@@ -129,8 +129,10 @@ def save(attempt_id: int):
         seq = _form_seq()
     except ValueError:
         abort(400)
+    # "submit": the page's clock ran out, or a client without a script finishes: save and submit at once.
+    store = service.save_and_submit if go == "submit" else service.save_answers
     try:
-        service.save_answers(attempt_id, current_user.id, answers, seq=seq)
+        store(attempt_id, current_user.id, answers, seq=seq)
     except LookupError:
         abort(404)
     except service.AttemptFinished:
@@ -138,11 +140,9 @@ def save(attempt_id: int):
         return redirect(url_for(".result", attempt_id=attempt_id))
     except service.InvalidAnswers as error:
         return attempt(attempt_id, typed=typed, errors=error.errors)
-    except service.StaleAnswers:
-        if go != "submit":  # this page is older than answers saved since (another window): show those
-            return attempt(attempt_id, stale=True)
-    if go == "submit":  # the page's clock ran out: save and submit at once
-        service.submit_attempt(attempt_id, current_user.id)
+    except service.StaleAnswers:  # this page is older than answers saved since (another window): show those
+        return attempt(attempt_id, stale=True)
+    if go == "submit":
         return redirect(url_for(".result", attempt_id=attempt_id))
     if go == "finish":
         return redirect(url_for(".confirm", attempt_id=attempt_id))

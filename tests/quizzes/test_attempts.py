@@ -291,3 +291,52 @@ def test_a_save_without_a_number_counts_as_the_newest(quiz_course):
     with pytest.raises(attempts.StaleAnswers):
         attempts.save_answers(attempt.id, learner.id, {short: "sent before it"}, seq=8)
     assert _responses(attempt.id)[short] == ("unnumbered", 8)
+
+
+def test_saving_and_submitting_at_once_grades_the_answers_just_sent(quiz_course):
+    learner = _learner_in(quiz_course)
+    attempt = attempts.start_attempt(learner.id, quiz_course)
+    key = right_answers(attempts.attempt_questions(attempt.id))
+    first, *rest = list(key)
+    attempts.save_answers(attempt.id, learner.id, {first: key[first]}, seq=1)
+    graded = attempts.save_and_submit(attempt.id, learner.id, {q: key[q] for q in rest}, seq=2)
+    assert graded.score == 100 and graded.is_passed and graded.finished_by == "learner"
+    assert {q: seq for q, (_r, seq) in _responses(attempt.id).items()} == {first: 1, **{q: 2 for q in rest}}
+    with pytest.raises(attempts.AttemptFinished):  # sent twice: the first grade stands
+        attempts.save_and_submit(attempt.id, learner.id, {}, seq=3)
+
+
+def test_saving_and_submitting_refuses_a_wrong_answer_and_submits_nothing(quiz_course):
+    learner = _learner_in(quiz_course)
+    attempt = attempts.start_attempt(learner.id, quiz_course)
+    key = right_answers(attempts.attempt_questions(attempt.id))
+    short, single, _options = _two_questions(attempt.id)
+    with pytest.raises(attempts.InvalidAnswers) as refused:
+        attempts.save_and_submit(attempt.id, learner.id, {**key, single: "not-an-option"}, seq=1)
+    assert set(refused.value.errors) == {single}
+    _db.session.expire_all()
+    assert _db.session.get(QuizAttempt, attempt.id).is_open
+    assert all(response is None for response, _seq in _responses(attempt.id).values())
+
+
+def test_saving_and_submitting_a_stale_page_submits_the_newer_answers(quiz_course):
+    learner = _learner_in(quiz_course)
+    attempt = attempts.start_attempt(learner.id, quiz_course)
+    short, single, options = _two_questions(attempt.id)
+    attempts.save_answers(attempt.id, learner.id, {short: "newer"}, seq=4)
+    graded = attempts.save_and_submit(attempt.id, learner.id, {short: "older", single: options[0]}, seq=3)
+    assert not graded.is_open
+    assert _responses(attempt.id)[short] == ("newer", 4) and _responses(attempt.id)[single] == (None, 0)
+
+
+def test_saving_and_submitting_after_the_time_is_up_finishes_without_these_answers(db, app):
+    course = add_bank(factories.CourseFactory(), time_limit_minutes=10)
+    learner = _learner_in(course)
+    start = utcnow()
+    attempt = attempts.start_attempt(learner.id, course, now=start)
+    key = right_answers(attempts.attempt_questions(attempt.id))
+    late = start + timedelta(minutes=10, seconds=app.config["LMS_QUIZ_GRACE_SECONDS"] + 1)
+    with pytest.raises(attempts.AttemptFinished):
+        attempts.save_and_submit(attempt.id, learner.id, key, now=late, seq=1)
+    _db.session.refresh(attempt)
+    assert attempt.finished_by == "timeout" and attempt.score == 0
