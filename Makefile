@@ -10,7 +10,7 @@ MO := $(PO:.po=.mo)
 PG_DEFAULT := postgresql+psycopg://postgres@127.0.0.1:5432/lms_test
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: vendor run test test-sqlite test-postgres test-pages lint bench bench-exam translations extract-messages clean
+.PHONY: vendor run test test-sqlite test-postgres test-pages lint bench bench-exam bench-servers translations extract-messages clean
 
 # WeasyPrint needs Pango; HarfBuzz's subsetter makes a certificate render about 4 times faster.
 $(STAMP):
@@ -112,6 +112,11 @@ bench: $(STAMP) translations
 # Exam day: thousands of staff start the same timed quiz within a minute (bench/exam_day.py; tens of minutes).
 bench-exam: $(STAMP) translations
 	$(PY) bench/exam_day.py
+
+# The same on two servers behind HAProxy, with PostgreSQL and Redis (bench/cluster.py).
+bench-servers: $(STAMP) translations
+	@bin/ensure-system-packages haproxy
+	EXAM_SERVERS=2 BENCH_BACKENDS=postgres $(PY) bench/exam_day.py
 
 clean:
 	rm -rf $(VENV) node_modules instance/lms.sqlite3*

@@ -11,7 +11,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 class CpuShares:
     """Cores used on average during a run."""
 
-    server: float  # gunicorn, master and workers (SQLite runs inside them)
+    server: float  # gunicorn, master and workers (SQLite runs inside them); with two servers, both, HAProxy and the
+    # jobs consumer
     database: float  # the PostgreSQL backends serving the benchmark's database
     wrk: float
     other: float  # everything else: figures taken while this is high were disturbed
@@ -27,9 +28,10 @@ class CpuClock:
     children: float  # finished children of this process: wrk (gunicorn is not waited for until the end)
 
     @classmethod
-    def read(cls, master: int, database: str | None) -> "CpuClock":
+    def read(cls, servers: tuple[int, ...], database: str | None) -> "CpuClock":
+        """`servers`: the processes counted as the server, with their children (gunicorn's workers)."""
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return cls(machine_busy(), sum(process_cpu(pid) for pid in [master, *child_pids(master)]),
+        return cls(machine_busy(), sum(process_cpu(pid) for master in servers for pid in [master, *child_pids(master)]),
                    sum(process_cpu(pid) for pid in postgres_backends(database)) if database else 0.0,
                    usage.ru_utime + usage.ru_stime)
 

@@ -21,7 +21,9 @@ database; the N figure is the largest that holds.
 
 Settings: EXAM_TAKERS ("500,1000,2000,5000"), EXAM_LAYOUTS ("all,one"), EXAM_WINDOW, EXAM_THINK ("30-90"),
 EXAM_THINK_SCALE, BENCH_BACKENDS, BENCH_WORKERS (gunicorn sync workers, 4), LMS_BENCH_POSTGRES_URL; EXAM_GO_ON=1
-tries the larger N even after one missed.
+tries the larger N even after one missed. EXAM_SERVERS=2: two servers behind HAProxy on PostgreSQL and Redis
+(bench/cluster.py), each taker's requests going to both; afterwards a print stack is asked of the first server and
+laid out by the second's job consumer.
 """
 import asyncio
 import json
@@ -34,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import cluster
 import load
 import quiz_flow
 import sqlalchemy as sa
@@ -62,6 +65,7 @@ WINDOW = float(os.environ.get("EXAM_WINDOW", "60"))
 THINK = tuple(float(x) for x in os.environ.get("EXAM_THINK", "30-90").split("-"))
 THINK_SCALE = float(os.environ.get("EXAM_THINK_SCALE", "0.1"))
 GO_ON = os.environ.get("EXAM_GO_ON") == "1"
+SERVERS = int(os.environ.get("EXAM_SERVERS", "1"))  # more than 1: behind HAProxy (bench/cluster.py), PostgreSQL only
 TIMEOUT = 120  # seconds a request may take before it counts as an error
 STEPS = ("sign-in", "start", "page", "save", "submit")
 AIMS_MS = {"start": 3000, "save": 1000, "submit": 3000}  # p95
@@ -76,6 +80,7 @@ class Taker:
     attempt_id: int | None = None
     last_seq: dict[int, int] = field(default_factory=dict)  # question id: number of the last save that carried it
     done: bool = False
+    servers: set[str] = field(default_factory=set)  # the servers that answered its attempt (bench/cluster.py)
 
 
 @dataclass
@@ -112,6 +117,8 @@ class Client:
         except (TimeoutError, OSError, ValueError, IndexError) as error:
             raise Failed(f"{step} {method} {re.sub(r'/[0-9]+', '/N', path)}: {error!r}") from error
         self.tally.latencies[step].append(time.perf_counter() - started)
+        if taker.attempt_id and (server := reply.headers.get("x-served-by")):
+            taker.servers.add(server)
         if reply.session:
             taker.cookie = reply.session
         if reply.status != expect:
@@ -208,6 +215,8 @@ class Run:
     generator: float  # cores used by this process
     finished: int
     problems: list[str]
+    servers: int = 1
+    switched: int = 0  # takers whose attempt was answered by more than one server
 
     @property
     def holds(self) -> bool:
@@ -227,13 +236,13 @@ def run_exam(server, url: str, backend: str, layout: str, usernames: list[str]) 
     async def everyone() -> None:
         await asyncio.gather(*(one_taker(client, taker, layout, arrivals[n], n) for n, taker in enumerate(takers)))
 
-    clock, own = CpuClock.read(server.pid, server.database), time.process_time()
+    clock, own = CpuClock.read(server.processes, server.database), time.process_time()
     asyncio.run(everyone())
     seconds = time.monotonic() - began
-    cpu = CpuClock.read(server.pid, server.database).shares_since(clock, seconds)
+    cpu = CpuClock.read(server.processes, server.database).shares_since(clock, seconds)
     generator = (time.process_time() - own) / seconds
     return Run(backend, layout, len(takers), seconds, tally, cpu, generator, sum(t.done for t in takers),
-               check_database(url, takers))
+               check_database(url, takers), len(server.ports) or 1, sum(len(t.servers) > 1 for t in takers))
 
 
 def forget_attempts(url: str, layout: str) -> None:
@@ -294,36 +303,45 @@ def check_database(url: str, takers: list[Taker]) -> list[str]:
 
 
 def print_table(runs: list[Run]) -> None:
-    print("\n| backend | layout | takers | finished | errors | sign-in p50/p95/p99 ms | start | page | save "
-          "| submit | req/s | cores: gunicorn, PostgreSQL, generator, other | database | holds |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("\n| backend | servers | layout | takers | finished | errors | sign-in p50/p95/p99 ms | start | page | save "
+          "| submit | req/s | cores: server side, PostgreSQL, generator, other | database | holds |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in runs:
         cells = " | ".join("/".join(f"{r.tally.percentile(step, p):.0f}" for p in (50, 95, 99)) for step in STEPS)
-        print(f"| {r.backend} | {r.layout} | {r.takers} | {r.finished} | {r.tally.errors} | {cells} "
+        database = r.problems or ["agrees"]
+        if r.servers > 1:
+            database = [*database, f"{r.switched} of {r.takers} attempts answered by more than one server"]
+        print(f"| {r.backend} | {r.servers} | {r.layout} | {r.takers} | {r.finished} | {r.tally.errors} | {cells} "
               f"| {r.tally.requests / r.seconds:.0f} | {r.cpu.server:.2f}, {r.cpu.database:.2f}, {r.generator:.2f}, "
-              f"{max(r.cpu.other - r.generator, 0):.2f} | {'; '.join(r.problems) or 'agrees'} "
-              f"| {'yes' if r.holds else 'no'} |")
+              f"{max(r.cpu.other - r.generator, 0):.2f} | {'; '.join(database)} | {'yes' if r.holds else 'no'} |")
     for r in runs:
         for message, count in sorted(r.tally.messages.items(), key=lambda item: -item[1])[:8]:
             print(f"  {r.backend} {r.layout} {r.takers}: {count} x {message}")
 
 
-def bench_backend(backend: str, url: str) -> list[Run]:
+def bench_backend(backend: str, url: str) -> tuple[list[Run], list[str]]:
+    """The runs, and what went wrong across servers (several servers only)."""
     secret = os.urandom(32).hex()
     load.migrate(url, secret)
     seed_database(url, load.ROOT / "courses", SLUG, load.PASSWORD)
     usernames = add_takers(url, max(TAKERS), SLUG, load.PASSWORD)
-    runs = []
-    with load.gunicorn(url, secret) as server:
+    runs, problems = [], []
+    with cluster.cluster(url, secret, SERVERS) if SERVERS > 1 else load.gunicorn(url, secret) as server:
         for layout in LAYOUTS:
             for count in sorted(TAKERS):
-                print(f"{backend}, layout {layout}: {count} takers", flush=True)
+                print(f"{backend}, {SERVERS} server(s), layout {layout}: {count} takers", flush=True)
                 run = run_exam(server, url, backend, layout, usernames[:count])
                 runs.append(run)
                 print_table([run])
                 if not run.holds and not GO_ON:
                     break
-    return runs
+        if SERVERS > 1:
+            try:
+                issued = cluster.issue_certificates(url, secret, usernames[:cluster.PRINTED])
+                print(f"print stack across servers, {issued} certificates: {cluster.print_across(server)}")
+            except RuntimeError as error:
+                problems.append(f"print stack across servers: {error}")
+    return runs, problems
 
 
 def main() -> int:
@@ -331,18 +349,24 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # a connection per taker waiting for an answer
     print(f"exam day on {load.cpu_model()}, {os.cpu_count()} cores; {load.WORKERS} gunicorn workers; arrivals over "
           f"{WINDOW:.0f} s; thinking {THINK[0]:.0f}-{THINK[1]:.0f} s per question x {THINK_SCALE}")
-    runs = []
+    runs, problems = [], []
     for backend in load.BACKENDS:
+        if SERVERS > 1 and backend != "postgres":
+            print(f"{backend}: skipped, several servers share one PostgreSQL")
+            continue
         with load.database(backend) as url:
             if url:
-                runs += bench_backend(backend, url)
+                backend_runs, backend_problems = bench_backend(backend, url)
+                runs, problems = runs + backend_runs, problems + backend_problems
     print("\nexam day, every run:")
     print_table(runs)
     for backend in load.BACKENDS:
         for layout in LAYOUTS:
             held = [r.takers for r in runs if r.backend == backend and r.layout == layout and r.holds]
             print(f"largest N that holds, {backend}, layout {layout}: {max(held) if held else 'none of those tried'}")
-    return 0 if all(not r.problems for r in runs) else 1
+    for problem in problems:
+        print(problem)
+    return 0 if all(not r.problems for r in runs) and not problems else 1
 
 
 if __name__ == "__main__":

@@ -53,6 +53,12 @@ class Server:
     port: int
     pid: int  # the gunicorn master's
     database: str | None  # PostgreSQL's database name, to count its backends' CPU
+    others: tuple[int, ...] = ()  # more processes of the server side (bench/cluster.py: HAProxy, the other servers)
+    ports: tuple[int, ...] = ()  # bench/cluster.py: each server's own, behind the balancer's `port`
+
+    @property
+    def processes(self) -> tuple[int, ...]:
+        return (self.pid, *self.others)
 
 
 @dataclass(frozen=True)
@@ -228,7 +234,7 @@ def session_cookie(response: http.client.HTTPResponse) -> str | None:
     return jar["session"].value if "session" in jar else None
 
 
-def sign_in(port: int, username: str) -> str:
+def sign_in(port: int, username: str, password: str = PASSWORD) -> str:
     """Sign in through the real form (CSRF token and all); return the signed-in session cookie."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -238,7 +244,7 @@ def sign_in(port: int, username: str) -> str:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         if token is None or cookie is None:
             raise RuntimeError(f"GET /login gave no CSRF token or no session cookie (HTTP {response.status})")
-        form = urlencode({"identifier": username, "password": PASSWORD, "csrf_token": token.group(1), "next": ""})
+        form = urlencode({"identifier": username, "password": password, "csrf_token": token.group(1), "next": ""})
         conn.request("POST", "/login", body=form, headers={
             "Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
@@ -287,10 +293,10 @@ def wrk(port: int, path: str, clients: int, cookies: list[str], seconds: int) ->
 
 
 def run_wrk(server: Server, page: str, path: str, clients: int, cookies: list[str], length: int = SECONDS) -> Figures:
-    start = CpuClock.read(server.pid, server.database)
+    start = CpuClock.read(server.processes, server.database)
     raw = wrk(server.port, path, clients, cookies, length)
     seconds = raw["duration_us"] / 1e6
-    cpu = CpuClock.read(server.pid, server.database).shares_since(start, seconds)
+    cpu = CpuClock.read(server.processes, server.database).shares_since(start, seconds)
     return Figures(page, clients, raw["requests"] / seconds, raw["p50_us"] / 1000, raw["p95_us"] / 1000,
                    raw["p99_us"] / 1000, cpu)
 

@@ -402,12 +402,12 @@ def run_flow(server, url: str, variant: str, learners: list[Learner], count: int
         pipes.append(receiver)
         processes.append(process)
     time.sleep(max(0.0, start_at - time.monotonic()))
-    clock = CpuClock.read(server.pid, server.database)
+    clock = CpuClock.read(server.processes, server.database)
     clock_at = time.monotonic()
     tallies = [receive(pipe) for pipe in pipes]
     for process in processes:
         process.join(timeout=60)
-    cpu = CpuClock.read(server.pid, server.database).shares_since(clock, time.monotonic() - clock_at)
+    cpu = CpuClock.read(server.processes, server.database).shares_since(clock, time.monotonic() - clock_at)
     elapsed = max(t.ended for t in tallies) - start_at
     return Run(variant, count, elapsed, tallies, cpu, *verify(url, before, tallies))
 

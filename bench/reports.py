@@ -57,7 +57,7 @@ def recreate_postgres(url: str) -> str | None:
     return url
 
 
-def build(url: str) -> float:
+def build(url: str, size: list[str] = SIZE) -> float:
     """Schema by migration, then the demo-data command in a process of its own, as people run it."""
     from flask_migrate import upgrade
 
@@ -69,7 +69,7 @@ def build(url: str) -> float:
         db.engine.dispose()
     env = {**os.environ, "LMS_ENV": "test", "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": "bench"}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "lms", "demo-data", *SIZE], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "lms", "demo-data", *size], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode:
