@@ -106,7 +106,8 @@ extract-messages: $(STAMP)
 bench: $(STAMP) translations
 	@bin/ensure-system-packages wrk
 	@status=0; $(PY) bench/load.py || status=1; $(PY) bench/certificates.py || status=1; \
-		$(PY) bench/reports.py || status=1; $(PY) bench/roster_import.py || status=1; \
+		$(PY) bench/reports.py || status=1; $(PY) bench/growth.py || status=1; \
+		$(PY) bench/roster_import.py || status=1; \
 		$(PY) bench/page_weight.py || status=1; $(PY) bench/offline_sync.py || status=1; exit $$status
 
 # Exam day: thousands of staff start the same timed quiz within a minute (bench/exam_day.py; tens of minutes).

@@ -62,8 +62,7 @@ def _rate_bars(rates) -> list[charts.Bar]:
 def overview():
     filters, errors, scope, locale = _request()
     at = services.now()
-    centers = services.rates_by_center(filters, scope, at)
-    courses = services.rates_by_course(filters, scope, at)
+    centers, courses = services.rates(filters, scope, at)
     rtl = text_direction(locale) == "rtl"
     return _page("reports/overview.html", filters, errors, scope, locale, centers=centers, courses=courses,
                  center_chart=charts.bar_chart(_("Completion rate per technology center"), _rate_bars(centers),

@@ -110,6 +110,13 @@ class Counts:
         """Completion rate, 0..100."""
         return 100 * self.completed / self.total if self.total else 0.0
 
+    def add(self, row) -> None:
+        """Adds a row of count_columns (a group's counts)."""
+        self.total += int(row.total)
+        self.completed += int(row.completed)
+        self.in_progress += int(row.in_progress)
+        self.overdue += int(row.overdue)
+
     @classmethod
     def of(cls, row) -> "Counts":
         return cls(int(row.total), int(row.completed), int(row.in_progress), int(row.overdue))
@@ -201,24 +208,38 @@ class Rate:
     counts: Counts
 
 
-def _rates(filters: Filters, scope: Scope, at: datetime, key, name_ar, name_en, join_on) -> list[Rate]:
-    """Counts of the filtered enrolments grouped by one center or course (`key` and its names, joined on
-    `join_on`), in key order."""
-    rows = db.session.execute(
-        sa.select(key.label("key"), name_ar.label("name_ar"), name_en.label("name_en"), *count_columns(at))
-        .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
-        .join(key.class_, join_on)
-        .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
-        .group_by(key, name_ar, name_en).order_by(key))
-    return [Rate(r.key, r.name_ar, r.name_en, Counts.of(r)) for r in rows]
+def rates(filters: Filters, scope: Scope, at: datetime) -> tuple[list[Rate], list[Rate]]:
+    """Counts of the filtered enrolments per technology center and per course, each list in code (slug) order.
+
+    One pass over the enrolments, grouped by center and course together and summed here, then the names. Starting
+    from the staff in scope keeps it to their own enrolments: joined to the courses first, SQLite walked every
+    course's enrolments in every governorate (300 ms instead of 30 with 10,000 staff). Staff without a center
+    count in the courses' rates only.
+    """
+    by_center: dict[int, Counts] = {}
+    by_course: dict[int, Counts] = {}
+    for row in db.session.execute(
+            sa.select(User.center_id, Enrollment.course_id, *count_columns(at)).select_from(Enrollment)
+            .join(User, User.id == Enrollment.user_id)
+            .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
+            .group_by(User.center_id, Enrollment.course_id)):
+        if row.center_id is not None:
+            by_center.setdefault(row.center_id, Counts()).add(row)
+        by_course.setdefault(row.course_id, Counts()).add(row)
+    centers = db.session.execute(sa.select(Center.id, Center.code, Center.name_ar, Center.name_en)
+                                 .where(Center.id.in_(by_center)).order_by(Center.code)) if by_center else ()
+    courses = db.session.execute(sa.select(Course.id, Course.slug, Course.title_ar, Course.title_en)
+                                 .where(Course.id.in_(by_course)).order_by(Course.slug)) if by_course else ()
+    return ([Rate(c.code, c.name_ar, c.name_en, by_center[c.id]) for c in centers],
+            [Rate(c.slug, c.title_ar, c.title_en, by_course[c.id]) for c in courses])
 
 
 def rates_by_center(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
-    return _rates(filters, scope, at, Center.code, Center.name_ar, Center.name_en, User.center_id == Center.id)
+    return rates(filters, scope, at)[0]
 
 
 def rates_by_course(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
-    return _rates(filters, scope, at, Course.slug, Course.title_ar, Course.title_en, Course.id == Enrollment.course_id)
+    return rates(filters, scope, at)[1]
 
 
 # --- overdue list -------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ date."""
 from lms.accounts.scope import EVERYTHING, Scope
 from lms.reports import services
 from lms.reports.filters import Filters
-from tests.reports.conftest import AFTER_DUE, BEFORE_DUE
+from tests import factories
+from tests.reports.conftest import AFTER_DUE, BEFORE_DUE, enroll
 
 
 def _by_key(rates):
@@ -94,3 +95,13 @@ def test_transcript_lists_courses_scores_and_is_scoped(org):
     assert [(line.course.slug, line.status, line.best_score) for line in result.lines] == [
         ("serving-citizens", "completed", 85), ("security", "completed", None)]
     assert services.transcript(person.id, Scope(center_id=org.shubra.id), AFTER_DUE) is None
+
+
+def test_rates_count_staff_without_a_center_per_course_only(org):
+    enroll(factories.UserFactory(center=None), org.course, completed=True)
+    centers, courses = services.rates(Filters(), EVERYTHING, AFTER_DUE)
+    per_course = _by_key(courses)["serving-citizens"]
+    assert (per_course.total, per_course.completed) == (10, 5)  # the nine clerks' and the one without a center
+    assert sum(r.counts.total for r in centers) == sum(r.counts.total for r in courses) - 1
+    assert [r.key for r in centers] == sorted(r.key for r in centers)
+    assert [r.key for r in courses] == sorted(r.key for r in courses)
