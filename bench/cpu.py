@@ -1,6 +1,7 @@
 """Where the two cores went during a run: gunicorn, PostgreSQL and wrk share them, and so may other people's work."""
 import os
 import resource
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +79,52 @@ def process_cpu(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Memory of the server side, MiB: proportional set sizes summed (pages shared by the forked workers counted
+    once, so it adds up to what the stack costs the machine), and the largest process's resident set."""
+
+    total: float
+    largest: float
+
+    @classmethod
+    def read(cls, servers: tuple[int, ...]) -> "Memory":
+        pids = [pid for master in servers for pid in [master, *child_pids(master)]]
+        sizes = [_kib(pid, "smaps_rollup", "Pss:") for pid in pids]
+        return cls(sum(sizes) / 1024, max((_kib(pid, "status", "VmRSS:") for pid in pids), default=0) / 1024)
+
+
+class MemoryPeak:
+    """Samples Memory every half second in a thread of its own, keeping the highest total: `with MemoryPeak(...) as
+    peak:` ... `peak.highest`."""
+
+    def __init__(self, servers: tuple[int, ...]):
+        self.servers, self.highest = servers, Memory(0, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "MemoryPeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            now = Memory.read(self.servers)
+            if now.total > self.highest.total:
+                self.highest = now
+
+
+def _kib(pid: int, file: str, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

@@ -40,7 +40,7 @@ import cluster
 import load
 import quiz_flow
 import sqlalchemy as sa
-from cpu import CpuClock, CpuShares
+from cpu import CpuClock, CpuShares, Memory, MemoryPeak
 from quiz_flow import (
     FORM,
     Failed,
@@ -217,6 +217,7 @@ class Run:
     problems: list[str]
     servers: int = 1
     switched: int = 0  # takers whose attempt was answered by more than one server
+    memory: tuple[Memory, Memory] = (Memory(0, 0), Memory(0, 0))  # the server side's before the run, and its peak
 
     @property
     def holds(self) -> bool:
@@ -236,13 +237,16 @@ def run_exam(server, url: str, backend: str, layout: str, usernames: list[str]) 
     async def everyone() -> None:
         await asyncio.gather(*(one_taker(client, taker, layout, arrivals[n], n) for n, taker in enumerate(takers)))
 
+    idle = Memory.read(server.processes)
     clock, own = CpuClock.read(server.processes, server.database), time.process_time()
-    asyncio.run(everyone())
+    with MemoryPeak(server.processes) as memory:
+        asyncio.run(everyone())
     seconds = time.monotonic() - began
     cpu = CpuClock.read(server.processes, server.database).shares_since(clock, seconds)
     generator = (time.process_time() - own) / seconds
     return Run(backend, layout, len(takers), seconds, tally, cpu, generator, sum(t.done for t in takers),
-               check_database(url, takers), len(server.ports) or 1, sum(len(t.servers) > 1 for t in takers))
+               check_database(url, takers), len(server.ports) or 1, sum(len(t.servers) > 1 for t in takers),
+               (idle, memory.highest))
 
 
 def forget_attempts(url: str, layout: str) -> None:
@@ -304,8 +308,9 @@ def check_database(url: str, takers: list[Taker]) -> list[str]:
 
 def print_table(runs: list[Run]) -> None:
     print("\n| backend | servers | layout | takers | finished | errors | sign-in p50/p95/p99 ms | start | page | save "
-          "| submit | req/s | cores: server side, PostgreSQL, generator, other | database | holds |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+          "| submit | req/s | cores: server side, PostgreSQL, generator, other "
+          "| memory MiB: before, peak (largest process) | database | holds |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in runs:
         cells = " | ".join("/".join(f"{r.tally.percentile(step, p):.0f}" for p in (50, 95, 99)) for step in STEPS)
         database = r.problems or ["agrees"]
@@ -313,7 +318,8 @@ def print_table(runs: list[Run]) -> None:
             database = [*database, f"{r.switched} of {r.takers} attempts answered by more than one server"]
         print(f"| {r.backend} | {r.servers} | {r.layout} | {r.takers} | {r.finished} | {r.tally.errors} | {cells} "
               f"| {r.tally.requests / r.seconds:.0f} | {r.cpu.server:.2f}, {r.cpu.database:.2f}, {r.generator:.2f}, "
-              f"{max(r.cpu.other - r.generator, 0):.2f} | {'; '.join(database)} | {'yes' if r.holds else 'no'} |")
+              f"{max(r.cpu.other - r.generator, 0):.2f} | {r.memory[0].total:.0f}, {r.memory[1].total:.0f} "
+              f"({r.memory[1].largest:.0f}) | {'; '.join(database)} | {'yes' if r.holds else 'no'} |")
     for r in runs:
         for message, count in sorted(r.tally.messages.items(), key=lambda item: -item[1])[:8]:
             print(f"  {r.backend} {r.layout} {r.takers}: {count} x {message}")

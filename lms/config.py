@@ -68,6 +68,9 @@ class Config:
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then trusted, so that
     # per-address limits (sign-in, /verify) count each client, not the proxy. 0: clients connect directly.
     LMS_TRUSTED_PROXIES = 0
+    # The reports overview's counts are reused this long for the same scope and filters (the page says when they
+    # were counted): a count walks every enrolment in scope.
+    LMS_REPORTS_FRESH_MINUTES = 1
     # Demo mode only, printed at start and in the README. It passes the password rules (lms.core.passwords), so the
     # demo accounts are not asked to change it; a demo database made with an older, weaker one is.
     LMS_DEMO_PASSWORD = "qalyubia-demo"  # noqa: S105

@@ -68,7 +68,7 @@ def make_app(url: str, **extra):
                       "LMS_ACCOUNT_FAILURE_LIMITS": "10000 per minute",
                       "LMS_ADDRESS_FAILURE_LIMITS": "10000 per minute",
                       "LMS_RATELIMIT_STORAGE_URI": "memory://",
-                      "LMS_JOBS_IMMEDIATE": True,
+                      "LMS_JOBS_IMMEDIATE": True, "LMS_REPORTS_FRESH_MINUTES": 0,
                       "SQLALCHEMY_DATABASE_URI": url, **extra})
     app.test_client_class = IsolatedClient
     return app

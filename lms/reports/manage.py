@@ -4,9 +4,9 @@ Every page, export and transcript is limited to the viewer's scope (lms.accounts
 is in routes.py.
 """
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import format_date
 from flask_login import current_user
 
@@ -62,9 +62,12 @@ def _rate_bars(rates) -> list[charts.Bar]:
 def overview():
     filters, errors, scope, locale = _request()
     at = services.now()
-    centers, courses = services.rates(filters, scope, at)
+    fresh_minutes = current_app.config["LMS_REPORTS_FRESH_MINUTES"]
+    counted = services.recent_rates(filters, scope, at, timedelta(minutes=fresh_minutes))
+    centers, courses = counted.centers, counted.courses
     rtl = text_direction(locale) == "rtl"
     return _page("reports/overview.html", filters, errors, scope, locale, centers=centers, courses=courses,
+                 counted_at=counted.counted_at, fresh_minutes=fresh_minutes,
                  center_chart=charts.bar_chart(_("Completion rate per technology center"), _rate_bars(centers),
                                                rtl=rtl) if centers else None,
                  course_chart=charts.bar_chart(_("Completion rate per course"), _rate_bars(courses),

@@ -1,7 +1,13 @@
 """The report pages: scoped to the viewer, sortable on an allow-list only, paginated, a fixed number of statements."""
-import pytest
+import re
+from datetime import timedelta
 
+import pytest
+from cachelib import SimpleCache
+
+from lms.reports import services
 from tests import factories
+from tests.reports.conftest import AFTER_DUE, enroll
 
 PAGES = ["/manage/reports", "/manage/reports/matrix", "/manage/reports/overdue", "/manage/reports/scores"]
 
@@ -123,3 +129,49 @@ def test_bad_filters_are_shown_and_ignored(org, clock, client, auth):
     page = client.get("/manage/reports/matrix?since=31-02-2026&status=late")
     assert page.status_code == 200
     assert 'aria-invalid="true"' in page.text
+
+
+def test_the_overview_reuses_a_count_for_a_minute_and_says_when_it_was_made(org, clock, client, auth, app, db,
+                                                                            monkeypatch):
+    monkeypatch.setitem(app.config, "LMS_REPORTS_FRESH_MINUTES", 1)
+    monkeypatch.setattr(services, "_recent", SimpleCache())
+    auth.as_role("hr")
+    client.post("/language", data={"lang": "en"})
+    first = client.get("/manage/reports").text
+    assert "Counted at" in first and "counted again when the page is opened a minute or more later" in first
+    enroll(factories.UserFactory(center=org.banha), org.extra, completed=True)
+    db.session.commit()
+    clock(AFTER_DUE + timedelta(seconds=59))
+    assert _row(client.get("/manage/reports").text, "Banha") == _row(first, "Banha")
+    clock(AFTER_DUE + timedelta(seconds=60))
+    again = client.get("/manage/reports").text
+    assert _row(again, "Banha") != _row(first, "Banha")
+    client.post("/language", data={"lang": "ar"})
+    assert "يُعاد حسابها عند فتح الصفحة بعد دقيقة أو أكثر" in client.get("/manage/reports").text
+
+
+def test_the_overview_reuses_a_count_only_for_the_same_scope_and_filters(org, clock, client, auth, app,
+                                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "LMS_REPORTS_FRESH_MINUTES", 1)
+    monkeypatch.setattr(services, "_recent", SimpleCache())
+    auth.as_role("hr")
+    client.post("/language", data={"lang": "en"})
+    assert _has_row(client.get("/manage/reports").text, "Shubra")
+    auth.as_role("center_manager", center=org.banha)
+    client.post("/language", data={"lang": "en"})
+    own = client.get("/manage/reports").text
+    assert _has_row(own, "Banha") and not _has_row(own, "Shubra") and not _has_row(own, "Dokki")
+    auth.as_role("hr")
+    client.post("/language", data={"lang": "en"})
+    assert not _has_row(client.get("/manage/reports?center=QLY-BNH").text, "Shubra")
+
+
+def _has_row(page: str, center: str) -> bool:
+    return re.search(rf'data-label="Technology center">(?:<bdi>)?{center}(?:</bdi>)?</th>', page) is not None
+
+
+def _row(page: str, center: str) -> str:
+    """The cells of a center's row in the overview's table of centers."""
+    found = re.search(rf'data-label="Technology center">(?:<bdi>)?{center}(?:</bdi>)?</th>(.*?)</tr>', page, re.S)
+    assert found, f"no row for {center}"
+    return found.group(1)
