@@ -116,7 +116,8 @@ def load_config(app: Flask, override: object | dict | None) -> None:
         if value := env.get(name):
             app.config[name] = value
     for name in ("LMS_PRINT_PROCESSES", "LMS_PRINT_LEASE_SECONDS", "LMS_SQLITE_BUSY_TIMEOUT_MS", "LMS_ROSTER_JOB_ROWS",
-                 "LMS_ROSTER_SLIPS_HOURS", "LMS_OFFLINE_GRANT_DAYS", "LMS_OFFLINE_UPLOAD_DAYS"):
+                 "LMS_ROSTER_SLIPS_HOURS", "LMS_OFFLINE_GRANT_DAYS", "LMS_OFFLINE_UPLOAD_DAYS",
+                 "LMS_REPORTS_FRESH_MINUTES"):
         if value := env.get(name):
             app.config[name] = int(value)
     if proxies := env.get("LMS_TRUSTED_PROXIES"):
