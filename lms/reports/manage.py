@@ -62,7 +62,7 @@ def _rate_bars(rates) -> list[charts.Bar]:
 def overview():
     filters, errors, scope, locale = _request()
     at = services.now()
-    fresh_minutes = current_app.config["LMS_REPORTS_FRESH_MINUTES"]
+    fresh_minutes = max(current_app.config["LMS_REPORTS_FRESH_MINUTES"], 0)
     counted = services.recent_rates(filters, scope, at, timedelta(minutes=fresh_minutes))
     centers, courses = counted.centers, counted.courses
     rtl = text_direction(locale) == "rtl"
