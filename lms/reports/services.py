@@ -1,8 +1,8 @@
 """The reports' queries: read-only, scoped, and a fixed number of statements per page whatever its size.
 
 Staff are in a report when they are in the viewer's scope, match the staff filters (place, job title, active)
-and hold at least one enrolment matching the enrolment filters (course, status, dates). Counts and rates are
-computed by the database; statuses come from lms.progress.status.
+and hold at least one enrolment matching the enrolment filters (course, status, dates). Counts are computed by
+the database; statuses come from lms.progress.status.
 """
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
