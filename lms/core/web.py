@@ -5,8 +5,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_time
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import format_date, format_time, get_locale
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals["same_for_everyone"] = same_for_everyone
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["time_text"] = time_text
     app.after_request(_security_headers)
@@ -39,6 +40,17 @@ def asset_url(filename: str) -> str:
 @cache
 def _digest(folder: str, filename: str) -> str:
     return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:10]
+
+
+def same_for_everyone(template: str) -> Markup:
+    """A partial that shows no one's data (the field kit's texts on every page), rendered once per language per
+    process rather than on every page; again each time while templates reload (development)."""
+    rendered = current_app.extensions.setdefault("lms_same_for_everyone", {})
+    key = (template, str(get_locale()))
+    html = rendered.get(key)
+    if html is None or current_app.jinja_env.auto_reload:
+        html = rendered[key] = Markup(render_template(template))  # noqa: S704 (autoescaped by Jinja)
+    return html
 
 
 SPRITE = "icons.svg"
