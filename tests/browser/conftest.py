@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_babel import force_locale, gettext
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms.accounts.services import create_user
 from lms.courses.services import import_course_folders
@@ -46,10 +46,16 @@ def _seed(app: Flask) -> list[str]:
         return [course.slug for course in courses if course.is_published]
 
 
+class _RequestHandler(WSGIRequestHandler):
+    # A connection Chromium keeps alive but no longer uses ends after this many idle seconds: server_close() below
+    # waits for every connection's thread, and a page a failing test left open otherwise held the run for ever.
+    timeout = 5
+
+
 @contextmanager
 def serving(app: Flask):
     """The app served over HTTP on a free port, in a thread, for as long as the block lasts; yields its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_RequestHandler)
     # server_close() then waits for the requests under way, so that their connections are back in the pool before
     # it is disposed (a connection checked out then was left open, and PostgreSQL's driver warned when GC found it).
     server.daemon_threads = False
