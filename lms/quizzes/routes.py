@@ -135,8 +135,8 @@ def save(attempt_id: int):
         store(attempt_id, current_user.id, answers, seq=seq)
     except LookupError:
         abort(404)
-    except service.AttemptFinished:
-        flash(_("Your time was up: the attempt was submitted with the answers saved before."), "info")
+    except service.AttemptFinished as finished:
+        flash(_finished_text(finished.attempt), "info")
         return redirect(url_for(".result", attempt_id=attempt_id))
     except service.InvalidAnswers as error:
         return attempt(attempt_id, typed=typed, errors=error.errors)
@@ -149,6 +149,14 @@ def save(attempt_id: int):
     page = parse_int(go) or parse_int(request.form.get("page")) or 1
     flash(_("Your answers are saved."), "success")
     return redirect(url_for(".attempt", attempt_id=attempt_id, page=page))
+
+
+def _finished_text(attempt) -> str:
+    """Why a page's answers were not saved: its clock ran out, or the attempt was submitted before (twice the
+    button, another window, an upload)."""
+    if attempt.finished_by == "timeout":
+        return _("Your time was up: the attempt was submitted with the answers saved before.")
+    return _("This attempt is finished: answers are no longer saved.")
 
 
 @bp.post("/quiz/attempts/<int:attempt_id>/answers")

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 from lms.extensions import db as _db
 from lms.progress import services as progress
@@ -204,3 +205,34 @@ def test_the_result_shows_numeric_answers_in_the_readers_digits(client, as_learn
     client.post("/language", data={"lang": "en"})
     result = client.get(f"/quiz/attempts/{attempt_id}/result").text
     assert re.search(r"</strong> 4\.5\s", result) and re.search(r"</strong> 5</p>", result)
+
+
+def test_a_page_sent_after_its_attempt_was_submitted_says_so_not_that_time_ran_out(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    short = _short_question(attempt_id)
+    form = {"question": str(short.id), f"q-{short.id}-kind": "short", f"q-{short.id}": "kept", "go": "submit"}
+    assert client.post(f"/quiz/attempts/{attempt_id}", data=form).status_code == 302
+    again = client.post(f"/quiz/attempts/{attempt_id}", data={**form, f"q-{short.id}": "too late"},
+                        follow_redirects=True)
+    assert again.request.path == f"/quiz/attempts/{attempt_id}/result"
+    page = again.get_data(as_text=True)
+    assert "انتهت هذه المحاولة" in page and "انتهى وقتك" not in page
+    assert _saved(attempt_id, short.id) == "kept"
+
+
+def test_a_page_sent_after_its_time_ran_out_says_the_time_was_up(client, as_learner, quiz_course):
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    short = _short_question(attempt_id)
+    attempt = _db.session.get(QuizAttempt, attempt_id)
+    attempt.deadline = attempt.started_at - timedelta(hours=1)  # its time ran out long before this page was sent
+    _db.session.commit()
+    late = client.post(f"/quiz/attempts/{attempt_id}", data={
+        "question": str(short.id), f"q-{short.id}-kind": "short", f"q-{short.id}": "late", "go": "1"},
+        follow_redirects=True)
+    assert late.request.path == f"/quiz/attempts/{attempt_id}/result"
+    page = late.get_data(as_text=True)
+    assert "انتهى وقتك" in page and "انتهت هذه المحاولة" not in page
+    _db.session.expire_all()
+    assert _db.session.get(QuizAttempt, attempt_id).finished_by == "timeout"
