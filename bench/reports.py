@@ -19,8 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from load import recreate_postgres
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("LMS_BENCH_REPORTS_POSTGRES_URL",
@@ -41,20 +41,6 @@ def make_app(url: str):
 
     return create_app({"LMS_ENV": "test", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                        "WTF_CSRF_ENABLED": False})
-
-
-def recreate_postgres(url: str) -> str | None:
-    parsed = make_url(url)
-    try:
-        admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-        admin.dispose()
-    except sa.exc.OperationalError as error:
-        print(f"PostgreSQL does not answer ({error.orig}): skipping it")
-        return None
-    return url
 
 
 def build(url: str, size: list[str] = SIZE) -> float:
