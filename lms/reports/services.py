@@ -261,14 +261,6 @@ def recent_rates(filters: Filters, scope: Scope, at: datetime, fresh: timedelta)
     return found
 
 
-def rates_by_center(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
-    return rates(filters, scope, at)[0]
-
-
-def rates_by_course(filters: Filters, scope: Scope, at: datetime) -> list[Rate]:
-    return rates(filters, scope, at)[1]
-
-
 # --- overdue list -------------------------------------------------------------------------------------------------
 
 @dataclass

@@ -6,7 +6,7 @@ from lms.accounts.scope import scope_of
 from lms.progress import services
 from lms.reports.filters import Filters
 from lms.reports.home import standing
-from lms.reports.services import rates_by_center
+from lms.reports.services import rates
 from tests import factories
 from tests.progress.org import build_org
 
@@ -43,5 +43,5 @@ def test_overdue_people_and_the_completion_rate_in_each_scope(db):
     # three days on, the mobile clerk's course is overdue too
     assert standing(scope_of(org.manager(org.mobile)), NOW + timedelta(days=4)).overdue_people == 1
     # the figure is the reports' own: the overview's counts per center add up to it
-    per_center = rates_by_center(Filters(), scope_of(org.hr(org.qalyubia)), NOW)
+    per_center, _courses = rates(Filters(), scope_of(org.hr(org.qalyubia)), NOW)
     assert sum(r.counts.total for r in per_center) == qalyubia.counts.total

@@ -13,11 +13,11 @@ def _by_key(rates):
 
 def test_rates_per_center_before_and_after_the_due_date(org):
     course = Filters(course="serving-citizens")
-    before = _by_key(services.rates_by_center(course, EVERYTHING, BEFORE_DUE))
+    before = _by_key(services.rates(course, EVERYTHING, BEFORE_DUE)[0])
     assert (before["QLY-BNH"].total, before["QLY-BNH"].completed, before["QLY-BNH"].in_progress,
             before["QLY-BNH"].not_started, before["QLY-BNH"].overdue) == (4, 2, 1, 1, 0)
     assert before["QLY-BNH"].rate == 50
-    after = _by_key(services.rates_by_center(course, EVERYTHING, AFTER_DUE))
+    after = _by_key(services.rates(course, EVERYTHING, AFTER_DUE)[0])
     assert (after["QLY-BNH"].completed, after["QLY-BNH"].overdue, after["QLY-BNH"].in_progress) == (2, 2, 0)
     assert (after["QLY-SHB"].total, after["QLY-SHB"].completed, after["QLY-SHB"].overdue) == (3, 1, 2)
     assert round(after["QLY-SHB"].rate, 1) == 33.3
@@ -26,7 +26,7 @@ def test_rates_per_center_before_and_after_the_due_date(org):
 
 def test_rates_per_course_count_every_enrolment_in_scope(org):
     qalyubia = Scope(governorate_id=org.qalyubia.id)
-    rates = _by_key(services.rates_by_course(Filters(), qalyubia, AFTER_DUE))
+    rates = _by_key(services.rates(Filters(), qalyubia, AFTER_DUE)[1])
     assert (rates["serving-citizens"].total, rates["serving-citizens"].completed,
             rates["serving-citizens"].overdue) == (7, 3, 4)
     assert (rates["security"].total, rates["security"].completed, rates["security"].in_progress) == (2, 1, 1)
