@@ -40,6 +40,8 @@ def _sign_in(page: Page, site: LiveSite, username: str) -> None:
     page.get_by_label(site.text("ar", "Password"), exact=True).fill(LEARNER_PASSWORD)
     page.get_by_role("button", name=site.text("ar", "Sign in"), exact=True).click()
     expect(page).to_have_url(f"{site.url}/")
+    # The URL changes before the page's deferred scripts run: wait for the field kit itself.
+    page.wait_for_function("() => window.lmsOffline && window.lmsOffline.ready")
 
 
 def _sign_out(page: Page, site: LiveSite) -> None:
@@ -148,7 +150,6 @@ def test_two_staff_share_a_tablet_each_behind_their_own_pin(new_page, live_site:
 def test_five_wrong_pins_make_the_next_try_wait(new_page, live_site: LiveSite):  # noqa: F811
     page = new_page(VIEWPORTS["phone"])
     _sign_in(page, live_site, "learner")
-    page.wait_for_function("() => window.lmsOffline && window.lmsOffline.ready")
     page.evaluate("() => window.lmsOffline.device.grant()")  # the field kit used here: a PIN is asked for
     page.reload()
     _choose_pin(page, live_site, "2468")
