@@ -224,3 +224,36 @@ def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, 
     first_value = first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).get_attribute("value")
     other_value = second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).get_attribute("value")
     assert saved[question] == first_value and saved[other] == other_value
+
+
+def test_an_answer_given_before_the_script_ran_is_saved_when_it_runs(new_page, live_site: LiveSite,  # noqa: F811
+                                                                     tmp_path):
+    slug = live_site.course_slugs[0]
+    page = new_page(VIEWPORTS["phone"])
+    sign_in(page, live_site, Auditor("phone", tmp_path))
+    page.goto(f"{live_site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    page.goto(f"{live_site.url}/courses/{slug}/quiz")
+    # A slow phone: the page is there and answerable, its script not yet.
+    page.route("**/js/quiz.js*", lambda route: route.abort())
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    page.wait_for_url("**/quiz/attempts/*")
+    page.wait_for_load_state("load")
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    question = page.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]").first
+    question_id = int(question.get_attribute("data-question"))
+    radios = question.locator("input[type=radio]")
+    chosen = radios.nth(next(n for n in range(radios.count()) if not radios.nth(n).is_checked()))
+    chosen.check()
+    untouched = {int(fieldset.get_attribute("data-question"))
+                 for fieldset in page.locator("fieldset[data-question]").all()} - {question_id}
+    with live_site.app.app_context():
+        before = {q.id: aq.response for aq, q in attempts.attempt_questions(attempt_id)}
+
+    page.unroute("**/js/quiz.js*")
+    page.add_script_tag(url=page.locator("script[src*='js/quiz.js']").get_attribute("src"))
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=15_000)
+    with live_site.app.app_context():
+        after = {q.id: aq.response for aq, q in attempts.attempt_questions(attempt_id)}
+    assert after[question_id] == chosen.get_attribute("value")
+    assert {q: after[q] for q in untouched} == {q: before[q] for q in untouched}  # only what was given is sent

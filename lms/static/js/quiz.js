@@ -276,6 +276,27 @@
     flush();
   });
 
+  // An answer given before this script ran (a slow phone, a script late on a poor network) fired no event it could
+  // hear: it differs from what the server sent in the page, so it is saved now. After "load", when every
+  // question type's own reader is in place.
+  function differsFromPage(field) {
+    if (field.type === "radio" || field.type === "checkbox") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      var sent = Array.prototype.findIndex.call(field.options, function (option) { return option.defaultSelected; });
+      return field.selectedIndex !== Math.max(sent, 0);
+    }
+    return field.value !== field.defaultValue;
+  }
+  function saveAnswersGivenEarly() {
+    form.querySelectorAll("[data-question]").forEach(function (fieldset) {
+      if (Array.prototype.some.call(fieldset.querySelectorAll("input, select, textarea"), differsFromPage)) {
+        queue(fieldset, 0);
+      }
+    });
+  }
+  if (document.readyState === "complete") saveAnswersGivenEarly();
+  else window.addEventListener("load", saveAnswersGivenEarly);
+
   // The clock: the server said how many seconds were left when it sent the page.
   var timer = document.getElementById("quiz-timer");
   if (!timer) return;
