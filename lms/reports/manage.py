@@ -5,10 +5,12 @@ is in routes.py.
 """
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, get_template_attribute, render_template, request
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import Markup
 
 from lms.accounts import roles
 from lms.accounts.scope import scope_of
@@ -29,17 +31,39 @@ def report_status(status: str) -> dict:
     return {"label": status_label(status), "icon": STATUS_ICONS.get(status, "")}
 
 
-def _day_texts():
-    """date_text for many cells: the matrix shows up to thousands of dates, mostly the same few hundred days."""
-    zone, cache = governorate_zone(), {}
+def _fresh() -> tuple[int, timedelta]:
+    """How long a count of the overview (and the matrix's totals) is reused: minutes, and as a duration."""
+    minutes = max(current_app.config["LMS_REPORTS_FRESH_MINUTES"], 0)
+    return minutes, timedelta(minutes=minutes)
 
-    def day_text(value):
-        day = value.astimezone(zone).date()
-        if day not in cache:
-            cache[day] = date_text(day)
-        return cache[day]
 
-    return day_text
+@lru_cache(maxsize=4096)
+def _day_text(day: date, locale: str) -> str:
+    """date_text of a day in a language (the caller's page's): the matrix shows hundreds of days on every page,
+    mostly the same ones from one page to the next."""
+    return date_text(day)
+
+
+def _matrix_cells(matrix: services.Matrix, locale: str) -> dict[int, Markup]:
+    """Each row's course cells, as HTML. A page of 50 staff by 60 courses holds 3,000 cells but a few hundred
+    different ones (a status and a day): each is rendered once, by the template's macro, and reused."""
+    cell = get_template_attribute("reports/_matrix.html", "cell")
+    labels = {status: (STATUS_ICONS[status], status_label(status)) for status in STATUS_LABELS}
+    zone, days, rendered = governorate_zone(), {None: None}, {None: cell()}
+
+    def html(found: services.Cell | None) -> str:
+        if found is None:
+            return rendered[None]
+        when = found.completed_at if found.status == "completed" and found.completed_at else found.due_at
+        if when not in days:
+            days[when] = when.astimezone(zone).date()  # many cells share a due date
+        key = (found.status, days[when])
+        if key not in rendered:
+            rendered[key] = cell(found.status, *labels[found.status], key[1] and _day_text(key[1], locale))
+        return rendered[key]
+
+    return {row.id: Markup("").join([html(matrix.cells.get((row.id, course.id))) for course in matrix.courses])
+            for row in matrix.rows}
 
 
 def _request(sort_keys=()):
@@ -61,9 +85,8 @@ def _rate_bars(rates) -> list[charts.Bar]:
 @roles_required(roles.VIEW_REPORTS)
 def overview():
     filters, errors, scope, locale = _request()
-    at = services.now()
-    fresh_minutes = max(current_app.config["LMS_REPORTS_FRESH_MINUTES"], 0)
-    counted = services.recent_rates(filters, scope, at, timedelta(minutes=fresh_minutes))
+    fresh_minutes, fresh = _fresh()
+    counted = services.recent_rates(filters, scope, services.now(), fresh)
     centers, courses = counted.centers, counted.courses
     rtl = text_direction(locale) == "rtl"
     return _page("reports/overview.html", filters, errors, scope, locale, centers=centers, courses=courses,
@@ -109,10 +132,10 @@ def _month_text(month: date) -> str:
 @roles_required(roles.VIEW_REPORTS)
 def matrix():
     filters, errors, scope, locale = _request(services.MATRIX_SORT_KEYS)
-    result = services.matrix(filters, scope, locale, services.now())
-    labels = {status: (STATUS_ICONS[status], status_label(status)) for status in STATUS_LABELS}
-    return _page("reports/matrix.html", filters, errors, scope, locale, matrix=result, labels=labels,
-                 day_text=_day_texts())
+    fresh_minutes, fresh = _fresh()
+    result = services.matrix(filters, scope, locale, services.now(), fresh=fresh)
+    return _page("reports/matrix.html", filters, errors, scope, locale, matrix=result,
+                 cells=_matrix_cells(result, locale), fresh_minutes=fresh_minutes)
 
 
 @bp.get("/overdue")

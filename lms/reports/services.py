@@ -153,6 +153,7 @@ class Matrix:
     courses: list  # rows with id, slug, title_ar, title_en
     cells: dict[tuple[int, int], Cell]
     totals: dict[int, Counts] = field(default_factory=dict)
+    counted_at: datetime | None = None  # when the totals were counted (they may be reused: recent_rates)
 
 
 _STAFF_COLUMNS = (User.id, User.employee_number, User.full_name_ar, User.full_name_latin, User.is_active,
@@ -161,10 +162,12 @@ _STAFF_COLUMNS = (User.id, User.employee_number, User.full_name_ar, User.full_na
                   JobTitle.name_en.label("job_title_en"))
 
 
-def matrix(filters: Filters, scope: Scope, locale: str, at: datetime, per_page: int = PER_PAGE) -> Matrix:
+def matrix(filters: Filters, scope: Scope, locale: str, at: datetime, per_page: int = PER_PAGE,
+           fresh: timedelta = timedelta(0)) -> Matrix:
     """One page of staff (rows) by the courses they hold (columns), with each column's totals over every page.
 
-    Five statements, whatever the page size: count, staff, cells, courses, totals.
+    Four statements whatever the page size (count, staff, cells, courses), and the totals: the overview's counts
+    per course (recent_rates), reused for `fresh` by every page of the same scope and filters and by the overview.
     """
     where = [*staff_conditions(filters, scope), _has_enrollment(filters, at)]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*where))
@@ -182,21 +185,15 @@ def matrix(filters: Filters, scope: Scope, locale: str, at: datetime, per_page: 
                 .where(Enrollment.user_id.in_([r.id for r in rows]), *enrollment_conditions(filters, at))):
             cells[(e.user_id, e.course_id)] = Cell(status_of(e, at).value, e.due_at, e.completed_at)
     course_ids = {course_id for _user, course_id in cells}
-    courses, totals = [], {}
-    if course_ids:
-        title = Course.title_ar if locale == "ar" else Course.title_en
-        courses = db.session.execute(sa.select(Course.id, Course.slug, Course.title_ar, Course.title_en)
-                                     .where(Course.id.in_(course_ids)).order_by(title, Course.id)).all()
-        for row in db.session.execute(
-                sa.select(Enrollment.course_id, *count_columns(at))
-                .join(User, User.id == Enrollment.user_id)
-                .where(*staff_conditions(filters, scope), *enrollment_conditions(filters, at))
-                .group_by(Enrollment.course_id)):
-            # Every course's totals, the page's kept: with "course IN (...)" SQLite would walk each course's
-            # enrolments across every governorate instead of the staff's own.
-            if row.course_id in course_ids:
-                totals[row.course_id] = Counts.of(row)
-    return Matrix(total, rows, courses, cells, totals)
+    if not course_ids:
+        return Matrix(total, rows, [], cells)
+    title = Course.title_ar if locale == "ar" else Course.title_en
+    courses = db.session.execute(sa.select(Course.id, Course.slug, Course.title_ar, Course.title_en)
+                                 .where(Course.id.in_(course_ids)).order_by(title, Course.id)).all()
+    counted = recent_rates(filters, scope, at, fresh)
+    by_slug = {rate.key: rate.counts for rate in counted.courses}
+    totals = {course.id: by_slug[course.slug] for course in courses if course.slug in by_slug}
+    return Matrix(total, rows, courses, cells, totals, counted.counted_at)
 
 
 # --- rates per center and per course ------------------------------------------------------------------------------

@@ -175,3 +175,45 @@ def _row(page: str, center: str) -> str:
     found = re.search(rf'data-label="Technology center">(?:<bdi>)?{center}(?:</bdi>)?</th>(.*?)</tr>', page, re.S)
     assert found, f"no row for {center}"
     return found.group(1)
+
+
+def _matrix_footer(page: str) -> str:
+    return page[page.index("<tfoot>"):page.index("</tfoot>")]
+
+
+def test_the_matrix_totals_are_the_overviews_count_reused_for_a_minute_and_say_when(org, clock, client, auth, app,
+                                                                                    db, monkeypatch):
+    monkeypatch.setitem(app.config, "LMS_REPORTS_FRESH_MINUTES", 1)
+    monkeypatch.setattr(services, "_recent", SimpleCache())
+    auth.as_role("hr")
+    client.post("/language", data={"lang": "en"})
+    first = client.get("/manage/reports/matrix?center=QLY-BNH").text
+    assert "Completed: 2 of 4" in _matrix_footer(first)
+    assert "The totals of all pages were counted at" in first and "a minute or more later" in first
+    newcomer = factories.UserFactory(center=org.banha)
+    enroll(newcomer, org.course, completed=True)
+    db.session.commit()
+    clock(AFTER_DUE + timedelta(seconds=59))
+    again = client.get("/manage/reports/matrix?center=QLY-BNH&sort=-name").text
+    assert newcomer.full_name_latin in again  # the rows are read anew: only the totals are reused
+    assert _matrix_footer(again) == _matrix_footer(first)
+    clock(AFTER_DUE + timedelta(seconds=60))
+    assert "Completed: 3 of 5" in _matrix_footer(client.get("/manage/reports/matrix?center=QLY-BNH").text)
+    client.post("/language", data={"lang": "ar"})
+    arabic = client.get("/manage/reports/matrix?center=QLY-BNH").text
+    assert "حُسبت مجاميع كل الصفحات في" in arabic and "بعد دقيقة أو أكثر" in arabic
+
+
+def test_matrix_cells_stand_under_their_own_course(org, clock, client, auth):
+    b = org.clerks["QLY-BNH"]
+    auth.as_role("hr", locale="en")
+    page = client.get("/manage/reports/matrix?center=QLY-BNH").text
+    courses = re.findall(r'<th scope="col" class="course-col">(.*?)</th>', page)
+    statuses = {}
+    for person in (b[0], b[2], b[3]):
+        row = re.search(rf'{person.full_name_latin}.*?</tr>', page, re.S).group(0)
+        cells = re.findall(r'<td(?: class="s-(\w+)")?>(?!<bdi>)', row.split('<td class="code-cell">')[1])[2:]
+        statuses[person] = dict(zip(courses, cells, strict=True))
+    course, extra = org.course.title_en, org.extra.title_en
+    assert statuses[b[0]][course] == "completed" and statuses[b[2]][course] == "overdue"
+    assert statuses[b[3]][extra] == ""  # "—": not enrolled
