@@ -188,6 +188,21 @@ def gunicorn(url: str, secret: str):
             yield Server(port, process.pid, make_url(url).database if url.startswith("postgresql") else None)
         finally:
             stop(process)
+            report_problems(log)
+
+
+SERVER_PROBLEMS = ("[CRITICAL]", "[ERROR]", "WORKER TIMEOUT", "Traceback", "Error:")
+
+
+def report_problems(log, lines: int = 40) -> None:
+    """Prints what the server's log says went wrong (worker timeouts, tracebacks), which the figures alone do not
+    show; the log itself goes with its temporary file."""
+    log.seek(0)
+    problems = [line.rstrip() for line in log if any(mark in line for mark in SERVER_PROBLEMS)]
+    if problems:
+        print(f"  gunicorn's log: {len(problems)} lines of problems, the last {min(lines, len(problems))}:")
+        for line in problems[-lines:]:
+            print(f"    {line}")
 
 
 def wait_healthy(port: int, process: subprocess.Popen, log, timeout: float = 30) -> None:
