@@ -47,6 +47,24 @@ def _answer(page: Page, question_id: int, value) -> None:
         fieldset.locator("input[type=text]").fill(text)
 
 
+def _enrolled(page: Page, site: LiveSite, viewport: str, tmp_path) -> str:
+    """Signed in as the auditing learner, enrolled in the first course: its slug."""
+    slug = site.course_slugs[0]
+    sign_in(page, site, Auditor(viewport, tmp_path))
+    page.goto(f"{site.url}/courses/{slug}")
+    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    return slug
+
+
+def _start(page: Page, site: LiveSite, slug: str) -> int:
+    """The quiz started (or the open attempt resumed) from its page, the attempt page loaded: its id."""
+    page.goto(f"{site.url}/courses/{slug}/quiz")
+    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    page.wait_for_url("**/quiz/attempts/*")
+    page.wait_for_load_state("load")
+    return int(page.url.rsplit("/", 1)[1])
+
+
 def _seconds(page: Page) -> int:
     text = page.locator(".timer-value").inner_text().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
     minutes, seconds = text.split(":")
@@ -151,11 +169,8 @@ def test_each_shipped_quiz_can_be_passed_and_failed_in_the_browser(new_page, liv
 
 def test_autosave_waits_out_a_busy_server_then_saves_the_latest_answer(new_page, live_site: LiveSite,  # noqa: F811
                                                                       tmp_path):
-    slug = live_site.course_slugs[0]
     page = new_page(VIEWPORTS["desktop"])
-    sign_in(page, live_site, Auditor("desktop", tmp_path))
-    page.goto(f"{live_site.url}/courses/{slug}")
-    page.locator("form[action$='/enrollment']").get_by_role("button").click()
+    slug = _enrolled(page, live_site, "desktop", tmp_path)
     sent, busy = [], [True]
 
     def busy_until_seen(route):  # saves find the database locked, as under a burst of writers, until the page says so
@@ -168,11 +183,7 @@ def test_autosave_waits_out_a_busy_server_then_saves_the_latest_answer(new_page,
 
     # Routed before the attempt page opens: a route added while a navigation commits was seen to miss the first save.
     page.context.route("**/answers", busy_until_seen)
-    page.goto(f"{live_site.url}/courses/{slug}/quiz")
-    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
-    page.wait_for_url("**/quiz/attempts/*")
-    page.wait_for_load_state("load")
-    attempt_id = int(page.url.rsplit("/", 1)[1])
+    attempt_id = _start(page, live_site, slug)
     question = page.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]").first
     question_id = int(question.get_attribute("data-question"))
     radios = question.locator("input[type=radio]")
@@ -198,13 +209,8 @@ def test_autosave_waits_out_a_busy_server_then_saves_the_latest_answer(new_page,
 
 def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, live_site: LiveSite,  # noqa: F811
                                                                       tmp_path):
-    slug = live_site.course_slugs[0]
     first = new_page(VIEWPORTS["desktop"])
-    sign_in(first, live_site, Auditor("desktop", tmp_path))
-    first.goto(f"{live_site.url}/courses/{slug}")
-    first.locator("form[action$='/enrollment']").get_by_role("button").click()
-    first.goto(f"{live_site.url}/courses/{slug}/quiz")
-    first.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
+    attempt_id = _start(first, live_site, _enrolled(first, live_site, "desktop", tmp_path))
     attempt_url = first.url
     second = first.context.new_page()  # the same learner's other tab, opened before the first one saves
     second.goto(attempt_url)
@@ -220,7 +226,7 @@ def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, 
     second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).check()  # numbered after it now
     expect(second.locator("#save-state")).to_have_attribute("data-state", "saved")
     with live_site.app.app_context():
-        saved = {q.id: aq.response for aq, q in attempts.attempt_questions(int(attempt_url.rsplit("/", 1)[1]))}
+        saved = {q.id: aq.response for aq, q in attempts.attempt_questions(attempt_id)}
     first_value = first.locator(f"fieldset[data-question='{question}'] input[type=radio]").nth(0).get_attribute("value")
     other_value = second.locator(f"fieldset[data-question='{other}'] input[type=radio]").nth(1).get_attribute("value")
     assert saved[question] == first_value and saved[other] == other_value
@@ -228,18 +234,10 @@ def test_an_older_tab_does_not_overwrite_an_answer_saved_from_another(new_page, 
 
 def test_an_answer_given_before_the_script_ran_is_saved_when_it_runs(new_page, live_site: LiveSite,  # noqa: F811
                                                                      tmp_path):
-    slug = live_site.course_slugs[0]
     page = new_page(VIEWPORTS["phone"])
-    sign_in(page, live_site, Auditor("phone", tmp_path))
-    page.goto(f"{live_site.url}/courses/{slug}")
-    page.locator("form[action$='/enrollment']").get_by_role("button").click()
-    page.goto(f"{live_site.url}/courses/{slug}/quiz")
-    # A slow phone: the page is there and answerable, its script not yet.
-    page.route("**/js/quiz.js*", lambda route: route.abort())
-    page.locator("form[action$='/quiz/attempts']").get_by_role("button").click()
-    page.wait_for_url("**/quiz/attempts/*")
-    page.wait_for_load_state("load")
-    attempt_id = int(page.url.rsplit("/", 1)[1])
+    slug = _enrolled(page, live_site, "phone", tmp_path)
+    page.route("**/js/quiz.js*", lambda route: route.abort())  # a slow phone: the page answerable, its script not yet
+    attempt_id = _start(page, live_site, slug)
     question = page.locator("fieldset[data-kind=single], fieldset[data-kind=truefalse]").first
     question_id = int(question.get_attribute("data-question"))
     radios = question.locator("input[type=radio]")
