@@ -198,8 +198,10 @@ def main() -> int:
         secret = secrets.token_hex(32)
         migrate(url, secret)
         seeded = seed_database(url, ROOT / "courses", SLUG, PASSWORD)
+        # Limits counted in memory: production's default file in the instance folder outlives the run, and a second
+        # run within the hour found the seeded accounts' sign-ins and tokens used up.
         app = create_app({"LMS_ENV": "production", "SECRET_KEY": secret, "LMS_ISSUER_KEY_PASSPHRASE": secret,
-                          "SQLALCHEMY_DATABASE_URI": url})
+                          "SQLALCHEMY_DATABASE_URI": url, "LMS_RATELIMIT_STORAGE_URI": "memory://"})
         with app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", count_statement)
