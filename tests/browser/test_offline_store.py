@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import LEARNER_PASSWORD, LiveSite
-from tests.browser.test_journey import new_page  # noqa: F401 (a fixture)
+from tests.browser.test_journey import new_page, switch_language  # noqa: F401 (new_page: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -61,3 +61,17 @@ def test_store_keeps_the_device_its_grants_and_the_outbox(new_page, live_site: L
     page.evaluate("lmsOffline.put('answers', {attempt: 7, q: 3, a: 'x', s: 1})")
     assert page.evaluate("lmsOffline.get('answers', [7, 3])")["a"] == "x"
     assert page.evaluate("lmsOffline.device.grant('999')") is None  # not the signed-in person: no grant
+
+
+WORDS = """() => { const w = lmsOffline.words;
+    return [w.digits(2026), w.fill('%(num)s of %(all)s', {num: 3, all: 10}), w.size(512, ['B', 'KB', 'MB']),
+            w.size(1536, ['B', 'KB', 'MB']), w.size(5 * 1024 * 1024, ['B', 'KB', 'MB'])]; }"""
+
+
+def test_the_field_kits_words_are_written_in_the_pages_language(new_page, live_site: LiveSite):  # noqa: F811
+    page = new_page({"width": 360, "height": 780})
+    sign_in(page, live_site)  # an Arabic page
+    assert page.evaluate(WORDS) == ["٢٠٢٦", "3 of 10", "٥١٢ B", "١٫٥ KB", "٥٫٠ MB"]
+    switch_language(page, "en", "ltr")
+    page.wait_for_function("window.lmsOffline && window.lmsOffline.ready")
+    assert page.evaluate(WORDS) == ["2026", "3 of 10", "512 B", "1.5 KB", "5.0 MB"]

@@ -10,23 +10,10 @@
   if (!store) return;
   var texts = {};
   try { texts = JSON.parse(document.getElementById("course-offline-texts").textContent); } catch (e) { return; }
-  var arabic = document.documentElement.lang === "ar";
   var PROGRESS_URL = "/offline/api/progress";
 
-  function digits(text) {
-    return arabic ? String(text).replace(/[0-9]/g, function (d) { return "٠١٢٣٤٥٦٧٨٩"[Number(d)]; })
-      .replace(".", "٫") : String(text);
-  }
-  function fill(text, values) {
-    return (text || "").replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
-  }
-  function size(bytes) {
-    var units = texts.units;
-    var i = 0;
-    var value = bytes;
-    while (value >= 1024 && i < units.length - 1) { value /= 1024; i += 1; }
-    return digits(i ? value.toFixed(1) : String(value)) + " " + units[i];
-  }
+  var fill = store.words.fill;
+  function size(bytes) { return store.words.size(bytes, texts.units); }
   function keyed(url, lang) { return url + (url.indexOf("?") < 0 ? "?" : "&") + "sw-lang=" + lang; }
   function cacheName(slug) { return "lms-course-" + store.user() + "-" + slug; }
 

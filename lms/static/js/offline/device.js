@@ -11,19 +11,9 @@
   var none = document.getElementById("device-no-courses");
   var announce = document.getElementById("device-announce");
 
-  function digits(text) {
-    return arabic ? String(text).replace(/[0-9]/g, function (d) { return "٠١٢٣٤٥٦٧٨٩"[Number(d)]; })
-      .replace(".", "٫") : String(text);
-  }
-  function fill(text, values) {
-    return (text || "").replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
-  }
-  function size(bytes) {
-    var i = 0;
-    var value = bytes;
-    while (value >= 1024 && i < texts.units.length - 1) { value /= 1024; i += 1; }
-    return digits(i ? value.toFixed(1) : String(Math.round(value))) + " " + texts.units[i];
-  }
+  var digits = store.words.digits;
+  var fill = store.words.fill;
+  function size(bytes) { return store.words.size(bytes, texts.units); }
   function when(iso) {
     var date = new Date(iso);
     var format = new Intl.DateTimeFormat(arabic ? "ar-EG-u-nu-arab" : "en-GB",

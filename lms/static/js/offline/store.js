@@ -237,6 +237,24 @@
     });
   }
 
+  // Words for people, for the field kit's scripts: digits as the page's language writes them, "%(name)s" filled in
+  // as the server's catalogue writes it, and sizes in bytes ("1٫5 ميجابايت" on an Arabic page).
+  var arabicPage = document.documentElement.lang === "ar";
+  function digits(text) {
+    return arabicPage ? String(text).replace(/[0-9]/g, function (d) { return "٠١٢٣٤٥٦٧٨٩"[Number(d)]; }) :
+      String(text);
+  }
+  function fill(text, values) {
+    return (text || "").replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  }
+  function size(bytes, units) {
+    var i = 0;
+    var value = bytes;
+    while (value >= 1024 && i < units.length - 1) { value /= 1024; i += 1; }
+    var number = i ? value.toFixed(1) : String(Math.round(value));
+    return digits(arabicPage ? number.replace(".", "٫") : number) + " " + units[i];
+  }
+
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var b = new Uint8Array(16);
@@ -375,6 +393,7 @@
     raw: {get: getRaw, put: putRaw, all: allRaw, run: run, stores: STORES, keysChanged: keysChanged,
           sealable: function (store, key) { return Boolean(kindOf(store, key)); }},
     uuid: uuid,
+    words: {digits: digits, fill: fill, size: size},
     user: signedInUser,
     csrfToken: csrfToken,
     outbox: outbox,

@@ -9,18 +9,13 @@
   var line = document.getElementById("sync-status");
   var texts = {};
   try { texts = JSON.parse(line.getAttribute("data-texts")); } catch (e) { /* no line, no texts */ }
-  var arabic = document.documentElement.lang === "ar";
   var PERIOD = 30000;
   var pauseUntil = 0;
   var failures = 0;
   var running = null;
 
-  function digits(text) {
-    return arabic ? String(text).replace(/[0-9]/g, function (d) { return "٠١٢٣٤٥٦٧٨٩"[Number(d)]; }) : String(text);
-  }
-  function fill(text, values) {
-    return (text || "").replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
-  }
+  var digits = store.words.digits;
+  var fill = store.words.fill;
   function clock(iso) {
     var when = new Date(iso);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
