@@ -51,7 +51,7 @@ def _matrix_cells(matrix: services.Matrix, locale: str) -> dict[int, Markup]:
     labels = {status: (STATUS_ICONS[status], status_label(status)) for status in STATUS_LABELS}
     zone, days, rendered = governorate_zone(), {None: None}, {None: cell()}
 
-    def html(found: services.Cell | None) -> str:
+    def html(found: services.Cell | None) -> Markup:
         if found is None:
             return rendered[None]
         when = found.completed_at if found.status == "completed" and found.completed_at else found.due_at
