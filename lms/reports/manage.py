@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import Blueprint, Response, abort, current_app, get_template_attribute, render_template, request
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -39,9 +39,10 @@ def _fresh() -> tuple[int, timedelta]:
 
 @lru_cache(maxsize=4096)
 def _day_text(day: date, locale: str) -> str:
-    """date_text of a day in a language (the caller's page's): the matrix shows hundreds of days on every page,
-    mostly the same ones from one page to the next."""
-    return date_text(day)
+    """date_text of a day in a language: the matrix shows hundreds of days on every page, mostly the same ones from
+    one page to the next. Written in `locale` whatever the request's, since the text is kept under it."""
+    with force_locale(locale):
+        return date_text(day)
 
 
 def _matrix_cells(matrix: services.Matrix, locale: str) -> dict[int, Markup]:
