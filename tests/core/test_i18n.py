@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext
 
-from lms.core.i18n import localize_digits, to_ascii_digits
+from lms.core.i18n import current_locale, localize_digits, to_ascii_digits
 from tests import factories
 from tests.conftest import PROJECT_ROOT
 
@@ -51,6 +52,24 @@ def test_inputs_accept_every_kind_of_digit(text, expected):
 
 def test_localize_digits_only_in_arabic(app):
     assert localize_digits(2026, "ar") == "٢٠٢٦" and localize_digits(2026, "en") == "2026"
+
+
+def test_the_language_follows_force_locale_in_and_out_of_its_block(app):
+    # current_locale() reads the language Flask-Babel keeps for the request: a block that forces another one (an
+    # email, a certificate in the holder's language) must see it, and the page after the block its own again.
+    # Each block its own app context: the test's, shared by request contexts, would keep the last language in `g`.
+    with app.app_context(), app.test_request_context("/", headers={"X-LMS-Language": "en"}):
+        assert current_locale() == "en" and gettext("Sign in") == "Sign in"
+        with force_locale("ar"):
+            assert current_locale() == "ar" and localize_digits(7) == "٧"
+            with force_locale("en"):
+                assert current_locale() == "en"
+            assert current_locale() == "ar" and gettext("Sign in") != "Sign in"
+        assert current_locale() == "en" and localize_digits(7) == "7" and gettext("Sign in") == "Sign in"
+    with app.app_context(), app.test_request_context("/"), force_locale("en"):  # forced before anything asked
+        assert current_locale() == "en"
+    with app.app_context(), app.test_request_context("/"):
+        assert current_locale() == "ar"
 
 
 def _source_messages() -> set[str]:
