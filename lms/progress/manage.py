@@ -171,7 +171,9 @@ def describe(audience: dict) -> list[tuple[str, str]]:
 @bp.get("/paths")
 @roles_required(roles.MANAGE_PATHS)
 def path_list():
-    return render_template("progress/assignments/paths.html", paths=paths.list_paths())
+    listed = paths.list_paths()
+    editable = {path.id for path in listed if paths.may_edit(path, current_user)}
+    return render_template("progress/assignments/paths.html", paths=listed, editable=editable)
 
 
 def _positions(courses) -> tuple[dict[int, str], list[int], str | None]:

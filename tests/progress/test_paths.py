@@ -74,6 +74,18 @@ def test_a_trainer_edits_only_their_own_paths(path):
         paths.save_path({"slug": path.slug, "title_ar": "x", "title_en": "x"}, [], other, path.id)
 
 
+def test_the_path_list_links_a_trainer_only_to_the_paths_they_may_edit(client, auth, courses, path):
+    trainer = auth.as_role("trainer")
+    own = make_path(trainer, courses, slug="own-path", title_en="Own path")
+    page = client.get("/manage/paths").text
+    assert f'href="/manage/paths/{own.id}"' in page
+    assert f'href="/manage/paths/{path.id}"' not in page and path.title_ar in page  # listed, not linked
+    assert client.get(f"/manage/paths/{path.id}").status_code == 404  # the link would have led there
+    auth.as_role("hr")
+    page = client.get("/manage/paths").text
+    assert f'href="/manage/paths/{own.id}"' in page and f'href="/manage/paths/{path.id}"' in page
+
+
 def test_an_ordered_path_locks_a_course_until_the_one_before_is_completed(courses, path):
     first, second = courses
     learner = factories.UserFactory()
