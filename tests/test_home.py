@@ -156,3 +156,15 @@ def test_arabic_homes_write_every_figure_in_arabic_indic_digits(client, auth, db
     main = re.search(r"<main.*?</main>", _home(client, "ar"), re.S).group(0)
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<bdi>.*?</bdi>", "", main))
     assert not re.search(r"[0-9]", text), re.findall(r".{0,30}[0-9].{0,10}", text)
+
+
+@pytest.mark.parametrize("lang, none", [("ar", "لا"), ("en", "No")])
+def test_a_figure_of_nothing_says_no_rather_than_a_zero_that_reads_as_a_bullet(client, auth, lang, none):
+    # The Arabic-Indic zero is a lone dot in large type: "٠ printed certificate waiting to be handed over" was read
+    # as a bulleted "a printed certificate is waiting". A manager's new center has nothing in any figure.
+    auth.as_role("center_manager")
+    main = re.search(r"<main.*?</main>", _home(client, lang), re.S).group(0)
+    figures = re.findall(r'<span class="figure">([^<]*)</span>', main)
+    assert figures == [none, "٠٪" if lang == "ar" else "0%", none, none, none, none]  # the rate is a percentage
+    if lang == "en":
+        assert '<span class="figure">No</span> printed certificates waiting to be handed over' in main
