@@ -1,6 +1,7 @@
 """Learners' progress for the demo, as it would stand had they worked through their courses on the days given:
 module completions, a passed quiz, the completion; and the certificates those completions earned, issued by the
 real issuing service (serials, codes, log and the holder's notification as for any completion)."""
+import random
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -12,10 +13,11 @@ from lms.core.signals import course_completed
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.progress.models import Enrollment, ModuleCompletion
+from lms.quizzes.attempts import draw_questions, record_finished_attempt
 from lms.quizzes.bank import has_questions
-from lms.quizzes.models import AttemptStatus, QuizAttempt
+from lms.quizzes.models import Question, QuizAttempt
+from lms.quizzes.settings import QuizSettings
 
-PASS_MARK = 70
 ISSUE_CHUNK = 500
 
 
@@ -49,21 +51,57 @@ def work_through(enrollment: Enrollment, course: Course, modules: int, at: datet
     enrollment.last_position, enrollment.last_activity_at = len(ids) or None, at
 
 
-def complete(enrollment: Enrollment, course: Course, at: datetime, score: float = 88.0) -> Certificate:
+def complete(enrollment: Enrollment, course: Course, at: datetime) -> Certificate:
     """Every module done and the quiz (if any) passed by `at`: the course completed then, with the news a
     completion sends (its certificate is issued, a learning path it finishes is completed), dated `at`."""
     work_through(enrollment, course, course.module_count, at - timedelta(hours=1))
-    if has_questions(course.id):
-        db.session.add(QuizAttempt(
-            user_id=enrollment.user_id, course_id=course.id, number=1, status=AttemptStatus.FINISHED,
-            started_at=at - timedelta(minutes=25), finished_at=at, finished_by="learner", score=score,
-            is_passed=True, pass_mark=PASS_MARK))
+    # Completed first, on `at`: the graded attempt would otherwise complete the course today.
     enrollment.completed_at = enrollment.last_activity_at = at
+    if has_questions(course.id):
+        _pass_quiz(enrollment.user_id, course, at)
     db.session.flush()
     course_completed.send(enrollment, now=at)
     return db.session.scalar(sa.select(Certificate).where(
         Certificate.user_id == enrollment.user_id, Certificate.course_id == course.id,
         Certificate.superseded_at.is_(None)))
+
+
+def _pass_quiz(user_id: int, course: Course, at: datetime) -> QuizAttempt:
+    """An attempt answered and graded as any other, finished at `at`: its questions drawn by the quiz's settings,
+    all answered right but one (a pass, not a perfect one), so that the trainer's item statistics and the attempt's
+    review show what a learner answered, as they would after a real exam."""
+    settings = QuizSettings.from_dict(course.quiz_settings)
+    rng = random.Random(f"{user_id}-{course.id}")  # noqa: S311 (demo data, the same on every run)
+    questions = draw_questions(course, settings, seed=rng.randrange(2**32))
+    bank = {q.id: q for q in db.session.scalars(
+        sa.select(Question).where(Question.id.in_([item["question"] for item in questions])))}
+    count = len(questions)
+    missed = rng.randrange(count) if 100 * (count - 1) / count >= settings.pass_mark else None
+    answers = {item["question"]: _answer(bank[item["question"]].type, bank[item["question"]].data, n != missed)
+               for n, item in enumerate(questions)}
+    return record_finished_attempt(
+        user_id, course, questions, answers, finished_at=at,
+        started_at=at - timedelta(minutes=min(25, settings.time_limit_minutes or 25)),
+        finished_by="learner", pass_mark=settings.pass_mark, review=settings.review,
+        time_limit_minutes=settings.time_limit_minutes or None)
+
+
+def _answer(kind: str, data: dict, right: bool):
+    """What a learner would send for a question of this type: its key, or a wrong answer."""
+    answers = data["answers"]
+    if kind in ("single", "truefalse"):
+        return min(answers, key=lambda a: a["fraction"] if not right else -a["fraction"])["id"]
+    if kind == "multiple":
+        return [a["id"] for a in answers if (a["fraction"] > 0) is right] or [answers[0]["id"]]
+    if kind == "short":
+        return answers[0]["text"]["ar"] if right else "لا أعرف"
+    if kind == "numeric":
+        value = next(a["value"] for a in answers if a["fraction"] >= 1)
+        return value if right else float(value) + 1000
+    if kind == "ordering":  # the items are kept in the right order
+        return [a["id"] for a in (answers if right else reversed(answers))]
+    choices = [a["choice_id"] for a in answers]  # matching: each item's own choice, or its neighbour's
+    return {a["id"]: choices[n if right else (n + 1) % len(choices)] for n, a in enumerate(answers)}
 
 
 def issue_earned(echo=lambda message: None) -> int:

@@ -8,12 +8,15 @@ import sqlalchemy as sa
 from lms.accounts.models import Center, User
 from lms.certificates import printroom
 from lms.certificates.models import Certificate, CertificateEvent, CertificateStatus, PrintBatch, PrintBatchItem
+from lms.courses.models import Course
 from lms.courses.services import import_course_folders
 from lms.demo.cli import setup
 from lms.extensions import db as database
 from lms.notifications.models import Notification
 from lms.progress.models import Assignment, Enrollment, LearningPath, ModuleCompletion, PathEnrollment
 from lms.progress.status import TrainingStatus, status_of
+from lms.quizzes.models import QuizAttempt
+from lms.quizzes.statistics import course_statistics
 from tests.conftest import PROJECT_ROOT
 
 NOW = datetime(2031, 3, 14, 9, 30, tzinfo=UTC)  # any day: everything is counted from it
@@ -70,6 +73,18 @@ def test_certificates_waiting_to_print_one_expiring_soon_one_revoked(demo):
     issued = database.session.scalar(sa.select(sa.func.count(CertificateEvent.id)).where(
         CertificateEvent.action == "issue"))
     assert issued == database.session.scalar(sa.select(sa.func.count(Certificate.id)))  # the real service's log
+
+
+def test_the_passed_quizzes_hold_their_answers_as_any_attempt_does(demo):
+    # The trainer's item statistics are counted from the answers: attempts without them said "0 attempts" under a
+    # list of finished ones.
+    course = database.session.scalar(sa.select(Course).where(Course.slug == "serving-citizens"))
+    finished = database.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.course_id == course.id)).all()
+    assert finished and all(a.is_passed and a.finished_at < NOW and 70 <= a.score < 100 for a in finished)
+    items = course_statistics(course.id, "ar")
+    assert sum(item.attempts for item in items) == len(finished) * len(items)
+    assert all(item.attempts == len(finished) and item.facility is not None for item in items)
+    assert _enrolment("samira", "serving-citizens").completed_at == NOW - timedelta(days=20)  # not "today"
 
 
 def test_the_learners_have_notifications(demo):
