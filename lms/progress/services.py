@@ -22,6 +22,13 @@ from lms.quizzes.bank import has_questions
 from lms.quizzes.models import Question, QuizAttempt
 
 
+def progress_percent(modules: int, done: int, has_quiz: bool, quiz_passed: bool) -> int:
+    """Modules done and the quiz passed, each counting as one step, as Moodle counts activities: the one rule of
+    every screen that shows a learner's progress in a course."""
+    total = modules + has_quiz
+    return round(100 * (done + (has_quiz and quiz_passed)) / total) if total else 0
+
+
 @dataclass(frozen=True)
 class CourseProgress:
     course: Course
@@ -32,10 +39,7 @@ class CourseProgress:
 
     @property
     def percent(self) -> int:
-        """Modules done and the quiz passed, each counting as one step, as Moodle counts activities."""
-        total = self.course.module_count + self.has_quiz
-        done = self.completed + (self.has_quiz and self.quiz_passed)
-        return round(100 * done / total) if total else 0
+        return progress_percent(self.course.module_count, self.completed, self.has_quiz, self.quiz_passed)
 
     @property
     def resume_position(self) -> int:
@@ -320,12 +324,14 @@ class LearnerRow:
     enrolled_at: datetime
     completed_at: datetime | None
     last_activity_at: datetime | None
-    completed: int
+    completed: int  # modules done
+    percent: int
+    quiz_passed: bool | None  # None: the course has no quiz
 
 
 def progress_table(course: Course, page: int, per_page: int = 50, scope: Scope = EVERYTHING):
-    """One page of the enrolled learners of a course (those in `scope`) with their progress (two queries whatever
-    the size)."""
+    """One page of the enrolled learners of a course (those in `scope`) with their progress, counted as the learner
+    sees it (three queries whatever the size)."""
     done = (
         sa.select(ModuleCompletion.user_id, sa.func.count(ModuleCompletion.id).label("done"))
         .join(Module, Module.id == ModuleCompletion.module_id)
@@ -333,8 +339,10 @@ def progress_table(course: Course, page: int, per_page: int = 50, scope: Scope =
         .group_by(ModuleCompletion.user_id)
         .subquery()
     )
+    passed = sa.exists().where(QuizAttempt.course_id == course.id, QuizAttempt.user_id == User.id,
+                               QuizAttempt.is_passed, QuizAttempt.archived_at.is_(None))
     query = (
-        sa.select(User, Enrollment, sa.func.coalesce(done.c.done, 0))
+        sa.select(User, Enrollment, sa.func.coalesce(done.c.done, 0), passed)
         .join(Enrollment, Enrollment.user_id == User.id)
         .outerjoin(done, done.c.user_id == User.id)
         .options(sa.orm.joinedload(User.center))
@@ -346,7 +354,10 @@ def progress_table(course: Course, page: int, per_page: int = 50, scope: Scope =
         .where(Enrollment.course_id == course.id, scope.users())
     )
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return total, [LearnerRow(u, e.enrolled_at, e.completed_at, e.last_activity_at, n) for u, e, n in rows]
+    quiz = has_questions(course.id) if rows else False
+    return total, [LearnerRow(u, e.enrolled_at, e.completed_at, e.last_activity_at, n,
+                              progress_percent(course.module_count, n, quiz, passed), passed if quiz else None)
+                   for u, e, n, passed in rows]
 
 
 def completed_positions_by_course(user_id: int) -> dict[int, set[int]]:

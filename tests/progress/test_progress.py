@@ -8,7 +8,9 @@ from lms.core.signals import course_completed
 from lms.courses.models import CourseStatus
 from lms.extensions import db as _db
 from lms.progress import services
+from lms.quizzes import attempts
 from tests import factories
+from tests.quizzes.conftest import add_bank, right_answers
 
 
 def test_enrol_complete_and_percent(db):
@@ -107,6 +109,27 @@ def test_progress_table_for_trainers_and_hr(client, auth, db):
     client.post("/language", data={"lang": "en"})
     page = client.get("/manage/courses/table/progress").text
     assert "Samira Adel" in page and "50%" in page and 'rel="next"' not in page
+
+
+def test_the_progress_table_counts_progress_as_the_learner_sees_it(client, auth, db):
+    # The quiz is a step as each module is: a learner at 1 of 2 modules with the quiz still to pass is at 33%, on
+    # their course page and in the trainer's table alike (the table said 50%, from the modules alone).
+    course = add_bank(factories.CourseFactory(slug="with-quiz", modules=2))
+    learner = factories.UserFactory(full_name_latin="Samira Adel")
+    services.enroll(learner.id, course)
+    assert services.complete_module(learner.id, course, 1).percent == 33
+    auth.as_role("trainer")
+    client.post("/language", data={"lang": "en"})
+    row = re.search(r"<tr>\s*<td[^>]*>.*?Samira Adel.*?</tr>", client.get("/manage/courses/with-quiz/progress").text,
+                    re.S).group(0)
+    assert "1 / 2" in row and "Not passed yet" in row and "33%" in row
+    attempt = attempts.start_attempt(learner.id, course)
+    attempts.save_answers(attempt.id, learner.id, right_answers(attempts.attempt_questions(attempt.id)))
+    attempts.submit_attempt(attempt.id, learner.id)
+    row = re.search(r"<tr>\s*<td[^>]*>.*?Samira Adel.*?</tr>", client.get("/manage/courses/with-quiz/progress").text,
+                    re.S).group(0)
+    assert "Passed" in row and "67%" in row
+    assert services.course_overview(learner, "with-quiz")[0].percent == 67
 
 
 def test_the_progress_table_pages_by_50(client, auth, db):
