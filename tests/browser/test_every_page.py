@@ -2,8 +2,8 @@
 
 The pages come from the app's url_map: a new page the test cannot fill makes it fail, so none is left unchecked.
 Each page is checked for what a phone user notices first: the page never scrolls sideways, the header leaves the
-screen to the content, no text is too small to read, no Arabic word is split across lines, and axe-core finds no
-serious or critical barrier. All findings of a run are reported together.
+screen to the content, no text is too small to read, no checkbox or radio button is squeezed, no Arabic word is split
+across lines, and axe-core finds no serious or critical barrier. All findings of a run are reported together.
 """
 import os
 import re
@@ -283,6 +283,11 @@ PAGE_CHECKS = """({phone, headerLimit, smallest}) => {
     const header = document.querySelector('.site-header');
     const height = header ? header.getBoundingClientRect().height : 0;
     if (height > headerLimit) found.push(`header ${Math.round(height)} px high (at most ${headerLimit})`);
+  }
+  for (const box of document.querySelectorAll('input[type="checkbox"], input[type="radio"]')) {
+    const r = box.getBoundingClientRect();  // a long label beside it in a flex row squeezed one to 6 px wide
+    if (visible(box) && (r.width < 16 || r.height < 16))
+      found.push(`${box.type} squeezed to ${Math.round(r.width)}x${Math.round(r.height)} px: ${describe(box)}`);
   }
   const small = new Map(), splitWords = new Map(), splittable = new Map();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
