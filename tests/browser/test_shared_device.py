@@ -147,6 +147,34 @@ def test_two_staff_share_a_tablet_each_behind_their_own_pin(new_page, live_site:
     assert any(r["key"] == f"person:{first_user}" for r in raw["meta"])  # the PIN stays: asked again next time
 
 
+def test_choosing_a_pin_can_wait_until_the_next_sign_in(new_page, live_site: LiveSite):  # noqa: F811
+    # The PIN card stood above every page, an exam's included, until a PIN was chosen: "Not now" puts it off.
+    slug = live_site.course_slugs[0]
+    with live_site.app.app_context():
+        create_user({"username": "clerk4", "role": "learner", "full_name_ar": "موظف الشباك الرابع",
+                     "full_name_latin": "Fourth Clerk"}, LEARNER_PASSWORD)
+        progress.enroll(db.session.scalar(sa.select(User.id).where(User.username == "clerk4")),
+                        db.session.scalar(sa.select(Course).where(Course.slug == slug)))
+    page = new_page(VIEWPORTS["desktop"])
+    page.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(page, live_site, "clerk4")
+    _mark_done_offline(page, live_site, slug, 1)  # a first use of the field kit here: the PIN is asked for
+    box = page.locator("#device-pin")
+    expect(box.locator("#pin-choose")).to_be_visible(timeout=10_000)
+    box.get_by_role("button", name=live_site.text("ar", "Not now")).click()
+    expect(box).to_be_hidden()
+    expect(page.locator("#device-pin-done")).to_have_text(
+        live_site.text("ar", "Asked again at your next sign-in on this device."))
+    page.goto(f"{live_site.url}/courses/{slug}/modules/2")
+    page.wait_for_function("() => window.lmsOffline && window.lmsOffline.ready")
+    page.wait_for_timeout(500)  # the script decides after reading the device's records
+    expect(box).to_be_hidden()
+    _sign_out(page, live_site)  # nothing of theirs waits: what the device kept for them goes
+    _sign_in(page, live_site, "clerk4")
+    _mark_done_offline(page, live_site, slug, 3)  # the field kit used again, in a new sign-in: asked again
+    expect(box.locator("#pin-choose")).to_be_visible(timeout=10_000)
+
+
 def test_five_wrong_pins_make_the_next_try_wait(new_page, live_site: LiveSite):  # noqa: F811
     page = new_page(VIEWPORTS["phone"])
     _sign_in(page, live_site, "learner")

@@ -155,12 +155,28 @@
   // -- a signed-in page: the PIN asked for, and signing out ----------------------------------------------------
   var box = document.getElementById("device-pin");
   var user = store.user();
+  if (!user) {  // signed out (the sign-in page): whoever signs in next in this tab is asked again
+    try {
+      Object.keys(sessionStorage).forEach(function (key) {
+        if (key.indexOf("lms-pin-later:") === 0) sessionStorage.removeItem(key);
+      });
+    } catch (error) { /* no session storage */ }
+  }
   if (!box || !user) return;
   var texts = JSON.parse(box.getAttribute("data-texts"));
   var chooseForm = document.getElementById("pin-choose");
   var enterForm = document.getElementById("pin-enter");
 
+  var LATER = "lms-pin-later:" + user;  // "Not now" was pressed in this tab since the sign-in
+  function putOff(yes) {
+    try {
+      if (yes === undefined) return sessionStorage.getItem(LATER) === "1";
+      if (yes) sessionStorage.setItem(LATER, "1"); else sessionStorage.removeItem(LATER);
+    } catch (error) { /* no session storage: asked on each page, as before */ }
+    return false;
+  }
   function show(form) {
+    if (form && putOff()) form = null;
     box.hidden = !form;
     chooseForm.hidden = form !== chooseForm;
     enterForm.hidden = form !== enterForm;
@@ -210,10 +226,17 @@
             function (error) { done(); fail(enterForm, error.message); });
   });
 
+  document.getElementById("pin-later").addEventListener("click", function () {
+    putOff(true);
+    show(null);
+    announce(texts.later);
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll("form.logout"), function (form) {
     form.addEventListener("submit", function (event) {
       if (form.getAttribute("data-cleared")) return;
       event.preventDefault();
+      putOff(false);  // the next sign-in asks again
       var go = function () { form.setAttribute("data-cleared", "1"); form.submit(); };
       signOut(user).then(go, go);
     });
