@@ -3,6 +3,9 @@
 No script or style elements, no event handlers, no `javascript:` or `data:` URLs; relative links and
 images point at the course's own files.
 """
+import html as html_text
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -48,9 +51,37 @@ def render_markdown(text: str, files_url: str) -> str:
     )
 
 
+_TABLE = re.compile(r"<table>(.*?)</table>", re.S)
+_HEAD_CELL = re.compile(r"<th(?:\s[^>]*)?>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr>.*?</tr>", re.S)
+_DATA_CELL = re.compile(r"<td(?=[\s>])")
+_TAG = re.compile(r"<[^>]+>")
+STACKED = '<table class="stack-table">'
+
+
 def scrollable_tables(html: str, label: str) -> Markup:
     """Each table of sanitised HTML in a box that scrolls sideways on its own (never the page), reachable by
-    keyboard and named for screen readers. Done when shown, not when stored: `label` is in the reader's language.
-    nh3's output spells every table `<table>` (it keeps no attribute on it) and escapes any in the text."""
-    box = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(label)}"><table>'
-    return Markup(html.replace("<table>", box).replace("</table>", "</table></div>"))  # noqa: S704 (sanitised)
+    keyboard and named for screen readers; a table with a header row is also a stack of cards on a phone, each
+    cell under its column's name (labelled_cells). Done when shown, not when stored: `label` is in the reader's
+    language, and modules stored before keep up. nh3's output spells every table `<table>` (it keeps no attribute
+    on it) and escapes any in the text."""
+    box = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(label)}">'
+    html = _TABLE.sub(labelled_cells, html)
+    return Markup(html.replace("<table>", box + "<table>").replace(STACKED, box + STACKED)  # noqa: S704 (sanitised)
+                  .replace("</table>", "</table></div>"))
+
+
+def labelled_cells(table: re.Match) -> str:
+    """The table with each body cell named by its column's header (data-label), and the class that stacks it on a
+    phone; as it was when it has no header row, or is not a plain grid (a table inside a cell)."""
+    whole = table.group(1)
+    head, end, body = whole.partition("</thead>")
+    if not end or "<table" in whole:
+        return table.group(0)
+    names = [escape(html_text.unescape(_TAG.sub("", cell)).strip()) for cell in _HEAD_CELL.findall(head)]
+
+    def row(match: re.Match) -> str:
+        left = iter(names)
+        return _DATA_CELL.sub(lambda _cell: f'<td data-label="{next(left, "")}"', match.group(0))
+
+    return f"{STACKED}{head}{end}{_ROW.sub(row, body)}</table>"
