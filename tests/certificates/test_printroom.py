@@ -63,6 +63,16 @@ def test_the_search_page_filters_from_the_query_string(auth, client, db, course)
     assert 'value="ابراهيم"' in text  # the form keeps what was typed
 
 
+def test_an_employee_number_is_written_as_a_code_as_on_every_other_list(auth, client, db, course):
+    # The glossary: codes and numbers people type (employee numbers, serials) keep ASCII digits on Arabic pages;
+    # the print room alone wrote them in Arabic-Indic digits, unlike the staff list, the matrix and the rest.
+    certificate = _issue(db, course, employee_number="77002")
+    auth.as_role("hr")
+    for url in ("/manage/certificates", f"/manage/certificates/{certificate.id}"):
+        text = client.get(url).get_data(as_text=True)
+        assert "<bdi>77002</bdi>" in text and "٧٧٠٠٢" not in text, url
+
+
 @pytest.mark.parametrize("role", ["learner", "trainer"])
 def test_the_print_room_is_for_hr_and_admin_only(auth, client, db, course, role):
     certificate = _issue(db, course)
