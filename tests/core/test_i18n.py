@@ -91,3 +91,17 @@ def test_every_string_is_translated_into_arabic():
     assert missing == []
     plural = [m for m in catalogue if isinstance(m.id, tuple)]
     assert all(all(form for form in m.string) for m in plural)
+
+
+# One word for one thing: spellings the Arabic catalogue once used side by side, and the one it keeps (Egypt's).
+ONE_SPELLING = {"ميغابايت": "ميجابايت", "غيغابايت": "جيجابايت"}
+
+
+def test_the_arabic_catalogue_spells_each_word_one_way():
+    with CATALOGUE.open("rb") as po:
+        catalogue = read_po(po)
+    texts = [text for message in catalogue if message.id
+             for text in (message.string if isinstance(message.string, tuple) else (message.string,))]
+    for avoided, kept in ONE_SPELLING.items():
+        assert not [text for text in texts if avoided in text], f"write {kept}, not {avoided}"
+        assert any(kept in text for text in texts)
