@@ -136,6 +136,23 @@ def test_the_assignment_form_shows_only_the_chosen_audience(new_page, live_site:
     _fail_on(audit, tmp_path)
 
 
+def test_the_user_form_asks_for_a_governorate_only_of_hr(new_page, live_site: LiveSite):  # noqa: F811
+    # A learner's form read "Governorate managed (HR): every governorate", as if the learner managed them all.
+    with live_site.app.app_context():
+        create_user({"username": "admin", "role": "admin", "full_name_ar": "مدير النظام",
+                     "full_name_latin": "Admin"}, LEARNER_PASSWORD)
+    page = new_page(PHONE)
+    _sign_in_as(page, live_site, "admin")
+    page.goto(f"{live_site.url}/admin/users/new")
+    governorate = page.get_by_label(live_site.text("ar", "Governorate managed (HR)"), exact=True)
+    role = page.get_by_label(live_site.text("ar", "Role"), exact=True)
+    expect(governorate).to_be_hidden()  # a new account is a learner's
+    role.select_option("hr")
+    expect(governorate).to_be_visible()
+    role.select_option("trainer")
+    expect(governorate).to_be_hidden()
+
+
 def _start_quiz(page: Page, site: LiveSite, slug: str) -> None:
     page.goto(f"{site.url}/courses/{slug}")
     page.locator("form[action$='/enrollment']").get_by_role("button").click()
