@@ -128,8 +128,9 @@ def save_center(values: dict, center_id: int | None = None) -> Center:
     if center.district_id is not None and db.session.scalar(
             sa.select(District.governorate_id).where(District.id == center.district_id)) != center.governorate_id:
         raise ValidationError({"district_id": _("This district is in another governorate.")})
-    location = (values.get("location") or "").strip()
-    if location != center.location:
+    # Only a mobile center has a current location: a fixed one's form does not show the field, and has none.
+    location = (values.get("location") or "").strip() if center.kind == CenterKind.MOBILE else ""
+    if location != (center.location or ""):
         center.location, center.location_updated_at = location, utcnow() if location else None
     db.session.add(center)
     db.session.commit()

@@ -199,6 +199,12 @@ def test_the_center_form_takes_a_district_and_a_location(client, as_admin, qalyu
     db.session.refresh(center)
     assert center.district_id == district.id and center.location == "أمام مجلس مدينة طوخ"
     assert center.location_updated_at is not None
+    # Made a fixed center: it has no current location (its form hides the field; one sent anyway is not kept).
+    client.post(f"/admin/centers/{center.id}", data={
+        "code": center.code, "governorate_id": governorate.id, "name_ar": center.name_ar, "name_en": center.name_en,
+        "kind": "fixed", "is_active": "y", "location": "ميدان المحطة"})
+    db.session.refresh(center)
+    assert center.kind == "fixed" and center.location == "" and center.location_updated_at is None
 
 
 def test_the_manager_of_a_mobile_center_updates_its_location(client, auth, qalyubia, db):

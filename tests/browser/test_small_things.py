@@ -136,7 +136,7 @@ def test_the_assignment_form_shows_only_the_chosen_audience(new_page, live_site:
     _fail_on(audit, tmp_path)
 
 
-def test_the_user_form_asks_for_a_governorate_only_of_hr(new_page, live_site: LiveSite):  # noqa: F811
+def test_the_user_and_center_forms_ask_only_what_the_chosen_role_or_kind_has(new_page, live_site: LiveSite):  # noqa: F811
     # A learner's form read "Governorate managed (HR): every governorate", as if the learner managed them all.
     with live_site.app.app_context():
         create_user({"username": "admin", "role": "admin", "full_name_ar": "مدير النظام",
@@ -151,6 +151,14 @@ def test_the_user_form_asks_for_a_governorate_only_of_hr(new_page, live_site: Li
     expect(governorate).to_be_visible()
     role.select_option("trainer")
     expect(governorate).to_be_hidden()
+    # Likewise a fixed technology center's form asks for no current location.
+    page.goto(f"{live_site.url}/admin/centers/new")
+    location = page.get_by_label(live_site.text("ar", "Current location (mobile technology center)"), exact=True)
+    kind = page.get_by_label(live_site.text("ar", "Kind"), exact=True)
+    kind.select_option("fixed")
+    expect(location).to_be_hidden()
+    kind.select_option("mobile")
+    expect(location).to_be_visible()
 
 
 def _start_quiz(page: Page, site: LiveSite, slug: str) -> None:
