@@ -161,6 +161,17 @@ def test_the_user_and_center_forms_ask_only_what_the_chosen_role_or_kind_has(new
     expect(location).to_be_visible()
 
 
+def test_the_training_record_prints_from_its_own_button_on_a_phone(new_page, live_site: LiveSite):  # noqa: F811
+    # The page said "use your browser's Print command", which a phone's browser seldom shows.
+    page = new_page(PHONE)
+    _sign_in_as(page, live_site, "learner")
+    page.goto(f"{live_site.url}/me/transcript")
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    expect(page.get_by_text(live_site.text("ar", "Use your browser's Print command for a paper copy."))).to_be_hidden()
+    page.get_by_role("button", name=live_site.text("ar", "Print a paper copy"), exact=True).click()
+    assert page.evaluate("() => window.printed") == 1
+
+
 def _start_quiz(page: Page, site: LiveSite, slug: str) -> None:
     page.goto(f"{site.url}/courses/{slug}")
     page.locator("form[action$='/enrollment']").get_by_role("button").click()

@@ -1,5 +1,6 @@
 // The header's menu button below 700 px: it shows and hides the main menu. Without this script the button stays
 // hidden and the menu is shown in full (app.css keys both on the "js" class set here, before the header is drawn).
+// And a page's Print button, likewise shown only where this script runs.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -8,6 +9,11 @@
     button.setAttribute("aria-expanded", open ? "true" : "false");
     menu.classList.toggle("is-open", open);
   }
+
+  // A page's "Print" button (the training record): phones' browsers seldom show their own Print command.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.querySelector(".menu-button");
