@@ -17,6 +17,7 @@ from lms.quizzes.attempts import draw_questions, record_finished_attempt
 from lms.quizzes.bank import has_questions
 from lms.quizzes.models import Question, QuizAttempt
 from lms.quizzes.settings import QuizSettings
+from lms.quizzes.types import type_of
 
 ISSUE_CHUNK = 500
 
@@ -77,31 +78,15 @@ def _pass_quiz(user_id: int, course: Course, at: datetime) -> QuizAttempt:
         sa.select(Question).where(Question.id.in_([item["question"] for item in questions])))}
     count = len(questions)
     missed = rng.randrange(count) if 100 * (count - 1) / count >= settings.pass_mark else None
-    answers = {item["question"]: _answer(bank[item["question"]].type, bank[item["question"]].data, n != missed)
-               for n, item in enumerate(questions)}
+    answers = {}
+    for n, item in enumerate(questions):
+        question = bank[item["question"]]
+        answers[question.id] = type_of(question.type).sample_answer(question.data, right=n != missed)
     return record_finished_attempt(
         user_id, course, questions, answers, finished_at=at,
         started_at=at - timedelta(minutes=min(25, settings.time_limit_minutes or 25)),
         finished_by="learner", pass_mark=settings.pass_mark, review=settings.review,
         time_limit_minutes=settings.time_limit_minutes or None)
-
-
-def _answer(kind: str, data: dict, right: bool):
-    """What a learner would send for a question of this type: its key, or a wrong answer."""
-    answers = data["answers"]
-    if kind in ("single", "truefalse"):
-        return min(answers, key=lambda a: a["fraction"] if not right else -a["fraction"])["id"]
-    if kind == "multiple":
-        return [a["id"] for a in answers if (a["fraction"] > 0) is right] or [answers[0]["id"]]
-    if kind == "short":
-        return answers[0]["text"]["ar"] if right else "لا أعرف"
-    if kind == "numeric":
-        value = next(a["value"] for a in answers if a["fraction"] >= 1)
-        return value if right else float(value) + 1000
-    if kind == "ordering":  # the items are kept in the right order
-        return [a["id"] for a in (answers if right else reversed(answers))]
-    choices = [a["choice_id"] for a in answers]  # matching: each item's own choice, or its neighbour's
-    return {a["id"]: choices[n if right else (n + 1) % len(choices)] for n, a in enumerate(answers)}
 
 
 def issue_earned(echo=lambda message: None) -> int:

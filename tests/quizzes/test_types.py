@@ -139,3 +139,18 @@ def test_credit_always_stays_between_0_and_1(chosen, kind_name):
     picked = [ids[c] for c in chosen if c in ids]
     response = picked[:1][0] if kind_name == "single" and picked else picked
     assert 0 <= type_of(kind_name).grade(data, response or None) <= 1
+
+
+def test_each_types_sample_answer_is_its_key_or_a_wrong_one_as_clean_takes_it():
+    # The demo's attempts are answered with these: a pass with one question missed must grade as such.
+    from tests.quizzes.conftest import ordering_question, sample_questions
+
+    questions = [*sample_questions(), ordering_question()["ar"]]
+    assert {q.type for q in questions} == set(REGISTRY)
+    for question in questions:
+        kind = type_of(question.type)
+        data = kind.to_data({"ar": question})
+        layout = kind.layout(data, random.Random(7), True)
+        right, wrong = (kind.clean(data, layout, kind.sample_answer(data, right=yes)) for yes in (True, False))
+        assert kind.grade(data, right) == 1, question.type
+        assert kind.grade(data, wrong) < 1, question.type

@@ -254,6 +254,10 @@ class QuestionType:
         """Credit for a stored answer, 0..1."""
         raise NotImplementedError
 
+    def sample_answer(self, data: dict, right: bool) -> Any:
+        """What a learner could send (as clean() takes it): the key, or a wrong answer. The demo's attempts."""
+        raise NotImplementedError
+
     def right_answers(self, question, lang: str) -> list[str]:
         """The key, as texts to show in a review."""
         return [pick(a["text"], lang) for a in question.data["answers"] if a.get("fraction", 0) >= 1]
@@ -363,6 +367,10 @@ class ChoiceType(QuestionType):
             if answer["id"] == response:
                 return clamp(answer["fraction"])
         return 0.0
+
+    def sample_answer(self, data, right):
+        best = max if right else min
+        return best(data["answers"], key=lambda a: a["fraction"])["id"]
 
     def _chosen(self, question, response) -> list[dict]:
         chosen = response if isinstance(response, list) else [response]

@@ -89,6 +89,11 @@ class MatchingType(QuestionType):
         cleaned = {k: v for k, v in raw.items() if v}
         return cleaned or None
 
+    def sample_answer(self, data, right):
+        items = self._items(data)
+        choices = [a["choice_id"] for a in items]  # each item's own choice, or the next item's
+        return {a["id"]: choices[n if right else (n + 1) % len(choices)] for n, a in enumerate(items)}
+
     def grade(self, data, response):
         items = self._items(data)
         if not items or not response:

@@ -40,6 +40,10 @@ class MultipleType(ChoiceType):
             raise InvalidResponse(raw)
         return sorted(set(raw))
 
+    def sample_answer(self, data, right):
+        answers = data["answers"]
+        return [a["id"] for a in answers if (a["fraction"] > 0) is right] or [answers[0]["id"]]
+
     def grade(self, data, response):
         chosen = set(response or [])
         return clamp(sum(a["fraction"] for a in data["answers"] if a["id"] in chosen))

@@ -99,6 +99,10 @@ class OrderingType(QuestionType):
         return _("Give each item its own position, from %(first)s to %(last)s.", first=localize_digits(1),
                  last=localize_digits(count))
 
+    def sample_answer(self, data, right):
+        order = self._right(data)
+        return order if right else order[::-1]
+
     def grade(self, data, response):
         rank = {item: n for n, item in enumerate(self._right(data))}
         if not response or len(rank) < 2:
