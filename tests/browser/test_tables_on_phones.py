@@ -103,7 +103,8 @@ PHONE_CHECK = """() => {
     const stacked = table.classList.contains('stack-table');
     if (stacked) {
       for (const row of table.querySelectorAll(':scope > tbody > tr')) {
-        if (getComputedStyle(row).display !== 'block') problems.push('a row is not a card: ' + where(row));
+        if (!['block', 'flex'].includes(getComputedStyle(row).display))  // flex: a card whose parts are reordered
+          problems.push('a row is not a card: ' + where(row));
         for (const cell of row.children) {
           // "Nothing here" lines, and a row's own actions (a link that names itself, "Review") need no label.
           if (cell.colSpan > 1 || cell.classList.contains('row-actions')) continue;
@@ -125,6 +126,9 @@ PHONE_CHECK = """() => {
       if (!name || !name.trim()) problems.push('a scrolling table box without a name: ' + where(table));
       if (getComputedStyle(box).overflowX !== 'auto')
         problems.push('a table box that does not scroll: ' + where(table));
+      const hint = box.previousElementSibling, said = hint && hint.classList.contains('scroll-hint') && !hint.hidden;
+      if (box.scrollWidth > box.clientWidth + 1 && !said)
+        problems.push('a table wider than the screen without the line that says it scrolls: ' + where(table));
     }
     for (const target of table.querySelectorAll('a, button, input:not([type=hidden]), select, textarea')) {
       if (!stacked) target.scrollIntoView({block: 'nearest', inline: 'nearest'});
@@ -144,6 +148,10 @@ DESKTOP_CHECK = """() => {
   const problems = [];
   const root = document.documentElement;
   if (root.scrollWidth > root.clientWidth) problems.push('the page scrolls sideways');
+  for (const hint of document.querySelectorAll('.scroll-hint:not([hidden])')) {
+    const box = hint.nextElementSibling;
+    if (box.scrollWidth <= box.clientWidth + 1) problems.push('says a table scrolls sideways that fits');
+  }
   for (const table of document.querySelectorAll('main table')) {
     const head = table.tHead, row = table.tBodies[0] && table.tBodies[0].rows[0];
     if (getComputedStyle(table).display !== 'table') problems.push('not a table at 1366px');

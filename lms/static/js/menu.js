@@ -1,6 +1,7 @@
 // The header's menu button below 700 px: it shows and hides the main menu. Without this script the button stays
 // hidden and the menu is shown in full (app.css keys both on the "js" class set here, before the header is drawn).
-// And a page's Print button, likewise shown only where this script runs.
+// And a page's Print button, likewise shown only where this script runs; and a line above a table too wide for the
+// screen, saying that it scrolls sideways in its box (nothing else shows it on a phone).
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -15,7 +16,28 @@
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
+  function markWideTables() {
+    var text = document.body.getAttribute("data-scroll-hint");
+    Array.prototype.forEach.call(document.querySelectorAll('.table-wrap[role="region"]'), function (box) {
+      var hint = box.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = text;
+        box.parentNode.insertBefore(hint, box);
+      }
+      hint.hidden = box.scrollWidth <= box.clientWidth + 1;
+    });
+  }
+  var resizing = false;
+  window.addEventListener("resize", function () {
+    if (resizing) return;
+    resizing = true;
+    requestAnimationFrame(function () { resizing = false; markWideTables(); });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    markWideTables();
     var button = document.querySelector(".menu-button");
     var menu = button && document.getElementById(button.getAttribute("aria-controls"));
     if (!menu) return;
