@@ -69,7 +69,8 @@
         list.appendChild(item);
       });
     });
-    store.outbox.count().then(function (n) { set("device-outbox", digits(n)); });
+    // Nothing is a word: a lone Arabic-Indic zero reads as a dot.
+    store.outbox.count().then(function (n) { set("device-outbox", n ? digits(n) : texts.nothing); });
     store.get("meta", "last_sync").then(function (last) { set("device-last-sync", last ? when(last) : texts.never); });
     if (navigator.storage && navigator.storage.estimate) {
       navigator.storage.estimate().then(function (estimate) {
