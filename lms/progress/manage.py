@@ -9,7 +9,7 @@ from lms.accounts.models import Center, District, Governorate, JobTitle
 from lms.accounts.roles import Role
 from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, localize_digits, ngettext, pick_language
+from lms.core.i18n import _, ngettext, pick_language
 from lms.core.inputs import parse_int
 from lms.core.models import ValidationError, utcnow
 from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
@@ -151,7 +151,7 @@ def describe(audience: dict) -> list[tuple[str, str]]:
     audience = audience or {}
     if "users" in audience:
         count = len(audience["users"])
-        return [(_("People"), localize_digits(ngettext("%(num)s named person", "%(num)s named people", count)))]
+        return [(_("People"), ngettext("%(num)s named person", "%(num)s named people", count))]
     parts = []
     for key, label, model in (("governorates", _("Governorates"), Governorate), ("districts", _("Districts"), District),
                               ("centers", _("Technology centers"), Center), ("job_titles", _("Job titles"), JobTitle)):

@@ -113,6 +113,17 @@ def test_hand_over_comes_after_printing_and_is_logged(auth, client, db, center_c
     assert again.status_code == 400 and "لا توجد شهادة" in again.get_data(as_text=True)
 
 
+def test_the_hand_over_message_keeps_the_name_as_typed(auth, client, db, center_certificates):
+    # The whole sentence went through the digits filter: "a name." ended in the decimal separator "٫".
+    center, _certificates = center_certificates
+    batch = batches.create_batch(CertificateFilter(center_code=center.code), "both", None, "x")
+    auth.as_role("hr")
+    client.post(f"/manage/certificates/batches/{batch.id}/printed")
+    done = _handover(client, batch, center, "م. سمر - مديرة المركز 2", local_date(utcnow()))
+    told = client.get(done.location).get_data(as_text=True)
+    assert "سُجّل تسليم ٣ شهادات إلى \u2068م. سمر - مديرة المركز 2\u2069." in told
+
+
 @pytest.fixture
 def two_center_batch(db, course, center_certificates):
     """A printed batch of three certificates of one center and two of another (same governorate)."""
