@@ -9,6 +9,7 @@ from decimal import Decimal
 import flask_wtf
 import wtforms
 from flask import flash
+from wtforms.widgets import TextInput
 
 from lms.core.i18n import _, _request_translations, localize_digits, ngettext
 from lms.core.inputs import DB_INT_MAX
@@ -57,7 +58,14 @@ class Form(wtforms.Form):
 
 class IntegerField(wtforms.IntegerField):
     """WTForms' own, refusing a number larger than any database integer: NumberRange fails (OverflowError) on one
-    of more than 308 digits."""
+    of more than 308 digits. A text box with a phone's number pad, not <input type=number>: that one silently
+    empties "٤٥" typed in Arabic-Indic digits, which the server reads as 45."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs["render_kw"] = {"inputmode": "numeric", "dir": "ltr", **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

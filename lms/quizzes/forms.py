@@ -15,7 +15,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from lms.core.forms import FlaskForm, Form, IntegerField
 from lms.core.i18n import _l
@@ -95,7 +94,7 @@ class ImportForm(FlaskForm):
 
 def _whole(label, low: int, high: int, optional: bool = False) -> IntegerField:
     return IntegerField(label, [Optional() if optional else InputRequired(), NumberRange(low, high)],
-                        widget=TextInput(), render_kw={"inputmode": "numeric", "dir": "ltr", "size": 6})
+                        render_kw={"size": 6})
 
 
 class SettingsForm(FlaskForm):

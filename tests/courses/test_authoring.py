@@ -1,9 +1,21 @@
 """Trainers write courses and modules in the web UI, with a preview; bad input keeps what they typed."""
+import re
+
 from lms.courses import services
 from lms.courses.models import CourseStatus
 
 COURSE = {"slug": "new-course", "title_ar": "دورة جديدة", "title_en": "New course", "summary_ar": "ملخص",
           "summary_en": "Summary", "estimated_minutes": "40", "status": "draft"}
+
+
+def test_the_minutes_take_arabic_indic_digits_in_a_text_box_with_a_number_pad(client, as_trainer, db):
+    # <input type=number> silently emptied "٤٥": the course was saved without its time, and nothing said so.
+    page = client.get("/manage/courses/new").text
+    field = re.search(r'<input[^>]*name="estimated_minutes"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'inputmode="numeric"' in field and 'dir="ltr"' in field
+    assert '<input type="number"' not in page
+    client.post("/manage/courses/new", data={**COURSE, "estimated_minutes": "٤٥"})
+    assert services.course_by_slug("new-course").estimated_minutes == 45
 
 
 def test_trainer_creates_a_course_then_a_module(client, as_trainer, db):
