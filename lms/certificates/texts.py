@@ -46,8 +46,11 @@ def serial_text(serial: str) -> Markup:
 
 
 def consequence_text(consequences: Consequences) -> Markup | str:
-    """What revoking will do besides, said before HR confirms; "" when nothing."""
+    """What revoking will do besides, said before HR confirms; "" when nothing. Each of it: the learner's modules
+    marked done are cleared with the course (lms.progress.cycles), which HR did not learn until the learner said."""
     certificates = consequences.path_certificates
+    start_again = _("The modules they marked done and their quiz attempts in this course will no longer count: they "
+                    "take it again from its first module.")
     if certificates:
         names = escape("، " if current_locale() == "ar" else ", ").join(
             escape("{} ({})").format(serial_text(c.serial), pick_language(c, "course_title")) for c in certificates)
@@ -55,8 +58,8 @@ def consequence_text(consequences: Consequences) -> Markup | str:
             "The learning path certificate %(names)s will be revoked too, and the learner must pass the course "
             "again.",
             "The learning path certificates %(names)s will be revoked too, and the learner must pass the course "
-            "again.", len(certificates), names="%(names)s")) % {"names": names}
+            "again.", len(certificates), names="%(names)s")) % {"names": names} + " " + start_again
     if consequences.course_again:
         return _("The learner must pass the course again: it will no longer count as completed, in a learning "
-                 "path or an assignment.")
+                 "path or an assignment.") + " " + start_again
     return ""
