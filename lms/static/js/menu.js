@@ -1,7 +1,6 @@
 // The header's menu button below 700 px: it shows and hides the main menu. Without this script the button stays
 // hidden and the menu is shown in full (app.css keys both on the "js" class set here, before the header is drawn).
-// And a page's Print button, likewise shown only where this script runs; and a line above a table too wide for the
-// screen, saying that it scrolls sideways in its box (nothing else shows it on a phone).
+// Also: Print buttons, and a line above a table too wide for the screen saying it scrolls sideways.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -11,19 +10,18 @@
     menu.classList.toggle("is-open", open);
   }
 
-  // A page's "Print" button (the training record): phones' browsers seldom show their own Print command.
+  // Phones' browsers seldom show their own Print command.
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
   function markWideTables() {
-    var text = document.body.getAttribute("data-scroll-hint");
-    Array.prototype.forEach.call(document.querySelectorAll('.table-wrap[role="region"]'), function (box) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-scroll-hint]"), function (box) {
       var hint = box.previousElementSibling;
       if (!hint || !hint.classList.contains("scroll-hint")) {
         hint = document.createElement("p");
         hint.className = "scroll-hint";
-        hint.textContent = text;
+        hint.textContent = box.getAttribute("data-scroll-hint");
         box.parentNode.insertBefore(hint, box);
       }
       hint.hidden = box.scrollWidth <= box.clientWidth + 1;
