@@ -51,6 +51,8 @@ def test_the_batch_pages_describe_it_in_the_readers_language(client, auth, db, c
                   "Status: Valid", "Not printed yet"):
         assert words in page
     assert center.name_ar not in page
+    # The search it was made from, said as such: "Printing: not printed yet" read as the batch's own state.
+    assert "<p>Made from the search: Technology center: Qalyub technology center;" in page
 
 
 def test_a_command_line_batch_says_so_in_the_readers_language(client, auth, db, center, course):
