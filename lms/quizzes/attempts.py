@@ -544,6 +544,7 @@ class Overview:
     outcome: Outcome
     may_start: bool
     ready_at: datetime | None
+    questions: int = 0  # in an attempt: the settings' number, or the whole bank when it holds fewer
 
     @property
     def current(self) -> QuizAttempt | None:
@@ -553,7 +554,10 @@ class Overview:
 def quiz_overview(user_id: int, course: Course, now: datetime) -> Overview:
     settings = QuizSettings.from_dict(course.quiz_settings)
     history = attempts_of(user_id, course.id)
-    return Overview(settings, history, outcome(history, settings), *next_start(settings, history, now))
+    bank = db.session.scalar(sa.select(sa.func.count(Question.id)).where(Question.course_id == course.id,
+                                                                        Question.is_active))
+    return Overview(settings, history, outcome(history, settings), *next_start(settings, history, now),
+                    questions=min(settings.questions or bank, bank))
 
 
 def quiz_outcome(user_id: int, course: Course) -> Outcome:

@@ -46,7 +46,7 @@ def overview(slug: str):
     view = service.quiz_overview(current_user.id, course, utcnow())
     return render_template("quizzes/overview.html", course=course, settings=view.settings, attempts=view.attempts,
                            outcome=view.outcome, may_start=view.may_start, ready_at=view.ready_at,
-                           current=view.current)
+                           current=view.current, questions=view.questions)
 
 
 @bp.post("/courses/<slug>/quiz/attempts")

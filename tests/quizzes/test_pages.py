@@ -15,6 +15,15 @@ def _start(client, course):
     return int(re.search(r"/quiz/attempts/(\d+)", response.headers["Location"]).group(1))
 
 
+def test_the_quiz_page_says_how_many_questions_an_attempt_holds(client, as_learner, db):
+    course = add_bank(factories.CourseFactory(slug="counted", modules=1), questions=4)  # 4 drawn from a bank of 6
+    progress.enroll(as_learner.id, course)
+    assert "٤ أسئلة" in client.get("/courses/counted/quiz").text
+    course.quiz_settings = {**course.quiz_settings, "questions": 50}  # more than the bank holds: all of it
+    _db.session.commit()
+    assert "٦ أسئلة" in client.get("/courses/counted/quiz").text
+
+
 def test_the_attempt_page_holds_no_key_weight_or_feedback(client, as_learner, quiz_course):
     progress.enroll(as_learner.id, quiz_course)
     attempt_id = _start(client, quiz_course)
