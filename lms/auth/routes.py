@@ -80,4 +80,12 @@ def change_password():
                 flash(_("Your password has been changed. Other devices have been signed out."), "success")
                 return redirect(url_for("progress.dashboard"))
             form.current.errors = [*form.current.errors, _("The current password is not correct.")]
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, why=_why_change() if current_user.must_change_password
+                           else None)
+
+
+def _why_change() -> str:
+    if current_user.one_time_password_expires_at is not None:
+        return _("Choose your own password to continue.")
+    # A password set before the current rules (lms.core.passwords), found weak at sign-in.
+    return _("Your password no longer meets the rules: choose a new one to continue.")

@@ -1,9 +1,9 @@
 """Flask-Login wiring: a browser is signed in only while its server-side LoginSession exists."""
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
 from lms.auth.services import user_for_login_session
-from lms.core.i18n import _, _l
+from lms.core.i18n import _l
 from lms.core.security import JSON_PREFIXES
 from lms.extensions import login_manager
 
@@ -27,10 +27,8 @@ def _require_own_password():
     if request.endpoint in _OPEN_BEFORE_PASSWORD_CHANGE or request.path.startswith(JSON_PREFIXES):
         return None
     if current_user.is_authenticated and current_user.must_change_password:
-        if current_user.one_time_password_expires_at is not None:
-            flash(_("Choose your own password to continue."), "info")
-        else:  # a password set before the current rules (lms.core.passwords), found weak at sign-in
-            flash(_("Your password no longer meets the rules: choose a new one to continue."), "info")
+        # The form's page says why (no flash: one queued by a request the browser made on its own, an icon or the
+        # manifest, stood under "Your password has been changed" on the next page).
         return redirect(url_for("auth.change_password"))
     return None
 
