@@ -49,6 +49,7 @@ class RowError:
     column: str  # the header as written in the file (or the field's name)
     message: str
     code: str  # required, format, duplicate, unknown_center, center_scope, person_scope, username_taken
+    value: str = ""  # what the cell holds (cleaned): shown beside the problem, so HR finds it in the file
 
 
 @dataclass
@@ -114,10 +115,13 @@ def plan_roster(roster: Roster, viewer: User, complete: bool = False) -> RosterP
     labels = field_labels()
     scope = scope_of(viewer)
 
-    def error(row, name, message, code):
-        plan.errors.append(RowError(row, name, roster.headers.get(name) or labels[name], message, code))
-
     rows = [(raw[0], _clean(dict(zip(FIELDS, raw[1:], strict=False)))) for raw in roster.rows]
+    cells = dict(rows)
+
+    def error(row, name, message, code):
+        plan.errors.append(RowError(row, name, roster.headers.get(name) or labels[name], message, code,
+                                    cells.get(row, {}).get(name) or ""))
+
     numbers = [v["employee_number"] for _row, v in rows if v["employee_number"]]
     codes = sorted({v["center_code"] for _row, v in rows if v["center_code"]})
     centers = {c.code: c for chunk in _chunks(codes)

@@ -126,6 +126,9 @@ def test_per_row_errors_name_the_row_and_column_and_nothing_is_imported(client, 
     for error in plan.errors:
         assert f">{error.row}</td>" in preview.text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
         assert error.message in shown
+    # Beside each problem, what the cell holds: HR finds it in the file without counting rows.
+    assert {(e.row, e.value) for e in plan.errors} >= {(4, "not-an-email"), (5, "NOPE"), (9, "maybe"), (3, "")}
+    assert '<td data-label="القيمة"><bdi>NOPE</bdi></td>' in preview.text
     assert db.session.scalar(sa.select(User).where(User.employee_number == "5001")) is None
 
 
