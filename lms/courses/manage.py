@@ -5,7 +5,7 @@ from flask_login import current_user
 from lms.accounts import roles
 from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, pick_language
+from lms.core.i18n import _, current_locale, pick_language
 from lms.core.models import ValidationError
 from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
 from lms.core.security import roles_required
@@ -68,6 +68,11 @@ def edit_module(slug: str, module_id: int | None):
     form = ModuleForm(obj=module)
     preview = None
     if form.validate_on_submit():
+        missing = services.missing_files(course.id, form.body_ar.data, form.body_en.data)
+        if missing:  # said, not refused: the files may be added to the course folder next
+            flash(_("This module points at files the course does not have: %(files)s. Learners will find them "
+                    "missing until they are added to the course's folder and it is imported again.",
+                    files="، ".join(missing) if current_locale() == "ar" else ", ".join(missing)), "error")
         if form.preview.data:
             preview = {"ar": services.preview_markdown(form.body_ar.data, slug),
                        "en": services.preview_markdown(form.body_en.data or "", slug)}

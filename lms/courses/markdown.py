@@ -59,6 +59,18 @@ _TAG = re.compile(r"<[^>]+>")
 STACKED = '<table class="stack-table">'
 
 
+def course_files_named(text: str) -> list[str]:
+    """The course files a module's Markdown points at (relative image and link targets, in order, once each):
+    those resolved against the course's own files when shown."""
+    found: dict[str, None] = {}
+    for token in _markdown.parse(text):
+        for child in token.children or []:
+            target = child.attrGet("src") if child.type == "image" else child.attrGet("href")
+            if isinstance(target, str) and target and not target.startswith(("/", "#")) and ":" not in target:
+                found[target.split("#")[0].split("?")[0]] = None
+    return [path for path in found if path]
+
+
 def scrollable_tables(html: str, label: str) -> Markup:
     """Each table of sanitised HTML in a box that scrolls sideways on its own (never the page), reachable by
     keyboard and named for screen readers; a table with a header row is also a stack of cards on a phone, each

@@ -18,7 +18,7 @@ from lms.courses.files import (
     media_type,
     write_course_folder,
 )
-from lms.courses.markdown import render_markdown
+from lms.courses.markdown import course_files_named, render_markdown
 from lms.courses.models import Course, CourseAsset, CourseStatus, CourseTrainer, Module
 from lms.extensions import db
 
@@ -262,6 +262,16 @@ def _free_file_name(course: Course, title: str) -> str:
         if name not in taken:
             return name
         number += 1
+
+
+def missing_files(course_id: int, *texts: str) -> list[str]:
+    """The files these Markdown texts point at that the course does not have (learners would find them missing)."""
+    named = list(dict.fromkeys(path for text in texts for path in course_files_named(text or "")))
+    if not named:
+        return []
+    held = set(db.session.scalars(sa.select(CourseAsset.path).where(CourseAsset.course_id == course_id,
+                                                                     CourseAsset.path.in_(named))))
+    return [path for path in named if path not in held]
 
 
 def preview_markdown(text: str, slug: str) -> str:

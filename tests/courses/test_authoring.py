@@ -2,7 +2,7 @@
 import re
 
 from lms.courses import services
-from lms.courses.models import CourseStatus
+from lms.courses.models import CourseAsset, CourseStatus
 
 COURSE = {"slug": "new-course", "title_ar": "دورة جديدة", "title_en": "New course", "summary_ar": "ملخص",
           "summary_en": "Summary", "estimated_minutes": "40", "status": "draft"}
@@ -98,3 +98,17 @@ def test_deleting_a_module_needs_confirmation_and_renumbers_the_rest(client, as_
     other = factories.CourseFactory(slug="other")
     assert client.post(f"/manage/courses/del/modules/{other.modules[0].id}/delete",
                        data={"confirm": "y"}).status_code == 404
+
+
+def test_a_module_pointing_at_files_the_course_lacks_is_saved_and_says_which(client, as_trainer, db):
+    # Learners saw a broken image: nothing had said the file was not there (files come with the course's folder).
+    client.post("/manage/courses/new", data=COURSE)
+    course = services.course_by_slug("new-course")
+    db.session.add(CourseAsset(course_id=course.id, path="images/queue.png", media_type="image/png", content=b"png"))
+    db.session.commit()
+    body = "![طابور](images/queue.png) ![شباك](images/window.png) [نموذج](forms/a.pdf#p2) [موقع](https://x.eg)"
+    saved = client.post("/manage/courses/new-course/modules/new", follow_redirects=True, data={
+        "title_ar": "وحدة", "title_en": "Module", "save": "1", "body_ar": body, "body_en": ""})
+    assert saved.status_code == 200 and saved.request.path.startswith("/manage/courses/new-course/modules/")
+    assert "images/window.png، forms/a.pdf" in saved.text and "images/queue.png،" not in saved.text
+    assert len(services.course_by_slug("new-course", with_modules=True).modules) == 1
