@@ -46,8 +46,8 @@ def serial_text(serial: str) -> Markup:
 
 
 def consequence_text(consequences: Consequences) -> Markup | str:
-    """What revoking will do besides, said before HR confirms; "" when nothing. Each of it: the learner's modules
-    marked done are cleared with the course (lms.progress.cycles), which HR did not learn until the learner said."""
+    """What revoking will do besides, said before HR confirms; "" when nothing. It includes that the learner's
+    modules marked done are cleared with the course (lms.progress.cycles): HR used to learn it from the learner."""
     certificates = consequences.path_certificates
     start_again = _("The modules they marked done and their quiz attempts in this course will no longer count: they "
                     "take it again from its first module.")
