@@ -21,6 +21,7 @@ MAX_ASSET_BYTES = 5 * 1024 * 1024
 MAX_COVER_BYTES = 1024 * 1024
 COVER_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
                     ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",)}
+SIGNATURES = COVER_SIGNATURES | {".pdf": (b"%PDF-",)}
 COURSE_KEYS = {"slug", "title", "summary", "estimated_minutes", "status", "modules", "quiz", "certificate",
                "trainers", "cover"}
 LANGS = ("ar", "en")
@@ -80,6 +81,11 @@ def find_course_folders(paths: list[Path]) -> list[Path]:
         elif path.is_dir():
             found.extend(sorted(p for p in path.iterdir() if (p / "course.yaml").is_file()))
     return found
+
+
+def is_of_type(suffix: str, content: bytes) -> bool:
+    """Whether `content` starts as a file of this suffix does (".png", ".pdf"...: those of SIGNATURES)."""
+    return content.startswith(SIGNATURES[suffix]) and (suffix != ".webp" or content[8:12] == b"WEBP")
 
 
 def media_type(path: str) -> str:
@@ -201,8 +207,7 @@ def _check_cover(reader: _Reader, yaml_file: Path, line: int | None, cover, asse
         reader.problem(yaml_file, line, _("the cover %(path)s is not in the course folder", path=cover))
     elif len(assets[cover]) > MAX_COVER_BYTES:
         reader.problem(yaml_file, line, _("the cover %(path)s is larger than 1 MB", path=cover))
-    elif not assets[cover].startswith(COVER_SIGNATURES[suffix]) or (
-            suffix == ".webp" and assets[cover][8:12] != b"WEBP"):
+    elif not is_of_type(suffix, assets[cover]):
         reader.problem(yaml_file, line, _("the cover %(path)s is not a valid image of its type", path=cover))
     else:
         return cover

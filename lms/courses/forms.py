@@ -1,9 +1,11 @@
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from lms.core.forms import FlaskForm, IntegerField
 from lms.core.i18n import _l
 from lms.core.names import clean_name
+from lms.courses.files import SIGNATURES
 
 
 class CourseForm(FlaskForm):
@@ -51,3 +53,14 @@ class ModuleForm(FlaskForm):
 class DeleteModuleForm(FlaskForm):
     confirm = BooleanField(_l("I understand that learners' progress on this module will be removed too."),
                            validators=[DataRequired()])
+
+
+class CourseFileForm(FlaskForm):
+    file = FileField(_l("Image or document"), [FileRequired(message=_l("Choose a file."))],
+                     description=_l("PNG, JPEG, GIF or WebP image, or PDF document; at most 5 MB."),
+                     render_kw={"accept": ",".join(SIGNATURES)})
+    replace = BooleanField(_l("Replace the file of the same name"))
+
+
+class RemoveFileForm(FlaskForm):
+    confirm = BooleanField(_l("Remove it even though modules show it (they will show it missing)"))

@@ -144,6 +144,10 @@ def _describe_own(entry: CourseLogEntry) -> LogText | None:
         message = {"added": _l("Module %(name)s added"), "moved": _l("Module %(name)s moved"),
                    "deleted": _l("Module %(name)s deleted")}.get(details.get("op"), _l("Module %(name)s changed"))
         return LogText(_isolated(message, name=details.get("module", "")), _labelled(details.get("changed", {})))
+    if entry.action == "file":
+        message = {"added": _l("File %(name)s added"), "replaced": _l("File %(name)s replaced"),
+                   "removed": _l("File %(name)s removed")}.get(details.get("op"), _l("File %(name)s changed"))
+        return LogText(_isolated(message, name=details.get("file", "")))
     if entry.action == "files":
         return _describe_import(details)
     return None

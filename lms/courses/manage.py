@@ -9,8 +9,8 @@ from lms.core.i18n import _, current_locale, pick_language
 from lms.core.models import ValidationError
 from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
 from lms.core.security import roles_required
-from lms.courses import log, services, sync
-from lms.courses.forms import CourseForm, DeleteModuleForm, ModuleForm
+from lms.courses import log, services, sync, uploads
+from lms.courses.forms import CourseFileForm, CourseForm, DeleteModuleForm, ModuleForm, RemoveFileForm
 from lms.courses.models import Module
 from lms.extensions import db
 
@@ -69,9 +69,9 @@ def edit_module(slug: str, module_id: int | None):
     preview = None
     if form.validate_on_submit():
         missing = services.missing_files(course.id, form.body_ar.data, form.body_en.data)
-        if missing:  # said, not refused: the files may be added to the course folder next
+        if missing:  # said, not refused: the files may be added next
             flash(_("This module points at files the course does not have: %(files)s. Learners will find them "
-                    "missing until they are added to the course's folder and it is imported again.",
+                    "missing until they are added on the course's Files page.",
                     files="، ".join(missing) if current_locale() == "ar" else ", ".join(missing)), "error")
         if form.preview.data:
             preview = {"ar": services.preview_markdown(form.body_ar.data, slug),
@@ -134,6 +134,43 @@ def delete_module(slug: str, module_id: int):
     services.delete_module(course.id, module_id, actor_id=current_user.id)
     flash(_("The module has been deleted."), "success")
     return redirect(url_for(".edit_course", slug=slug, _anchor="modules"))
+
+
+@bp.route("/manage/courses/<slug>/files", methods=["GET", "POST"])
+@roles_required(roles.AUTHOR_COURSES)
+def files(slug: str):
+    """The images and documents the course's modules show: add, replace, see where each is used, remove."""
+    course = _managed_or_404(services.course_by_slug(slug))
+    form = CourseFileForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            path = uploads.add_file(course.id, upload.filename or "", upload.read(), replace=form.replace.data,
+                                    actor_id=current_user.id)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            flash(_("The file has been saved as %(path)s.", path=f"\u2068{path}\u2069"), "success")
+            return redirect(url_for(".files", slug=slug))
+    return render_template("courses/files.html", course=course, form=form, files=uploads.course_files(course),
+                           remove_form=RemoveFileForm())
+
+
+@bp.post("/manage/courses/<slug>/files/remove")
+@roles_required(roles.AUTHOR_COURSES)
+def remove_file(slug: str):
+    course = _managed_or_404(services.course_by_slug(slug))
+    form, path = RemoveFileForm(), request.form.get("path", "")
+    form.validate_on_submit()  # CSRF is checked before the view; the box is optional
+    try:
+        uploads.remove_file(course.id, path, confirmed=form.confirm.data, actor_id=current_user.id)
+    except LookupError:
+        abort(404)
+    except ValidationError as error:
+        show_service_errors(form, error)
+    else:
+        flash(_("The file %(path)s has been removed.", path=f"\u2068{path}\u2069"), "success")
+    return redirect(url_for(".files", slug=slug))
 
 
 @bp.get("/manage/courses/<slug>/log", endpoint="log")
