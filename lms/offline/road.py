@@ -31,6 +31,9 @@ def manifest(user: User, slug: str) -> dict:
     page_urls = [url_for("progress.course", slug=slug)]
     if enrolled:
         page_urls += [url_for("progress.module", slug=slug, position=m.position) for m in modules]
+    # The home page (where a sign-in with the PIN lands) and "This device" (where the page shown offline sends
+    # people) must open without a network too.
+    page_urls += [url_for("progress.dashboard"), url_for("offline_shell.this_device")]
     files = sorted({address for m in modules for address in _files_of(slug, m)})
     return {
         "course": {"slug": course.slug, "title": {"ar": course.title_ar, "en": course.title_en or course.title_ar}},

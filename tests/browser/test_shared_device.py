@@ -1,6 +1,7 @@
 """One tablet, two staff (issue 16's shared devices): each chooses a PIN at their first online sign-in; what the
 device keeps for a person is sealed with it; the next person cannot read it nor send it; it waits, sealed, until
-its owner is back and enters the PIN, then goes; once nothing of theirs waits, signing out removes it."""
+its owner is back and enters the PIN, then goes; once nothing of theirs waits and they keep no course for the road,
+signing out removes it."""
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -288,3 +289,39 @@ def test_a_pin_entered_in_one_page_opens_the_records_another_page_waits_for(new_
     _enter_pin(page, live_site, "2468")
     other.wait_for_function("() => window.opened !== null", timeout=10_000)
     assert other.evaluate("() => window.opened") == {"items": []}
+
+
+def test_a_tablet_made_ready_for_two_clerks_keeps_each_ones_course_for_the_road(browser, live_site: LiveSite):
+    # Signing out with nothing waiting removed a clerk's course kept offline: made ready in the morning one after the
+    # other, only the last clerk found their course on the road, the others "You are offline" and no reason.
+    slug = live_site.course_slugs[0]
+    with live_site.app.app_context():
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        for username, number in (("clerk5", "1005"), ("clerk6", "1006")):
+            clerk = create_user({"username": username, "role": "learner", "full_name_ar": f"موظف {number}",
+                                 "full_name_latin": f"Clerk {number}", "employee_number": number}, LEARNER_PASSWORD)
+            progress.enroll(clerk.id, course)
+        db.session.commit()
+    from tests.browser.test_offline_shell import open_with_worker, wait_for_worker
+    page = open_with_worker(browser, "desktop")
+    for username, pin in (("clerk5", "2580"), ("clerk6", "1470")):  # at the depot, with a network
+        _sign_in(page, live_site, username)
+        wait_for_worker(page)
+        page.goto(f"{live_site.url}/courses/{slug}")
+        page.locator("#offline-course .offline-make").click()
+        _choose_pin(page, live_site, pin)
+        expect(page.locator("#offline-course .offline-state")).to_contain_text("متاحة دون اتصال", timeout=20_000)
+        _sign_out(page, live_site)  # nothing waits to be sent, but the course is kept for the road
+
+    page.context.set_offline(True)
+    page.goto(f"{live_site.url}/offline/signin")
+    signin = page.locator("#offline-signin")
+    signin.get_by_label(live_site.text("ar", "Employee number"), exact=True).fill("1005")
+    signin.get_by_label(live_site.text("ar", "PIN"), exact=True).fill("2580")
+    signin.get_by_role("button").click()
+    expect(page.locator(".who").first).to_have_text("موظف 1005")
+    page.goto(f"{live_site.url}/courses/{slug}/modules/1")  # the first clerk's course, read without a network
+    expect(page.locator("h1")).not_to_have_text(live_site.text("ar", "You are offline"))
+    expect(page.locator(".who").first).to_have_text("موظف 1005")
+    page.goto(f"{live_site.url}/offline/device")  # where the offline page sends people: kept with the course
+    expect(page.locator("h1")).to_have_text(live_site.text("ar", "This device"))

@@ -23,7 +23,8 @@ def test_an_enrolled_learners_manifest_lists_every_page_in_both_languages_files_
     progress.complete_module(learner.id, course, 1)
     body = client.get(f"/offline/api/courses/{course.slug}/manifest", headers=bearer(granted.token)).get_json()
     assert body["enrolled"] is True and body["languages"] == ["ar", "en"]
-    assert body["pages"] == [f"/courses/{course.slug}", *(f"/courses/{course.slug}/modules/{n}" for n in (1, 2, 3))]
+    assert body["pages"] == [f"/courses/{course.slug}", *(f"/courses/{course.slug}/modules/{n}" for n in (1, 2, 3)),
+                             "/", "/offline/device"]  # where a PIN sign-in lands, and where "offline" sends
     assert body["files"] == [f"/courses/{course.slug}/files/map.png"]
     assert body["progress"] == {"done": [1]}
     assert [m["title"] for m in body["modules"]][0] == {"ar": "الوحدة 1", "en": "Module 1"}
@@ -32,7 +33,8 @@ def test_an_enrolled_learners_manifest_lists_every_page_in_both_languages_files_
 def test_a_learner_not_enrolled_gets_the_course_page_only_and_a_hidden_course_is_a_404(client, db, granted):
     course = factories.CourseFactory(modules=2)
     body = client.get(f"/offline/api/courses/{course.slug}/manifest", headers=bearer(granted.token)).get_json()
-    assert body["enrolled"] is False and body["pages"] == [f"/courses/{course.slug}"] and body["progress"]["done"] == []
+    assert body["enrolled"] is False and body["progress"]["done"] == []
+    assert body["pages"] == [f"/courses/{course.slug}", "/", "/offline/device"]
     draft = factories.CourseFactory(status=CourseStatus.DRAFT)
     for slug in (draft.slug, "no-such-course"):
         response = client.get(f"/offline/api/courses/{slug}/manifest", headers=bearer(granted.token))

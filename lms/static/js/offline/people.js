@@ -120,14 +120,16 @@
     });
   }
 
-  // Signing out: this person is locked again, and what the device kept for them goes once nothing of theirs waits;
-  // otherwise it stays, and the service worker keeps their pages for their return ("/__lms-sw/keep/<id>").
+  // Signing out: this person is locked again, and what the device kept for them goes once nothing of theirs waits
+  // and they keep no course for the road; otherwise it stays (a tablet is made ready for several clerks in the
+  // morning), and the service worker keeps their pages for their return ("/__lms-sw/keep/<id>").
   function signOut(user) {
     return store.raw.run("keys", "readwrite", function (s) { return s["delete"](user); }).then(function () {
       store.raw.keysChanged(user);
-      return store.raw.all("outbox");  // as stored: the person's own records no longer open
-    }).then(function (items) {
-      var waiting = items.filter(function (item) { return String(item.user) === user; }).length;
+      return Promise.all([store.raw.all("outbox"), store.raw.all("courses")]);  // as stored: sealed ones stay shut
+    }).then(function (found) {
+      var mine = function (record) { return String(record.user) === user; };
+      var waiting = found[0].some(mine) || found[1].some(mine);
       var marker = window.caches ? caches.open(STATE).then(function (state) {
         return waiting ? state.put("/__lms-sw/keep/" + user, new Response("1"))
           : state["delete"]("/__lms-sw/keep/" + user);
