@@ -90,6 +90,7 @@ def _upload(page: Page, site: LiveSite, lang: str, roster: Path) -> None:
     page.locator("input[type=file]").set_input_files(roster)
     page.get_by_role("button", name=say(site, lang, "Check the file"), exact=True).click()
     expect(page.locator(".roster-preview")).to_be_visible()
+    expect(page.locator("#preview-title")).to_be_focused()  # a screen reader hears that the preview is there
 
 
 @pytest.mark.parametrize("viewport", WIDTHS)
@@ -105,6 +106,9 @@ def test_the_roster_preview_reads_right_and_asks_for_the_identity_tick(
     page.goto(f"{site.url}/manage/staff/import")
 
     switch_language(page, "en", "ltr")
+    page.get_by_role("button", name=say(site, "en", "Check the file"), exact=True).click()  # no file chosen
+    expect(page.locator("input[type=file]")).to_be_focused()  # the wrong field, read with its error
+    assert page.title().startswith(say(site, "en", "Error:"))
     _upload(page, site, "en", roster)
     _check_the_preview(page, site, "en")
     audit.check(page)

@@ -196,6 +196,15 @@ def test_the_quiz_says_what_is_saved_and_cannot_hide_a_failure(new_page, live_si
     state, words = page.locator("#save-state"), page.locator("#save-text")
     expect(state).to_have_attribute("data-state", "idle")
     audit.check(page, full_page=False)
+    # Back up through the questions with Shift+Tab: no control taking the focus hides under the sticky bar.
+    page.locator("button[value=finish]").focus()
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        under_the_bar = page.evaluate("""() => {
+          const focused = document.activeElement, bar = document.querySelector(".quiz-bar").getBoundingClientRect();
+          return Boolean(focused.closest("fieldset.question")) && bar.top <= 1
+            && focused.getBoundingClientRect().top < bar.bottom; }""")
+        assert not under_the_bar, page.evaluate("document.activeElement.outerHTML")
     radios = page.locator("fieldset[data-kind=single] input[type=radio], fieldset[data-kind=truefalse] "
                           "input[type=radio]")
 

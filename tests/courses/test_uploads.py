@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from lms.core.models import ValidationError
 from lms.courses import services, sync, uploads
@@ -74,7 +75,7 @@ def test_a_file_of_another_kind_or_too_large_is_refused_and_nothing_changes(clie
 
 def test_a_file_over_5_mb_is_refused(course, as_trainer):
     # Through the service: a body this large goes through a temporary file in the test client, which it leaves open.
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, force_locale("en"):
         uploads.add_file(course.id, "big.pdf", b"%PDF-" + bytes(MAX_ASSET_BYTES), actor_id=as_trainer.id)
     assert "larger than 5 MB" in str(refused.value.errors["file"])
     assert _assets(course) == {}

@@ -85,3 +85,16 @@ def test_a_malformed_progress_upload_is_a_json_400_and_changes_nothing(client, d
                            headers=bearer(granted.token))
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModuleCompletion)) == 0
+
+
+def test_the_offline_box_says_the_quiz_needs_the_network_to_start(client, db, as_learner):
+    # A clerk took "Available offline" for the whole course and found on the road that the quiz would not open.
+    from tests.quizzes.conftest import add_bank
+    course = add_bank(factories.CourseFactory(modules=2))
+    progress.enroll(as_learner.id, course)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    box = client.get(f"/courses/{course.slug}").text.split('id="offline-course"')[1].split("</section>")[0]
+    assert "The quiz needs the network to start" in box
+    plain = factories.CourseFactory(modules=2)
+    progress.enroll(as_learner.id, plain)
+    assert "The quiz needs" not in client.get(f"/courses/{plain.slug}").text

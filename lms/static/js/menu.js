@@ -34,8 +34,18 @@
     requestAnimationFrame(function () { resizing = false; markWideTables(); });
   });
 
+  // A form sent back with errors: the first wrong field takes the focus and the title says so; else a new part.
+  function focusWhatChanged() {
+    if (document.querySelector("[autofocus]") || window.location.hash) return;
+    var wrong = document.querySelector(".has-error :is(input, select, textarea)");
+    var target = wrong || document.querySelector("[data-focus-on-load]");
+    if (wrong) document.title = document.body.getAttribute("data-error-title") + " " + document.title;
+    if (target) target.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     markWideTables();
+    focusWhatChanged();
     var button = document.querySelector(".menu-button");
     var menu = button && document.getElementById(button.getAttribute("aria-controls"));
     if (!menu) return;

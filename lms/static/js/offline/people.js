@@ -93,8 +93,12 @@
   function enter(record, pin, texts) {
     var user = String(record.user);
     var now = Date.now();
-    var wait = function (seconds) { return new Error(texts.wait.replace("%(num)s", arabicDigits(seconds))); };
-    if (record.locked_until > now) return Promise.reject(wait(Math.ceil((record.locked_until - now) / 1000)));
+    var wait = function (seconds, text) {
+      return new Error((text || texts.wait).replace("%(num)s", arabicDigits(seconds)));
+    };
+    if (record.locked_until > now) {  // not tried: the PIN must not be called wrong when it was not checked
+      return Promise.reject(wait(Math.ceil((record.locked_until - now) / 1000), texts.locked));
+    }
     return derive(pin, record.salt, record.iterations).then(function (key) {
       return crypto.subtle.decrypt({name: "AES-GCM", iv: record.check.iv}, key, record.check.data).then(function () {
         record.failures = 0;
