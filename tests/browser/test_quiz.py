@@ -255,3 +255,29 @@ def test_an_answer_given_before_the_script_ran_is_saved_when_it_runs(new_page, l
         after = {q.id: aq.response for aq, q in attempts.attempt_questions(attempt_id)}
     assert after[question_id] == chosen.get_attribute("value")
     assert {q: after[q] for q in untouched} == {q: before[q] for q in untouched}  # only what was given is sent
+
+
+def test_the_last_minutes_and_the_end_of_time_are_seen_as_well_as_heard(new_page, live_site: LiveSite,  # noqa: F811
+                                                                         tmp_path):
+    # "Five minutes left" went only to a screen reader (a visually hidden line): a clerk who cannot hear it, or
+    # does not use one, saw nothing until the digits turned red; "time is up" was cut by the page leaving at once.
+    _set_quiz(live_site, live_site.course_slugs[0], time_limit_minutes=6, attempts=0)
+    page = new_page(VIEWPORTS["phone"])
+    page.clock.install()
+    slug = _enrolled(page, live_site, "phone", tmp_path)
+    _start(page, live_site, slug)
+    note = page.locator("#timer-announce")
+    expect(note).to_be_hidden()
+    page.clock.run_for(62_000)  # about five minutes left
+    expect(note).to_have_text(live_site.text("ar", "Five minutes left."))
+    assert note.bounding_box()["height"] > 12  # a line one reads, not a visually hidden pixel
+    page.clock.run_for(294_000)
+    time_up = live_site.text("ar", "Time is up: submitting your answers.")
+    for _ in range(6):  # a second at a time up to the end: said and seen before the answers go
+        page.clock.run_for(1_000)
+        if note.inner_text() == time_up:
+            break
+    expect(note).to_have_text(time_up)
+    assert note.bounding_box()["height"] > 12
+    page.clock.run_for(2_000)
+    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+/result$|/quiz$"), timeout=15_000)

@@ -330,7 +330,7 @@
       go.type = "hidden"; go.name = "go"; go.value = "submit";
       form.appendChild(go);
       leave();  // submit() fires no submit event
-      form.submit();
+      setTimeout(function () { form.submit(); }, 1500);  // "time is up" is read out first (well within the grace)
     }
   }
   tick();
