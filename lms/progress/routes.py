@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from lms.core.home import home_sections
-from lms.core.i18n import _, pick_language
+from lms.core.i18n import _, localize_digits, pick_language
 from lms.core.models import ValidationError, utcnow
 from lms.core.security import login_required
 from lms.progress import paths, services
@@ -97,6 +97,8 @@ def complete(slug: str, position: int):
     if progress.completed >= course.module_count and progress.has_quiz:
         flash(_("You have finished every module: the quiz is next."), "success")
         return redirect(url_for("quizzes.overview", slug=slug))
+    # Said, not only shown by a tick in the outline: the page that follows is another module's.
+    flash(_("Module %(num)s is marked as done.", num=localize_digits(position)), "success")
     if position < course.module_count:
         return redirect(url_for(".module", slug=slug, position=position + 1))
     return redirect(url_for(".course", slug=slug))
