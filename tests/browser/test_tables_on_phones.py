@@ -155,6 +155,9 @@ DESKTOP_CHECK = """() => {
   for (const table of document.querySelectorAll('main table')) {
     const head = table.tHead, row = table.tBodies[0] && table.tBodies[0].rows[0];
     if (getComputedStyle(table).display !== 'table') problems.push('not a table at 1366px');
+    if (!table.closest('.prose') && !table.caption && !table.hasAttribute('aria-label')
+        && !table.hasAttribute('aria-labelledby'))  // a screen reader's list of tables reads each one's name
+      problems.push('a table without a name: ' + (table.tHead ? table.tHead.textContent.trim().slice(0, 40) : ''));
     if (head && getComputedStyle(head).display !== 'table-header-group') problems.push('its column headers are hidden');
     if (row && getComputedStyle(row).display !== 'table-row') problems.push('its rows are not rows');
     for (const cell of table.querySelectorAll('td[data-label], th[data-label]'))
