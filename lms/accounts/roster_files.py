@@ -27,8 +27,9 @@ _HEADERS = {
     "employee_number": ("الرقم الوظيفي", "رقم الموظف", "employee number", "employee no", "employee id",
                         "staff number", "employee_number"),
     "full_name_ar": ("الاسم بالعربية", "الاسم", "الاسم بالعربي", "الاسم الكامل", "الاسم باللغة العربية",
-                     "full name in arabic", "name in arabic", "arabic name", "full_name_ar"),
+                     "الاسم الكامل بالعربية", "full name in arabic", "name in arabic", "arabic name", "full_name_ar"),
     "full_name_latin": ("الاسم بالإنجليزية", "الاسم باللاتينية", "الاسم بالانجليزي", "الاسم باللغة الإنجليزية",
+                        "الاسم بالحروف اللاتينية", "الاسم الكامل بالحروف اللاتينية",  # the app's own exports
                         "name in english", "english name", "latin name", "name in latin letters",
                         "full name in latin letters", "full name in english", "full_name_latin"),
     "email": ("البريد الإلكتروني", "البريد", "الإيميل", "email", "e-mail", "email address"),
@@ -156,8 +157,10 @@ def _cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # employee numbers typed as numbers come back as 1234.0
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()  # a date cell, as the sheet shows it (not "2024-03-15T00:00:00")
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return value.isoformat(sep=" ")
     return str(value)
 
 

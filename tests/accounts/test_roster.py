@@ -97,6 +97,29 @@ def test_cp1256_csv_with_semicolons_from_arabic_excel(client, hr, qalyubia, db):
     assert person.full_name_ar == "محمود حسن" and person.center.code == "QLY-BENHA"
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_headers_of_the_apps_own_exports_are_known(lang):
+    # HR fixed Latin names in the completion matrix's Arabic export and loaded it back: its column
+    # "الاسم بالحروف اللاتينية" was ignored as unknown, and every change lost.
+    from flask_babel import force_locale
+
+    from lms.core.i18n import _
+    labels = {"employee_number": ["Employee number"], "full_name_ar": ["Name in Arabic", "Full name in Arabic"],
+              "full_name_latin": ["Name in Latin letters", "Full name in Latin letters"],
+              "center_code": ["Technology center code"], "job_title": ["Job title"], "email": ["Email"]}
+    with force_locale(lang):
+        read = {field: {roster_files._HEADER_FIELDS.get(roster_files._header_key(_(label))) for label in names}
+                for field, names in labels.items()}
+    assert read == {field: {field} for field in labels}
+
+
+def test_a_date_cell_is_shown_as_the_sheet_shows_it(client, hr, qalyubia, db):
+    from datetime import datetime
+    content = xlsx_bytes(ARABIC_HEADERS[:5], [[datetime(2024, 3, 15), "هدى", "", "", "QLY-BENHA"]])
+    preview = upload(client, content).text
+    assert "2024-03-15" in preview and "T00:00:00" not in preview and "00:00:00" not in preview
+
+
 def test_unknown_columns_are_listed_and_ignored(client, hr, qalyubia, db):
     text = csv_text(ENGLISH_HEADERS[:5] + ["Shoe size"], [["4001", "هدى", "Hoda", "", "QLY-BENHA", "42"]])
     preview = upload(client, text.encode(), "staff.csv")
