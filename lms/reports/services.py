@@ -13,6 +13,7 @@ from cachelib import SimpleCache
 from lms.accounts.models import Center, District, Governorate, JobTitle, User
 from lms.accounts.scope import Scope
 from lms.certificates.models import Certificate
+from lms.core.localtime import local_date
 from lms.core.models import utcnow
 from lms.courses.models import Course
 from lms.extensions import db
@@ -295,7 +296,13 @@ def overdue(filters: Filters, scope: Scope, locale: str, at: datetime,
         .join(Course, Course.id == Enrollment.course_id).outerjoin(Center, User.center_id == Center.id)
         .order_by(*sort_order(filters, overdue_sorts(locale), "due"), Enrollment.id)
         .offset((filters.page - 1) * per_page).limit(per_page)).all()
-    return total, [OverdueRow(**row._mapping, days=max((at - row.due_at).days, 0)) for row in rows]
+    return total, [OverdueRow(**row._mapping, days=days_late(row.due_at, at)) for row in rows]
+
+
+def days_late(due_at: datetime, at: datetime) -> int:
+    """Calendar days in the governorate from the due date to `at`: what one counts on a calendar, or subtracts in
+    Excel from the export's date column (a due date is the end of its day: full 24-hour spans said one less)."""
+    return max((local_date(at) - local_date(due_at)).days, 0)
 
 
 # --- one row per person and course: exports and the API -----------------------------------------------------------

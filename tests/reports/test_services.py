@@ -1,5 +1,7 @@
 """The reports' numbers for a known organisation: per center, per course, in the matrix, before and after the due
 date."""
+from datetime import UTC, datetime
+
 from lms.accounts.scope import EVERYTHING, Scope
 from lms.reports import services
 from lms.reports.filters import Filters
@@ -78,6 +80,15 @@ def test_overdue_list_days_and_sorting(org):
     assert [r.center_code for r in rows] == ["QLY-BNH", "QLY-BNH", "QLY-SHB", "QLY-SHB"]
     assert {r.days for r in rows} == {12}
     assert services.overdue(Filters(), EVERYTHING, "en", BEFORE_DUE)[0] == 0
+
+
+def test_days_overdue_are_calendar_days_as_the_export_dates_say():
+    # Due 22 November (its end, in Cairo), seen on 7 December: the export said 14 beside "2026-11-22"; a calendar,
+    # or =TODAY()-F2 in Excel, says 15.
+    due = datetime(2026, 11, 22, 21, 59, 59, tzinfo=UTC)
+    assert services.days_late(due, datetime(2026, 12, 7, 4, 0, tzinfo=UTC)) == 15
+    assert services.days_late(due, datetime(2026, 11, 22, 23, 0, tzinfo=UTC)) == 1  # past midnight in Cairo
+    assert services.days_late(due, datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == 0
 
 
 def test_score_distribution_uses_the_best_non_archived_finished_attempt(org):
