@@ -284,6 +284,11 @@ def not_in_gift(questions: list[Question]) -> list[Question]:
     return [q for q in questions if q.type not in GIFT_TYPES]
 
 
+def not_in_english(questions: list[Question]) -> list[Question]:
+    """The questions with no English text yet (the English exports give them in Arabic)."""
+    return [q for q in questions if not q.prompt.get("en")]
+
+
 def _bank_file(settings: QuizSettings, questions: list[Question]) -> str:
     """The name of the course folder's bank file: its own, or the Moodle XML one beside it (quiz.gift ->
     quiz.xml) once the bank holds a question that GIFT cannot write: the folder must hold the whole bank."""

@@ -68,7 +68,8 @@ def overview(slug: str):
     questions, _categories = authoring.bank_listing(course.id)
     return render_template("quizzes/manage/overview.html", course=course, count=len(questions),
                            settings=QuizSettings.from_dict(course.quiz_settings),
-                           not_in_gift=bank.not_in_gift(questions), editor=edited_by(course),
+                           not_in_gift=bank.not_in_gift(questions), not_in_english=bank.not_in_english(questions),
+                           editor=edited_by(course),
                            waiting=files_waiting(course))
 
 
@@ -78,9 +79,10 @@ def questions(slug: str):
     course = _course_or_404(slug)
     category, kind = request.args.get("category", ""), request.args.get("type", "")
     shown, categories = authoring.bank_listing(course.id, category, kind if kind in REGISTRY else "")
+    everything = authoring.bank_listing(course.id)[0]
     return render_template("quizzes/manage/questions.html", course=course, questions=shown, categories=categories,
-                           category=category, kind=kind, types=REGISTRY,
-                           not_in_gift=bank.not_in_gift(authoring.bank_listing(course.id)[0]))
+                           category=category, kind=kind, types=REGISTRY, not_in_gift=bank.not_in_gift(everything),
+                           not_in_english=bank.not_in_english(everything))
 
 
 @bp.route("/questions/new", methods=["GET", "POST"], defaults={"question_id": None})

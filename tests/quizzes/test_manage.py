@@ -330,6 +330,21 @@ def test_export_gives_gift_that_reads_back_as_the_bank(client, as_trainer, db, l
     assert ("Question Q1" in response.text) == (lang == "en")
 
 
+def test_the_bank_pages_say_how_many_questions_the_english_export_gives_in_arabic(client, as_trainer, db):
+    # A bank imported in Arabic only exported "English" files identical to the Arabic ones, and nothing said so.
+    course = factories.CourseFactory()
+    course.quiz_settings = {"file": "quiz.gift"}
+    questions = sample_questions()
+    bank._apply(course, [_bilingual(questions[0])] + [{"ar": q} for q in questions[1:]], retire_missing=True)
+    _db.session.commit()
+    client.post("/language", data={"lang": "en", "next": "/"})
+    gap = f"{len(questions) - 1} questions have no English text yet: the English exports give them in Arabic."
+    assert gap in client.get(_url(course, "")).text and gap in client.get(_url(course, "/questions")).text
+    bank._apply(course, [_bilingual(q) for q in questions], retire_missing=True)
+    _db.session.commit()
+    assert "no English text yet" not in client.get(_url(course, "/questions")).text
+
+
 def test_settings_are_saved_and_audited(client, as_trainer, quiz_course):
     learner = factories.UserFactory()
     progress.enroll(learner.id, quiz_course)
