@@ -63,10 +63,23 @@ def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list], *, rtl: boo
     def cell(value: object) -> WriteOnlyCell:
         return _xlsx_cell(WriteOnlyCell(sheet), value, ILLEGAL_CHARACTERS_RE)
 
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    def header(text: str) -> WriteOnlyCell:
+        made = cell(text)
+        made.font = Font(bold=True)
+        return made
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.sheet_view.rightToLeft = rtl
-    sheet.append([cell(h) for h in headers])
+    # Readable at first open: the header row stays in view and bold, and columns are wide enough for a name
+    # (rows stream, so widths follow the headers, not the longest value).
+    sheet.freeze_panes = "A2"
+    for number, text in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = max(14, min(40, len(text) * 1.2 + 8))
+    sheet.append([header(h) for h in headers])
     for row in rows:
         sheet.append([cell(v) for v in row])
     out = io.BytesIO()

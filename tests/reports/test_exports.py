@@ -96,3 +96,13 @@ def test_control_characters_a_roster_let_in_do_not_break_the_xlsx(app):
         content = xlsx_bytes("Sheet", ["Name"], [["منى\x01 علي\x1b"], ["=1+\x02"]], rtl=True)
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet["A2"].value == "منى علي" and sheet["A3"].value == "=1+" and sheet["A3"].data_type == "s"
+
+
+def test_a_workbook_reads_at_first_open_header_bold_and_in_view_columns_wide_enough():
+    # Long Arabic center and course names were cut at Excel's default width, and the header scrolled away.
+    book = load_workbook(io.BytesIO(xlsx_bytes("مصفوفة", ["الرقم الوظيفي", "المركز التكنولوجي", "الدورة التدريبية"],
+                                               [["1", "مركز بنها", "خدمة المواطنين"]], rtl=True)))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1]) and not sheet["B2"].font.bold
+    assert all(sheet.column_dimensions[letter].width >= 14 for letter in "ABC")
