@@ -326,3 +326,12 @@ def test_the_template_has_arabic_headers_and_a_bom(client, hr):
     assert header[:3] == ["الرقم الوظيفي", "الاسم بالعربية", "الاسم بالإنجليزية"]
     # and the template's own headers are read back
     assert roster_files.read_roster("t.csv", response.data).headers["center_code"] == "كود المركز التكنولوجي"
+
+
+def test_the_template_is_headed_in_english_for_an_english_reader_and_reads_back(client, hr):
+    client.post("/language", data={"lang": "en", "next": "/"})
+    response = client.get("/manage/staff/import/template.csv")
+    header = response.data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:3] == ["Employee number", "Full name in Arabic", "Full name in Latin letters"]
+    read = roster_files.read_roster("t.csv", response.data).headers
+    assert set(read) == set(roster_files.FIELDS)

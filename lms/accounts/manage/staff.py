@@ -247,9 +247,11 @@ def roster_job_erase_slips(job_id: int):
 @bp.get("/import/template.csv")
 @roles_required(roles.MANAGE_ROSTER)
 def roster_template():
-    """The columns HR fills in, with Arabic headers; UTF-8 with BOM so that Excel shows the Arabic."""
+    """The columns HR fills in, headed in the reader's language (the import reads both); UTF-8 with BOM so that
+    Excel shows the Arabic."""
+    names = roster_files.TEMPLATE_HEADERS if current_locale() == "ar" else roster_files.field_labels()
     out = io.StringIO()
-    csv.writer(out).writerow(roster_files.TEMPLATE_HEADERS[f] for f in roster_files.FIELDS)
+    csv.writer(out).writerow(names[f] for f in roster_files.FIELDS)
     response = current_app.response_class("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=staff-roster-template.csv"
     return response
