@@ -211,6 +211,19 @@ def matrix_export(fmt: str):
     return _download(fmt, "completion-matrix", _("Completion matrix"), headers, rows())
 
 
+@bp.get("/scores.<fmt>")
+@roles_required(roles.VIEW_REPORTS)
+def scores_export(fmt: str):
+    """The scores table: per course, how many people's best score falls in each band, with the screen's filters."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    filters, _errors, scope, _locale = _request()
+    headers = [_("Course"), *(bin_label(n) for n in range(services.SCORE_BINS)), _("People")]
+    rows = ([pick_language({"ar": d.title_ar, "en": d.title_en}), *d.bins, d.people]
+            for d in services.score_distributions(filters, scope))
+    return _download(fmt, "quiz-scores", _("Quiz scores"), headers, rows)
+
+
 @bp.get("/overdue.<fmt>")
 @roles_required(roles.VIEW_REPORTS)
 def overdue_export(fmt: str):

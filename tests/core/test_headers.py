@@ -33,6 +33,7 @@ def test_every_api_answer_is_no_store(app, client, db):
 DOWNLOADS = {
     "/manage/reports/matrix.<fmt>": ("hr", ["/manage/reports/matrix.csv", "/manage/reports/matrix.xlsx"]),
     "/manage/reports/overdue.<fmt>": ("hr", ["/manage/reports/overdue.csv", "/manage/reports/overdue.xlsx"]),
+    "/manage/reports/scores.<fmt>": ("hr", ["/manage/reports/scores.csv", "/manage/reports/scores.xlsx"]),
     "/manage/staff/import/template.csv": ("hr", ["/manage/staff/import/template.csv"]),
     "/manage/courses/<slug>/quiz/export": ("trainer", ["/manage/courses/{slug}/quiz/export"]),
     "/certificates/<code>.pdf": ("learner", ["/certificates/{code}.pdf"]),

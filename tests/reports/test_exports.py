@@ -106,3 +106,15 @@ def test_a_workbook_reads_at_first_open_header_bold_and_in_view_columns_wide_eno
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1]) and not sheet["B2"].font.bold
     assert all(sheet.column_dimensions[letter].width >= 14 for letter in "ABC")
+
+
+def test_the_scores_table_downloads_as_on_the_screen(org, clock, client, auth):
+    # The scores report was the one report HR could not take away (no CSV or XLSX).
+    auth.as_role("hr", scope_governorate_id=org.qalyubia.id)
+    assert "/manage/reports/scores.xlsx" in client.get("/manage/reports/scores").text
+    rows = _csv(client.get("/manage/reports/scores.csv"))
+    assert rows[0][0] == "الدورة التدريبية" and rows[0][-1] == "عدد الموظفين" and len(rows[0]) == 12
+    [serving] = [row for row in rows[1:] if row[0] == "خدمة المواطنين"]
+    assert serving[1:] == ["0", "0", "0", "0", "0", "0", "0", "1", "1", "1", "3"]  # as test_services counts them
+    book = load_workbook(io.BytesIO(client.get("/manage/reports/scores.xlsx").data))
+    assert [cell.value for cell in book.active[2]][-1] == 3
