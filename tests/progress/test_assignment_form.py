@@ -83,3 +83,13 @@ def test_a_refused_form_keeps_the_choice_and_both_parts_as_typed(client, auth, o
     assert 'value="2026-12-31"' in page
     assert "Give a whole number of days." in page  # the chosen due field is checked
     assert "Give a date" not in page  # the other one is not
+
+
+def test_a_refused_choice_is_tied_to_its_group_for_a_screen_reader(client, auth, org):
+    # The audience's error stood below its radio buttons, linked to nothing: a screen reader on a radio heard none.
+    auth.as_role("hr", scope_governorate_id=org.qalyubia.id)
+    page = client.post("/manage/assignments/new", data={"audience_type": "bogus"}).text
+    group = re.search(r'<fieldset class="field radios choice has-error"[^>]*>', page).group(0)
+    assert 'aria-describedby="audience_type-error"' in group and 'id="audience_type-error"' in page
+    radios = re.findall(r'<input[^>]*name="audience_type"[^>]*>', page)
+    assert radios and all('aria-invalid="true"' in radio for radio in radios)
