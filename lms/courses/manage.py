@@ -147,6 +147,8 @@ def files(slug: str):
         try:
             path = uploads.add_file(course.id, upload.filename or "", upload.read(), replace=form.replace.data,
                                     actor_id=current_user.id)
+        except LookupError:  # the course went meanwhile
+            abort(404)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
