@@ -208,3 +208,16 @@ def test_a_rosters_errors_are_cards_on_a_phone(browser, demo_site, locale, tmp_p
     page.screenshot(path=tmp_path / f"roster-errors-{locale}-360.png", full_page=True)
     page.context.close()
     assert not problems, problems
+
+
+def test_a_cards_labels_are_seen_not_read_twice(browser, demo_site):
+    # On a phone each cell shows its column's name; a screen reader, which has the column header, heard it twice.
+    page = sign_in(browser, demo_site, "hr", "ar")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_site.url}/manage/certificates")
+    cell = page.locator("table.stack-table > tbody > tr > td[data-label]").nth(1)
+    label = cell.get_attribute("data-label")
+    assert page.evaluate("(cell) => getComputedStyle(cell, '::before').content", cell.element_handle()).startswith(
+        f'"{label}"')  # shown
+    assert label not in cell.aria_snapshot()  # not in what is read out
+    page.context.close()
