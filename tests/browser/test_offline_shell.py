@@ -78,6 +78,9 @@ def test_a_course_kept_offline_is_read_and_marked_done_without_a_network(browser
     assert page.evaluate("() => window.lmsOffline.outbox.count()") == 1
     page.goto(f"{live_site.url}/courses/{slug}")  # the course page, kept: the mark waits there too
     expect(page.locator(".module-list .pending-badge")).to_have_text("Done, waiting to be sent")
+    bar = page.locator("[data-progress-steps]")  # and the bar counts it, as the badge says (it stood still)
+    steps, done = (int(bar.get_attribute(name)) for name in ("data-progress-steps", "data-progress-done"))
+    expect(bar.locator(".progress-track")).to_have_attribute("aria-valuenow", str(round(100 * (done + 1) / steps)))
 
     page.goto(f"{live_site.url}/notifications")  # never opened: not kept
     expect(page.locator("h1")).to_have_text("You are offline")

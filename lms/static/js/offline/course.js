@@ -120,8 +120,28 @@
     });
   }
 
+  // The course's bar counts the modules done on this device too, as their badges say ("waiting to be sent").
+  function countPending(positions) {
+    var holder = document.querySelector("[data-progress-steps]");
+    var extra = positions.filter(function (position) {
+      var link = document.querySelector(".module-list a[href$='/modules/" + position + "']");
+      return link && !link.parentNode.classList.contains("is-done");
+    }).length;
+    if (!holder || !extra) return;
+    var steps = Number(holder.getAttribute("data-progress-steps"));
+    var done = Math.min(steps, Number(holder.getAttribute("data-progress-done")) + extra);
+    var percent = Math.round(100 * done / steps);
+    var text = store.words.digits(percent) + (document.documentElement.lang === "ar" ? "٪" : "%");
+    var track = holder.querySelector(".progress-track");
+    track.setAttribute("aria-valuenow", percent);
+    track.setAttribute("aria-valuetext", text);
+    holder.querySelector(".progress-fill").style.inlineSize = percent + "%";
+    holder.querySelector(".progress-value").textContent = text;
+  }
+
   function pendingMarks(slug) {
     pendingFor(slug).then(function (positions) {
+      countPending(positions);
       positions.forEach(function (position) {
         var link = document.querySelector(".module-list a[href$='/modules/" + position + "']");
         if (link && !link.parentNode.querySelector(".pending-badge")) {
