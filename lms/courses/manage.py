@@ -73,6 +73,9 @@ def edit_module(slug: str, module_id: int | None):
             flash(_("This module points at files the course does not have: %(files)s. Learners will find them "
                     "missing until they are added on the course's Files page.",
                     files="، ".join(missing) if current_locale() == "ar" else ", ".join(missing)), "error")
+        if words := uploads.placeholders_in(form.body_ar.data, form.body_en.data):
+            flash(_("Write what the picture shows, or the document's title, in place of %(words)s: learners read "
+                    "it, and a screen reader says it for the picture.", words=log.list_text(words)), "error")
         if form.preview.data:
             preview = {"ar": services.preview_markdown(form.body_ar.data, slug),
                        "en": services.preview_markdown(form.body_en.data or "", slug)}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from lms.core.db import begin_write, locked
 from lms.core.i18n import _, current_locale, pick_language
@@ -99,6 +100,16 @@ def remove_file(course_id: int, path: str, *, confirmed: bool = False, actor_id:
     db.session.delete(asset)
     log.web_edit(course.id, actor_id, "file", {"file": path, "op": "removed", "size": len(asset.content)})
     db.session.commit()
+
+
+def placeholders_in(*texts: str) -> list[str]:
+    """The Files page's stand-in words ("description of the picture"...) left in a module's Markdown, in either
+    language: learners would see them as a link's name, and screen readers read them as the picture."""
+    words = set()
+    for lang in ("ar", "en"):
+        with force_locale(lang):
+            words |= {f"[{_('description of the picture')}]", f"[{_('title of the document')}]"}
+    return sorted(word for word in words if any(word in (text or "") for text in texts))
 
 
 def _modules(course_id: int) -> list[Module]:

@@ -157,3 +157,18 @@ def test_the_module_form_sends_the_trainer_to_the_files_page_for_a_missing_file(
         follow_redirects=True)
     assert "files/map.png" in response.text and "added on the course&#39;s Files page" in response.text
     assert f'href="/manage/courses/{course.slug}/files"' in response.text
+
+
+def test_a_line_pasted_with_its_stand_in_words_is_pointed_out(client, course):
+    # "![وصف الصورة](files/map.png)" pasted as shown reached learners: a screen reader read out the stand-in words.
+    _upload(client, course, "map.png", PNG)
+    response = client.post(f"/manage/courses/{course.slug}/modules/{course.modules[0].id}", data={
+        "title_ar": "الوحدة", "title_en": "The module", "body_ar": "![وصف الصورة](files/map.png)",
+        "body_en": "![description of the picture](files/map.png)", "save": "1"}, follow_redirects=True)
+    assert "Write what the picture shows" in response.text
+    assert "[وصف الصورة]" in response.text and "[description of the picture]" in response.text
+    described = client.post(f"/manage/courses/{course.slug}/modules/{course.modules[0].id}", data={
+        "title_ar": "الوحدة", "title_en": "The module", "body_ar": "![خريطة المكتب](files/map.png)",
+        "body_en": "![The office map](files/map.png)", "save": "1"},
+        follow_redirects=True)
+    assert "Write what the picture shows" not in described.text

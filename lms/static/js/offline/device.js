@@ -50,7 +50,8 @@
         link.href = "/courses/" + encodeURIComponent(record.slug);
         link.textContent = title;
         text.appendChild(link);
-        text.appendChild(document.createTextNode(" · " + size(record.bytes) + " · " +
+        var sep = texts.sep || " · ";  // not a middle dot in Arabic: beside digits it reads as a zero
+        text.appendChild(document.createTextNode(sep + size(record.bytes) + sep +
                                                  fill(texts.keptAt, {date: when(record.cached_at)})));
         var button = document.createElement("button");
         button.type = "button";
