@@ -5,7 +5,7 @@ from flask_login import current_user
 from lms.accounts import roles
 from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, current_locale, pick_language
+from lms.core.i18n import _, pick_language
 from lms.core.models import ValidationError
 from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
 from lms.core.security import roles_required
@@ -68,14 +68,6 @@ def edit_module(slug: str, module_id: int | None):
     form = ModuleForm(obj=module)
     preview = None
     if form.validate_on_submit():
-        missing = services.missing_files(course.id, form.body_ar.data, form.body_en.data)
-        if missing:  # said, not refused: the files may be added next
-            flash(_("This module points at files the course does not have: %(files)s. Learners will find them "
-                    "missing until they are added on the course's Files page.",
-                    files="، ".join(missing) if current_locale() == "ar" else ", ".join(missing)), "error")
-        if words := uploads.placeholders_in(form.body_ar.data, form.body_en.data):
-            flash(_("Write what the picture shows, or the document's title, in place of %(words)s: learners read "
-                    "it, and a screen reader says it for the picture.", words=log.list_text(words)), "error")
         if form.preview.data:
             preview = {"ar": services.preview_markdown(form.body_ar.data, slug),
                        "en": services.preview_markdown(form.body_en.data or "", slug)}
@@ -88,7 +80,21 @@ def edit_module(slug: str, module_id: int | None):
                 flash(_("The module has been saved."), "success")
                 return redirect(url_for(".edit_module", slug=slug, module_id=saved.id))
     return render_template("courses/module_form.html", form=form, course=course, module=module, preview=preview,
-                           delete_form=DeleteModuleForm() if module else None)
+                           delete_form=DeleteModuleForm() if module else None,
+                           warnings=_what_the_text_misses(course.id, form.body_ar.data, form.body_en.data))
+
+
+def _what_the_text_misses(course_id: int, *texts: str | None) -> list[str]:
+    """Said, not refused (the files may be added next), each time the page shows the text, opened or sent: a file
+    removed from the Files page leaves a module pointing at nothing."""
+    warnings = []
+    if missing := services.missing_files(course_id, *texts):
+        warnings.append(_("This module points at files the course does not have: %(files)s. Learners will find them "
+                          "missing until they are added on the course's Files page.", files=log.list_text(missing)))
+    if words := uploads.placeholders_in(*texts):
+        warnings.append(_("Write what the picture shows, or the document's title, in place of %(words)s: learners "
+                          "read it, and a screen reader says it for the picture.", words=log.list_text(words)))
+    return warnings
 
 
 def _module_of(slug: str, module_id: int):
@@ -158,7 +164,8 @@ def files(slug: str):
             flash(_("The file has been saved as %(path)s.", path=f"\u2068{path}\u2069"), "success")
             return redirect(url_for(".files", slug=slug))
     return render_template("courses/files.html", course=course, form=form, files=uploads.course_files(course),
-                           remove_form=RemoveFileForm())
+                           remove_form=RemoveFileForm(), editor=sync.edited_by(course),
+                           waiting=sync.files_waiting(course))
 
 
 @bp.post("/manage/courses/<slug>/files/remove")

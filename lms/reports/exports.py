@@ -10,11 +10,13 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from itertools import chain, islice
 
 from lms.core.localtime import local_date
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+WIDTH_SAMPLE_ROWS = 200  # the rows a workbook's column widths are measured on
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,17 +76,27 @@ def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list], *, rtl: boo
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.sheet_view.rightToLeft = rtl
-    # Readable at first open: the header row stays in view and bold, and columns are wide enough for a name
-    # (rows stream, so widths follow the headers, not the longest value).
+    # Readable at first open: the header row stays in view and bold, and each column is as wide as its header and
+    # the values of the first rows (rows stream: a width is set before the first row is written), up to a limit.
     sheet.freeze_panes = "A2"
+    rows = iter(rows)
+    first = list(islice(rows, WIDTH_SAMPLE_ROWS))
     for number, text in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = max(14, min(40, len(text) * 1.2 + 8))
+        longest = max([len(text)] + [len(_shown(row[number - 1])) for row in first if len(row) >= number])
+        sheet.column_dimensions[get_column_letter(number)].width = max(10, min(60, longest * 1.15 + 3))
     sheet.append([header(h) for h in headers])
-    for row in rows:
+    for row in chain(first, rows):
         sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _shown(value: object) -> str:
+    """About what a cell shows, for its column's width."""
+    if isinstance(value, datetime | date):
+        return "yyyy-mm-dd"
+    return "" if value is None else str(value)
 
 
 def _xlsx_cell(cell, value: object, illegal: re.Pattern):

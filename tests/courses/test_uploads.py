@@ -104,8 +104,13 @@ def test_a_file_a_module_shows_is_removed_only_when_confirmed(client, course, db
                           follow_redirects=True)
     assert "Nothing was removed" in refused.text
     assert "files/map.png" in _assets(course)
+    assert "Remove it even though modules show it (they will show it missing)<span class=\"visually-hidden\">: " \
+           '<bdi dir="ltr">files/map.png</bdi>' in page  # each box names its file
     client.post(f"/manage/courses/{course.slug}/files/remove", data={"path": "files/map.png", "confirm": "y"})
     assert _assets(course) == {}
+    # The module's page says it now points at nothing, as soon as it opens (not only when saved again).
+    module_page = client.get(f"/manage/courses/{course.slug}/modules/{course.modules[0].id}").text
+    assert "points at files the course does not have: files/map.png" in module_page
 
 
 def test_the_cover_is_not_removed(client, course, db):

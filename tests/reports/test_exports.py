@@ -105,7 +105,10 @@ def test_a_workbook_reads_at_first_open_header_bold_and_in_view_columns_wide_eno
     sheet = book.active
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1]) and not sheet["B2"].font.bold
-    assert all(sheet.column_dimensions[letter].width >= 14 for letter in "ABC")
+    assert all(sheet.column_dimensions[letter].width >= len(sheet[f"{letter}1"].value) for letter in "ABC")
+    title = "تطبيق معايير جودة الخدمة في شباك المركز التكنولوجي المتنقل"  # longer than its header
+    wide = load_workbook(io.BytesIO(xlsx_bytes("x", ["Course", "Score"], [[title, 90]], rtl=True))).active
+    assert wide.column_dimensions["A"].width >= len(title) and wide.column_dimensions["B"].width < 20
 
 
 def test_the_scores_table_downloads_as_on_the_screen(org, clock, client, auth):
