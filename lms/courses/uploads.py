@@ -60,15 +60,25 @@ def add_file(course_id: int, file_name: str, content: bytes, *, replace: bool = 
     if not is_of_type(suffix, content):
         raise ValidationError({"file": _("The file is not a valid %(type)s file: it may be damaged, or of another "
                                          "type than its name says.", type=suffix.lstrip(".").upper())})
+    if replace and _latin_stem(file_name) is None:
+        raise ValidationError({"file": _("A file named in other than Latin letters gets a new name, so it replaces "
+                                         "nothing: to replace one of the course's files, name the new one as it is "
+                                         "named here (image-1.png for files/image-1.png).")})
     begin_write()
     course = locked(Course, course_id)  # two uploads of one name take turns
     taken = set(db.session.scalars(sa.select(CourseAsset.path).where(CourseAsset.course_id == course_id)))
     path = _path_for(file_name, suffix, taken)
+    twin = next((other for other, held in db.session.execute(
+        sa.select(CourseAsset.path, CourseAsset.content).where(
+            CourseAsset.course_id == course_id, sa.func.length(CourseAsset.content) == len(content)))
+        if held == content and other != path), None)
+    if twin is not None:  # the same picture twice, under two names (an Arabic name gets a new one each time)
+        raise ValidationError({"file": _("This file is already in the course, as %(path)s.", path=f"\u2068{twin}\u2069")})
     existing = db.session.scalar(sa.select(CourseAsset).where(CourseAsset.course_id == course_id,
                                                               CourseAsset.path == path))
     if existing is not None and not replace:
         raise ValidationError({"file": _("The course already has a file named %(path)s. Tick “Replace the file of "
-                                         "the same name” to put this one in its place.", path=path)})
+                                         "the same name” to put this one in its place.", path=f"\u2068{path}\u2069")})
     asset = existing or CourseAsset(course_id=course.id, path=path)
     asset.media_type, asset.content = media_type(path), content
     db.session.add(asset)
@@ -120,12 +130,20 @@ def _named(module: Module) -> set[str]:
     return set(course_files_named(module.body_ar or "")) | set(course_files_named(module.body_en or ""))
 
 
-def _path_for(file_name: str, suffix: str, taken: set[str]) -> str:
-    """files/<the name in Latin letters, digits and dashes>; a name in another script (Arabic) gets a free
-    numbered one, "image-2.png", since links to it are copied from the files page, not typed."""
+def _latin_stem(file_name: str) -> str | None:
+    """The uploaded name in Latin letters, digits and dashes ("Office Map.PNG" -> "office-map"); None for a name
+    in another script."""
     stem = PurePosixPath(file_name.replace("\\", "/")).stem.lower()
-    if stem.isascii() and any(c.isalnum() for c in stem):
-        return f"{FOLDER}/{'-'.join(''.join(c if c.isalnum() else ' ' for c in stem).split())[:60]}{suffix}"
+    if not (stem.isascii() and any(c.isalnum() for c in stem)):
+        return None
+    return "-".join("".join(c if c.isalnum() else " " for c in stem).split())[:60]
+
+
+def _path_for(file_name: str, suffix: str, taken: set[str]) -> str:
+    """files/<the name in Latin letters>; a name in another script (Arabic) gets a free numbered one,
+    "image-2.png", since links to it are copied from the files page, not typed."""
+    if stem := _latin_stem(file_name):
+        return f"{FOLDER}/{stem}{suffix}"
     base = "document" if suffix == ".pdf" else "image"
     number = 1
     while f"{FOLDER}/{base}-{number}{suffix}" in taken:

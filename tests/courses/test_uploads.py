@@ -56,9 +56,15 @@ def test_a_trainer_adds_an_image_and_learners_see_it(client, course, db, auth):
 
 def test_names_in_arabic_get_free_numbered_names(client, course):
     _upload(client, course, "خريطة المكتب.png", PNG)
-    _upload(client, course, "شعار.png", PNG)
+    _upload(client, course, "شعار.png", PNG + b"logo")
     _upload(client, course, "دليل.pdf", PDF)
     assert set(_assets(course)) == {"files/image-1.png", "files/image-2.png", "files/document-1.pdf"}
+    # The same picture again, under any name, is not a second copy; "Replace" cannot apply to an Arabic name.
+    again = _upload(client, course, "خريطة.png", PNG)
+    assert "This file is already in the course, as \u2068files/image-1.png\u2069." in again.text
+    replacing = _upload(client, course, "خريطة جديدة.png", PNG + b"new", replace="y")
+    assert "replaces nothing" in replacing.text
+    assert len(_assets(course)) == 3
 
 
 @pytest.mark.parametrize(("name", "content", "says"), [
