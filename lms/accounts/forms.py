@@ -53,8 +53,9 @@ class UserForm(FlaskForm):
                              render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH,
                                         "maxlength": MAX_LENGTH},
                              description=_l("At least 12 characters: a few uncommon words, not a common password, "
-                                            "nor the person's name, username or employee number. Leave empty to "
-                                            "keep the current password."))
+                                            "nor the person's name, username or employee number."))
+    KEEP_PASSWORD = _l("At least 12 characters: a few uncommon words, not a common password, nor the person's name, "
+                       "username or employee number. Leave empty to keep the current password.")  # an account's edit
 
 
 class CenterForm(FlaskForm):

@@ -73,7 +73,8 @@ def add_file(course_id: int, file_name: str, content: bytes, *, replace: bool = 
             CourseAsset.course_id == course_id, sa.func.length(CourseAsset.content) == len(content)))
         if held == content and other != path), None)
     if twin is not None:  # the same picture twice, under two names (an Arabic name gets a new one each time)
-        raise ValidationError({"file": _("This file is already in the course, as %(path)s.", path=f"\u2068{twin}\u2069")})
+        raise ValidationError({"file": _("This file is already in the course, as %(path)s.",
+                                         path=f"\u2068{twin}\u2069")})
     existing = db.session.scalar(sa.select(CourseAsset).where(CourseAsset.course_id == course_id,
                                                               CourseAsset.path == path))
     if existing is not None and not replace:

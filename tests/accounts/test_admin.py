@@ -43,6 +43,17 @@ def test_a_new_user_needs_a_password(client, as_admin, db):
     assert db.session.scalar(sa.select(User).where(User.username == "sara.ali")) is None
 
 
+def test_a_new_accounts_password_is_asked_with_the_other_fields_and_no_current_one_is_promised(client, as_admin):
+    # The form said "leave empty to keep the current password" for an account that has none, and asked for the
+    # password only in a second round, once the other fields were right.
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert "keep the current password" not in client.get("/admin/users/new").text
+    page = client.post("/admin/users/new", data={**NEW_USER, "username": "", "password": ""}).text
+    assert "A new account needs a password." in page and page.count('class="error"') >= 2
+    user = factories.UserFactory()
+    assert "Leave empty to keep the current password." in client.get(f"/admin/users/{user.id}").text
+
+
 def test_admin_edits_a_user_and_keeps_the_password_when_left_empty(client, as_admin, db):
     user = factories.UserFactory(username="omar")
     old_hash = user.password_hash

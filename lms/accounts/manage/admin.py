@@ -35,17 +35,18 @@ def users():
 def new_user():
     form = UserForm()
     _fill_choices(form)
-    if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors = [_("A new account needs a password.")]
+    valid = form.validate_on_submit()
+    if request.method == "POST" and not form.password.data:  # said with the other fields' errors, not after them
+        form.password.errors = [*form.password.errors, _("A new account needs a password.")]
+        valid = False
+    if valid:
+        try:
+            user = services.create_user(form.data, form.password.data)
+        except ValidationError as error:
+            show_service_errors(form, error)
         else:
-            try:
-                user = services.create_user(form.data, form.password.data)
-            except ValidationError as error:
-                show_service_errors(form, error)
-            else:
-                flash(_("The account has been created."), "success")
-                return redirect(url_for(".edit_user", user_id=user.id))
+            flash(_("The account has been created."), "success")
+            return redirect(url_for(".edit_user", user_id=user.id))
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
@@ -54,6 +55,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
+    form.password.description = UserForm.KEEP_PASSWORD
     _fill_choices(form)
     if form.validate_on_submit():
         try:
