@@ -1,5 +1,6 @@
 """A course's change log: web edits with their old and new values, imports from files, and the entries of the
 packages above (the quiz's), which they describe through `log_describers`."""
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,10 +44,25 @@ class LogLine:
         return self.text.summary
 
 
-def excerpt(text: str | None) -> str | None:
+def excerpt(text: str | None, start: int = 0) -> str | None:
     if text is None:
         return None
-    return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + "…"
+    part = text[start:start + EXCERPT].strip()
+    return ("…" if start > 0 else "") + part + ("…" if start + EXCERPT < len(text) else "")
+
+
+def excerpts(changed: dict[str, list]) -> dict[str, list]:
+    """{key: [before, after]} with long texts cut to the stretch where they first differ (a line added at a
+    module's end showed as two identical beginnings)."""
+    shown = {}
+    for key, (old, new) in changed.items():
+        if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > EXCERPT:
+            same = len(os.path.commonprefix([old, new]))
+            start = max(0, same - EXCERPT // 4)
+            shown[key] = [excerpt(old, start), excerpt(new, start)]
+        else:
+            shown[key] = [excerpt(old) if isinstance(old, str) else old, excerpt(new) if isinstance(new, str) else new]
+    return shown
 
 
 def part_label(key: str) -> str:

@@ -113,7 +113,7 @@ def _course_values(course: Course) -> dict:
 
 
 def _module_values(module: Module) -> dict:
-    return {key: log.excerpt(getattr(module, key)) for key in MODULE_FIELDS}
+    return {key: getattr(module, key) for key in MODULE_FIELDS}
 
 
 def save_course(values: dict, course_id: int | None = None, author_id: int | None = None,
@@ -170,7 +170,7 @@ def save_module(course_id: int, values: dict, module_id: int | None = None, acto
     render_module(module, course.slug)
     db.session.add(module)
     db.session.flush()
-    changed = log.changes(before, _module_values(module), MODULE_FIELDS)
+    changed = log.excerpts(log.changes(before, _module_values(module), MODULE_FIELDS))
     if changed:
         log.web_edit(course.id, actor_id, "module", {"module": module.file_name, "changed": changed,
                                                      "op": "added" if module_id is None else "edited"})

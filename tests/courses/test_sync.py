@@ -295,6 +295,20 @@ def test_a_module_edit_logs_its_texts_shortened(db, tmp_path):
     assert len(entry.details["changed"]["body_ar"][1]) == log.EXCERPT + 1
 
 
+def test_a_line_added_at_a_long_modules_end_shows_in_the_log(db, tmp_path):
+    # The log showed before and after as the same first 120 characters: the change could not be seen.
+    sync.import_folders([_copy(tmp_path)])
+    course = _course()
+    module = course.modules[0]
+    long_text = "نص الوحدة التدريبية الطويل. " * 40
+    services.save_module(course.id, {"title_ar": module.title_ar, "title_en": module.title_en,
+                                     "body_ar": long_text}, module.id, actor_id=None)
+    services.save_module(course.id, {"title_ar": module.title_ar, "title_en": module.title_en,
+                                     "body_ar": long_text + "\n\nسطر جديد في آخر الوحدة."}, module.id, actor_id=None)
+    before, after = _log(course, "module")[-1].details["changed"]["body_ar"]
+    assert before != after and "سطر جديد في آخر الوحدة." in after and before.startswith("…")
+
+
 @pytest.mark.parametrize("language,words", [
     ("en", ["Change log", "Before", "After", "Title in English", "Pass mark (%)", "Imported from the folder"]),
     ("ar", ["سجل التغييرات", "قبل", "بعد", "العنوان بالإنجليزية", "درجة النجاح"]),
