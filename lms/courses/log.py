@@ -24,7 +24,7 @@ FIELD_LABELS = {
     "body_ar": _l("Content in Arabic (Markdown)"), "body_en": _l("Content in English (Markdown, optional)"),
     "position": _l("Place in the course"), "cover_path": _l("Cover image"),
 }
-EXCERPT = 120  # a module's text is logged as its first characters: the log is read, not diffed
+EXCERPT = 120  # a module's texts are logged as a stretch, from where they first differ: the log is read, not diffed
 
 
 @dataclass
