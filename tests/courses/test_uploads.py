@@ -183,3 +183,12 @@ def test_a_line_pasted_with_its_stand_in_words_is_pointed_out(client, course):
         "body_en": "![The office map](files/map.png)", "save": "1"},
         follow_redirects=True)
     assert "Write what the picture shows" not in described.text
+
+
+def test_the_files_page_says_where_the_course_is_managed_from_and_writes_sizes_unmistakably(client, course):
+    _upload(client, course, "map.png", PNG)
+    client.post("/language", data={"lang": "ar", "next": "/"})
+    page = client.get(f"/manage/courses/{course.slug}/files").text
+    assert "source-notice" in page  # an upload is a web edit: the page says what that means for imports
+    # "صورة · ٤ كيلوبايت" read as 40 KB: beside Arabic-Indic digits a middle dot is a zero.
+    assert "صورة، ١ كيلوبايت" in page and " · " not in page.split("<main")[1]
