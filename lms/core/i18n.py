@@ -145,3 +145,8 @@ def pick_language(pair: dict | object, field: str | None = None) -> str:
 def isolate(text: object) -> Markup:
     """Wrap a name or code in <bdi> so it keeps its own direction inside text of the other one."""
     return Markup("<bdi>{}</bdi>").format(text)
+
+
+def isolated(text: object) -> str:
+    """`isolate` for plain text (flash messages, form errors): FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE."""
+    return f"\u2068{text}\u2069"

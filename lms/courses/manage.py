@@ -5,7 +5,7 @@ from flask_login import current_user
 from lms.accounts import roles
 from lms.accounts.roles import Role
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, pick_language
+from lms.core.i18n import _, isolated, pick_language
 from lms.core.models import ValidationError
 from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
 from lms.core.security import roles_required
@@ -161,7 +161,7 @@ def files(slug: str):
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            flash(_("The file has been saved as %(path)s.", path=f"\u2068{path}\u2069"), "success")
+            flash(_("The file has been saved as %(path)s.", path=isolated(path)), "success")
             return redirect(url_for(".files", slug=slug))
     return render_template("courses/files.html", course=course, form=form, files=uploads.course_files(course),
                            remove_form=RemoveFileForm(), editor=sync.edited_by(course),
@@ -181,7 +181,7 @@ def remove_file(slug: str):
     except ValidationError as error:
         show_service_errors(form, error)
     else:
-        flash(_("The file %(path)s has been removed.", path=f"\u2068{path}\u2069"), "success")
+        flash(_("The file %(path)s has been removed.", path=isolated(path)), "success")
     return redirect(url_for(".files", slug=slug))
 
 

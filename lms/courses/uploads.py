@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from lms.core.db import begin_write, locked
-from lms.core.i18n import _, current_locale, pick_language
+from lms.core.i18n import _, isolated, pick_language
 from lms.core.models import ValidationError
 from lms.courses import log
 from lms.courses.files import MAX_ASSET_BYTES, SIGNATURES, is_of_type, media_type
@@ -74,12 +74,12 @@ def add_file(course_id: int, file_name: str, content: bytes, *, replace: bool = 
         if held == content and other != path), None)
     if twin is not None:  # the same picture twice, under two names (an Arabic name gets a new one each time)
         raise ValidationError({"file": _("This file is already in the course, as %(path)s.",
-                                         path=f"\u2068{twin}\u2069")})
+                                         path=isolated(twin))})
     existing = db.session.scalar(sa.select(CourseAsset).where(CourseAsset.course_id == course_id,
                                                               CourseAsset.path == path))
     if existing is not None and not replace:
         raise ValidationError({"file": _("The course already has a file named %(path)s. Tick “Replace the file of "
-                                         "the same name” to put this one in its place.", path=f"\u2068{path}\u2069")})
+                                         "the same name” to put this one in its place.", path=isolated(path))})
     asset = existing or CourseAsset(course_id=course.id, path=path)
     asset.media_type, asset.content = media_type(path), content
     db.session.add(asset)
@@ -104,8 +104,7 @@ def remove_file(course_id: int, path: str, *, confirmed: bool = False, actor_id:
                                      "course's page first.")})
     shown_by = [m for m in _modules(course_id) if path in _named(m)]
     if shown_by and not confirmed:
-        titles = ("، " if current_locale() == "ar" else ", ").join(
-            f"\u2068{pick_language(m, 'title')}\u2069" for m in shown_by)  # each title isolated
+        titles = log.list_text([isolated(pick_language(m, "title")) for m in shown_by])
         raise ValidationError({"": _("Nothing was removed: these modules show the file: %(modules)s. Tick the box "
                                      "to remove it all the same.", modules=titles)})
     db.session.delete(asset)

@@ -10,7 +10,7 @@ from lms.certificates.manage.records import search_form_from_query
 from lms.certificates.models import BatchStatus, PrintBatch
 from lms.certificates.routes import pdf_response
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, ngettext
+from lms.core.i18n import _, isolated, ngettext
 from lms.core.localtime import local_date
 from lms.core.models import ValidationError, utcnow
 from lms.core.security import roles_required
@@ -131,6 +131,6 @@ def batch_handover(batch_id: int, center_id: int):
             # sentence through the digits filter, which turned the full stop after a name into "٫".
             flash(ngettext("%(num)s certificate is recorded as handed over to %(name)s.",
                            "%(num)s certificates are recorded as handed over to %(name)s.", count,
-                           name=f"\u2068{form.recipient.data.strip()}\u2069"), "success")
+                           name=isolated(form.recipient.data.strip())), "success")
             return redirect(url_for(".batch", batch_id=batch_id, _anchor="hand-over"))
     return _batch_page(batch, posted=(center_id, form), status=400)
