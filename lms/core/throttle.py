@@ -86,4 +86,11 @@ def throttled(scope: str, limits_setting: str, key: Callable[[], str], methods: 
 
 def reset() -> None:
     """Forget every count (tests, and an administrator lifting a lock-out)."""
-    _limiter().storage.reset()
+    storage = _limiter().storage
+    # limits' in-memory storage sweeps expired counts in a timer thread, which fails (KeyError) when the counts
+    # are cleared under it: let a sweep under way end first. The next count starts a new one.
+    sweep = getattr(storage, "timer", None)
+    if sweep is not None and sweep.is_alive():
+        sweep.cancel()
+        sweep.join()
+    storage.reset()
