@@ -75,7 +75,10 @@ class IntegerField(wtforms.IntegerField):
 
 
 def show_service_errors(form, error: ValidationError) -> None:
-    """Put a use case's refusals beside the fields they concern; the form keeps what the user typed."""
+    """Put a use case's refusals beside the fields they concern; the form keeps what the user typed. After an
+    edit conflict (lms.core.edits), the form carries the newer values' fingerprint: saving again is knowing."""
+    if getattr(error, "seen", None) and "seen" in form:
+        form.seen.data = error.seen
     for field, message in error.errors.items():
         if field and field in form:
             form[field].errors = [*form[field].errors, message]

@@ -2,13 +2,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.core.edits import EditForm
 from lms.core.forms import FlaskForm, IntegerField
 from lms.core.i18n import _l
 from lms.core.names import clean_name
 from lms.courses.files import SIGNATURES
 
 
-class CourseForm(FlaskForm):
+class CourseForm(EditForm):
     slug = StringField(_l("Slug (used in links)"), validators=[
         DataRequired(), Length(min=2, max=80),
         Regexp(r"^[a-z0-9][a-z0-9-]+$", message=_l("Use lower-case Latin letters, digits and dashes."))],
@@ -36,7 +37,7 @@ class CourseForm(FlaskForm):
             del self.cover_path
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(EditForm):
     title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=200)],
                            render_kw={"dir": "rtl", "lang": "ar"})
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=200)],

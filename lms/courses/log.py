@@ -115,6 +115,20 @@ def last_editor(course_id: int) -> User | None:
         .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(1))
 
 
+def last_change(course_id: int, actions: tuple[str, ...], about=lambda details: True,
+                look_back: int = 50) -> tuple[str | None, datetime] | None:
+    """Who (their name in the reader's language; None for an import without a person) and when of the latest of
+    the course's entries of `actions` whose details are `about` the part in question."""
+    rows = db.session.execute(
+        sa.select(CourseLogEntry, User).outerjoin(User, User.id == CourseLogEntry.actor_id)
+        .where(CourseLogEntry.course_id == course_id, CourseLogEntry.action.in_(actions))
+        .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(look_back)).all()
+    for entry, actor in rows:
+        if about(entry.details or {}):
+            return (actor.display_name(current_locale()) if actor else None), entry.created_at
+    return None
+
+
 def changes(before: dict, after: dict, keys) -> dict[str, list]:
     """{key: [before, after]} of the keys whose value changed."""
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}

@@ -38,6 +38,7 @@ def edit_course(slug: str | None):
     form = CourseForm(obj=course)
     covers = services.cover_choices(course.id) if course else []
     form.offer_covers(covers)
+    form.showing(services.course_values(course) if course else None)
     if request.method == "GET" and course:
         form.status.data = course.status.value
         if covers:
@@ -66,6 +67,7 @@ def edit_module(slug: str, module_id: int | None):
     if module and module.course_id != course.id:
         abort(404)
     form = ModuleForm(obj=module)
+    form.showing(services.module_values(module) if module else None)
     preview = None
     if form.validate_on_submit():
         if form.preview.data:

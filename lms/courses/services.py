@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload, undefer
 from lms.accounts import roles
 from lms.accounts.models import Role, User
 from lms.core.db import begin_write, get_or_raise, locked, value_taken
+from lms.core.edits import check_unchanged
 from lms.core.hooks import Registry
 from lms.core.i18n import _
 from lms.core.models import ValidationError
@@ -108,11 +109,11 @@ def cover_choices(course_id: int) -> list[str]:
 MODULE_FIELDS = ("title_ar", "title_en", "body_ar", "body_en")
 
 
-def _course_values(course: Course) -> dict:
+def course_values(course: Course) -> dict:
     return {key: getattr(course, key) for key in COURSE_FIELDS} | {"status": course.status and course.status.value}
 
 
-def _module_values(module: Module) -> dict:
+def module_values(module: Module) -> dict:
     return {key: getattr(module, key) for key in MODULE_FIELDS}
 
 
@@ -127,25 +128,26 @@ def save_course(values: dict, course_id: int | None = None, author_id: int | Non
         raise ValidationError({"slug": _("Use lower-case Latin letters, digits and dashes.")})
     if value_taken(Course.slug, slug, course_id):
         raise ValidationError({"slug": _("Another course already uses this slug.")})
-    course = get_or_raise(Course, course_id) if course_id is not None else Course()
+    course = locked(Course, course_id) if course_id is not None else Course()
     if course_id is not None and course.slug != slug and course.modules:
         raise ValidationError({"slug": _("The slug of a course that has modules cannot change.")})
-    before = _course_values(course) if course_id is not None else {}
-    course.slug = slug
-    for key in ("title_ar", "title_en", "summary_ar", "summary_en"):
-        setattr(course, key, (values.get(key) or "").strip())
-    course.status = CourseStatus(values["status"])
-    course.estimated_minutes = values.get("estimated_minutes") or 0
+    before = course_values(course) if course_id is not None else {}
+    new = {"slug": slug, **{key: (values.get(key) or "").strip()
+                            for key in ("title_ar", "title_en", "summary_ar", "summary_en")},
+           "status": CourseStatus(values["status"]).value, "estimated_minutes": values.get("estimated_minutes") or 0}
     if "cover_path" in values:
-        cover = values["cover_path"] or None
-        if cover is not None and (course_id is None or cover not in cover_choices(course_id)):
+        new["cover_path"] = values["cover_path"] or None
+        if new["cover_path"] is not None and (course_id is None or new["cover_path"] not in cover_choices(course_id)):
             raise ValidationError({"cover_path": _("Choose one of the course's images.")})
-        course.cover_path = cover
+    if course_id is not None:
+        check_unchanged(values.get("seen"), before, {**before, **new}, lambda: log.last_change(course_id, ("course",)))
+    for key, value in new.items():
+        setattr(course, key, CourseStatus(value) if key == "status" else value)
     if course_id is None and author_id is not None:
         course.trainers.append(CourseTrainer(user_id=author_id))
     db.session.add(course)
     db.session.flush()
-    changed = log.changes(before, _course_values(course), COURSE_FIELDS)
+    changed = log.changes(before, course_values(course), COURSE_FIELDS)
     if changed:
         log.web_edit(course.id, actor_id or author_id, "course", {"changed": changed, "created": course_id is None})
     db.session.commit()
@@ -161,16 +163,20 @@ def save_module(course_id: int, values: dict, module_id: int | None = None, acto
         course.module_count += 1
         before = {}
     else:
-        module = get_or_raise(Module, module_id)
+        module = locked(Module, module_id)
         if module.course_id != course_id:
             raise ValidationError({"": _("This module belongs to another course.")})
-        before = _module_values(module)
-    for key in MODULE_FIELDS:
-        setattr(module, key, (values.get(key) or "").strip())
+        before = module_values(module)
+    new = {key: (values.get(key) or "").strip() for key in MODULE_FIELDS}
+    if module_id is not None:
+        check_unchanged(values.get("seen"), before, new, lambda: log.last_change(
+            course_id, ("module", "files"), lambda details: details.get("module") in (None, module.file_name)))
+    for key, value in new.items():
+        setattr(module, key, value)
     render_module(module, course.slug)
     db.session.add(module)
     db.session.flush()
-    changed = log.excerpts(log.changes(before, _module_values(module), MODULE_FIELDS))
+    changed = log.excerpts(log.changes(before, module_values(module), MODULE_FIELDS))
     if changed:
         log.web_edit(course.id, actor_id, "module", {"module": module.file_name, "changed": changed,
                                                      "op": "added" if module_id is None else "edited"})
