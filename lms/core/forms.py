@@ -75,15 +75,20 @@ class IntegerField(wtforms.IntegerField):
 
 
 def show_service_errors(form, error: ValidationError) -> None:
-    """Put a use case's refusals beside the fields they concern; the form keeps what the user typed. After an
-    edit conflict (lms.core.edits), the form carries the newer values' fingerprint: saving again is knowing."""
-    if getattr(error, "seen", None) and "seen" in form:
-        form.seen.data = error.seen
+    """Put a use case's refusals beside the fields they concern; the form keeps what the user typed."""
+    carry_newer_fingerprint(form, error)
     for field, message in error.errors.items():
         if field and field in form:
             form[field].errors = [*form[field].errors, message]
         else:
             flash(message, "error")
+
+
+def carry_newer_fingerprint(form, error: ValidationError) -> None:
+    """After an edit conflict (lms.core.edits), the form carries the fingerprint of the values stored now: the
+    person has been told, and saving again replaces them knowingly."""
+    if getattr(error, "seen", None) and "seen" in form:
+        form.seen.data = error.seen
 
 
 def _wtforms_messages() -> None:  # pragma: no cover

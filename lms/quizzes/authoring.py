@@ -10,9 +10,11 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.core.db import begin_write
+from lms.core.db import begin_write, locked
+from lms.core.edits import EditConflict, check_unchanged
 from lms.core.i18n import _, _l, localize_digits, ngettext
 from lms.core.models import ValidationError
+from lms.courses import log as course_log
 from lms.courses.log import LogText, list_text
 from lms.courses.models import Course, CourseLogEntry
 from lms.extensions import db
@@ -58,6 +60,12 @@ class Draft:
 
 
 # --- a question on a form: the rows are the type's to show and read --------------------------------------------
+
+def stored_question(question: Question) -> dict:
+    """What a save of the question writes, as stored: an edit form's fingerprint is taken of it."""
+    return {"title": question.title, "category": question.category, "format": question.format,
+            "prompt": question.prompt, "general_feedback": question.general_feedback, "data": question.data}
+
 
 def question_values(question: Question | None, kind: str) -> dict:
     """What the edit form shows: the question, one row per answer, then empty rows to add more."""
@@ -131,8 +139,12 @@ def _refuse(error: ValidationError):
     raise error
 
 
-def question_in(course: Course, question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
+def question_in(course: Course, question_id: int, lock: bool = False) -> Question:
+    """One of the course's questions still in its bank (`lock`: for the rest of the write); LookupError if not."""
+    try:
+        question = locked(Question, question_id) if lock else db.session.get(Question, question_id)
+    except LookupError:
+        question = None
     if question is None or question.course_id != course.id or not question.is_active:
         raise LookupError(question_id)
     return question
@@ -142,7 +154,7 @@ def save_question(course: Course, kind: str, values: dict, actor_id: int | None,
                   question_id: int | None = None) -> Question:
     """Store a new question, or a question's new version; the course folder's bank files follow."""
     begin_write()
-    question = question_in(course, question_id) if question_id is not None else None
+    question = question_in(course, question_id, lock=True) if question_id is not None else None
     kind = question.type if question else kind
     try:
         draft = read_question(kind, values, question.data if question else None)
@@ -159,15 +171,22 @@ def save_question(course: Course, kind: str, values: dict, actor_id: int | None,
     if db.session.scalar(taken.limit(1)) is not None:
         _refuse(ValidationError({"title": _("Another question of this bank (perhaps a retired one) has this "
                                             "title: imports and exports would mix them up.")}))
+    new = {"title": title, "category": draft.first.category, "format": draft.first.format,
+           "prompt": {lang: draft.by_lang[lang].text if lang in draft.by_lang else "" for lang in LANGS},
+           "general_feedback": {lang: draft.by_lang[lang].general_feedback if lang in draft.by_lang else ""
+                                for lang in LANGS}, "data": draft.data}
     if question is None:
         last = db.session.scalar(sa.select(sa.func.max(Question.position)).where(Question.course_id == course.id))
         question = Question(course_id=course.id, position=(last or 0) + 1, type=kind)
         db.session.add(question)
-    question.title, question.category, question.format = title, draft.first.category, draft.first.format
-    question.prompt = {lang: draft.by_lang[lang].text if lang in draft.by_lang else "" for lang in LANGS}
-    question.general_feedback = {lang: draft.by_lang[lang].general_feedback if lang in draft.by_lang else ""
-                                 for lang in LANGS}
-    question.data = draft.data
+    else:
+        try:
+            check_unchanged(values.get("seen"), stored_question(question), new, lambda: course_log.last_change(
+                course.id, ("question", "files"), lambda details: details.get("question") in (None, question.id)))
+        except EditConflict as error:
+            _refuse(error)
+    for key, value in new.items():
+        setattr(question, key, value)
     db.session.flush()
     _write_back(course)
     audit(course.id, actor_id, "question", {"question": question.id, "title": title})
@@ -224,6 +243,11 @@ def save_settings(course: Course, values: dict, actor_id: int | None) -> dict[st
     if problems := check(wanted):
         _refuse(ValidationError(problems))
     before, after = QuizSettings.from_dict(stored).as_dict(), QuizSettings.from_dict(wanted).as_dict()
+    try:
+        check_unchanged(values.get("seen"), before, after,
+                        lambda: course_log.last_change(course.id, ("settings", "files")))
+    except EditConflict as error:
+        _refuse(error)
     changed = {k: [before.get(k), after.get(k)] for k in SETTING_LABELS if before.get(k) != after.get(k)}
     course.quiz_settings = wanted
     if changed:

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lms.core.edits import EditForm
 from lms.core.forms import FlaskForm, Form, IntegerField
 from lms.core.i18n import _l
 from lms.quizzes.authoring import SETTING_LABELS
@@ -47,7 +48,7 @@ class AnswerRow(Form):
     feedback_en = StringField(_l("Feedback in English"), [Length(max=2000)], render_kw=EN)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(EditForm):
     title = StringField(_l("Title"), [Length(max=255)],  # required to save (the service says so), not to preview
                         render_kw={"dir": "auto"},
                         description=_l("Imports and exports recognise a question by its title: keep it unique."))
@@ -97,7 +98,7 @@ def _whole(label, low: int, high: int, optional: bool = False) -> IntegerField:
                         render_kw={"size": 6})
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(EditForm):
     pass_mark = _whole(SETTING_LABELS["pass_mark"], 0, 100)
     attempts = _whole(SETTING_LABELS["attempts"], 0, 1000)
     wait_minutes = _whole(SETTING_LABELS["wait_minutes"], 0, 525_600)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from lms.accounts import roles
-from lms.core.forms import show_service_errors
+from lms.core.forms import carry_newer_fingerprint, show_service_errors
 from lms.core.i18n import _, current_locale, localize_digits, ngettext
 from lms.core.models import ValidationError
 from lms.core.security import roles_required
@@ -51,6 +51,7 @@ def _fields(form):
 
 def _place_errors(form, error: ValidationError) -> list[str]:
     """Each refusal beside its field, answers' cells included; returns those that belong to no field."""
+    carry_newer_fingerprint(form, error)
     fields = {field.name: field for field in _fields(form)}
     left = list(getattr(error, "problems", []))
     for name, message in getattr(error, "cells", error.errors).items():
@@ -95,6 +96,7 @@ def edit_question(slug: str, question_id: int | None):
     if kind not in REGISTRY:
         abort(404)
     form = QuestionForm(data=authoring.question_values(question, kind)) if request.method == "GET" else QuestionForm()
+    form.showing(authoring.stored_question(question) if question else None)
     preview, problems = None, []
     if form.validate_on_submit():
         try:
@@ -203,6 +205,7 @@ def settings(slug: str):
     course = _course_or_404(slug)
     stored = QuizSettings.from_dict(course.quiz_settings)
     form = SettingsForm(data=stored.as_dict()) if request.method == "GET" else SettingsForm()
+    form.showing(stored.as_dict())
     if form.validate_on_submit():
         try:
             authoring.save_settings(course, form.data, current_user.id)

@@ -1,0 +1,65 @@
+"""Two editors with the same question or the same quiz settings open: the second save is told, not silent."""
+import re
+
+import pytest
+
+from lms.extensions import db as _db
+from lms.quizzes import authoring
+from lms.quizzes.models import Question
+from tests.conftest import Auth
+from tests.quizzes.test_manage import _bank, _form, _unchanged, _url
+
+
+def _seen(page: str) -> str:
+    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+
+
+@pytest.fixture
+def other(app):
+    """A second browser: an administrator, who may edit every course."""
+    client = app.test_client()
+    Auth(client).as_role("admin", full_name_ar="وليد سعيد", full_name_latin="Walid Said")
+    return client
+
+
+def test_a_question_saved_by_another_editor_meanwhile_is_not_replaced(client, as_trainer, other, quiz_course):
+    question = next(q for q in _bank(quiz_course).values() if q.type == "single")
+    address = _url(quiz_course, f"/questions/{question.id}")
+    opened = _seen(client.get(address).text)
+    theirs = _form(_unchanged(question), prompt_ar="نص وليد", seen=_seen(other.get(address).text), save="1")
+    assert other.post(address, data=theirs).status_code == 302
+
+    mine = _form(_unchanged(question), prompt_ar="نص سميرة", seen=opened, save="1")
+    refused = client.post(address, data=mine)
+    assert refused.status_code == 200 and "وليد سعيد" in refused.text and "لم يُحفظ شيء" in refused.text
+    assert "نص سميرة</textarea>" in refused.text
+    _db.session.expire_all()
+    assert _db.session.get(Question, question.id).prompt["ar"] == "نص وليد"
+
+    assert client.post(address, data={**mine, "seen": _seen(refused.text)}).status_code == 302
+    _db.session.expire_all()
+    assert _db.session.get(Question, question.id).prompt["ar"] == "نص سميرة"
+
+
+def test_quiz_settings_saved_by_another_editor_meanwhile_are_not_replaced(client, as_trainer, other, quiz_course):
+    address = _url(quiz_course, "/settings")
+    form = {"pass_mark": "70", "attempts": "0", "wait_minutes": "0", "time_limit_minutes": "0", "questions": "",
+            "shuffle": "y", "review": "full", "grading": "highest", "layout": "all"}
+    opened = _seen(client.get(address).text)
+    theirs = {**form, "attempts": "2", "seen": _seen(other.get(address).text)}
+    assert other.post(address, data=theirs).status_code == 302
+    refused = client.post(address, data={**form, "pass_mark": "80", "seen": opened})
+    assert refused.status_code == 200 and "وليد سعيد" in refused.text
+    _db.session.refresh(quiz_course)
+    assert quiz_course.quiz_settings["attempts"] == 2 and quiz_course.quiz_settings["pass_mark"] == 70
+    again = client.post(address, data={**form, "attempts": "2", "pass_mark": "80", "seen": _seen(refused.text)})
+    assert again.status_code == 302
+    _db.session.refresh(quiz_course)
+    assert quiz_course.quiz_settings["pass_mark"] == 80
+
+
+def test_the_service_without_a_fingerprint_saves_as_before(quiz_course):
+    question = next(iter(_bank(quiz_course).values()))
+    saved = authoring.save_question(quiz_course, question.type, _unchanged(question) | {"prompt_ar": "جديد"}, None,
+                                    question.id)
+    assert saved.prompt["ar"] == "جديد"
