@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import CenterKind, Role
+from lms.core.edits import EditForm
 from lms.core.forms import FlaskForm
 from lms.core.i18n import _l
 from lms.core.inputs import db_int
@@ -28,7 +29,7 @@ def _optional_int(value):
     return db_int(value) if value not in (None, "", "None") else None
 
 
-class UserForm(FlaskForm):
+class UserForm(EditForm):
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(max=64),
         Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use Latin letters, digits, dot, dash or underscore."))],
@@ -96,7 +97,7 @@ class RosterApplyForm(FlaskForm):
     confirm = SelectMultipleField(choices=[], validate_choice=False)
 
 
-class PlacementForm(FlaskForm):
+class PlacementForm(EditForm):
     center_id = SelectField(_l("Technology center"), coerce=_optional_int, validators=[DataRequired()])
     job_title_id = SelectField(_l("Job title"), coerce=_optional_int, validators=[Optional()])
 

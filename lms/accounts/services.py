@@ -9,7 +9,8 @@ from werkzeug.security import generate_password_hash
 from lms.accounts.models import Center, CenterKind, District, Governorate, JobTitle, Role, User
 from lms.accounts.scope import EVERYTHING, Scope, may_manage, scope_of
 from lms.core.arabic import normalize_for_matching
-from lms.core.db import begin_write, get_or_raise, value_taken
+from lms.core.db import begin_write, get_or_raise, locked, value_taken
+from lms.core.edits import check_unchanged
 from lms.core.hooks import Hook
 from lms.core.i18n import _, to_ascii_digits
 from lms.core.models import ValidationError, utcnow
@@ -82,10 +83,20 @@ def create_user(values: dict, password: str) -> User:
     return user
 
 
+def stored_user(user: User) -> dict:
+    """The account's values that the administrator's form changes, as stored (an edit form's fingerprint)."""
+    return {key: getattr(user, key) for key in USER_FIELDS} | {"role": user.role.value}
+
+
 def update_user(user_id: int, values: dict, password: str | None = None) -> User:
+    """`values["seen"]`, when given: the fingerprint of what the form showed (lms.core.edits); a change made
+    since, by another person or a roster import, is not replaced silently."""
     begin_write()
-    user = get_or_raise(User, user_id)
+    user = locked(User, user_id)
     clean = _clean_user_values(values)
+    stored = stored_user(user)
+    check_unchanged(values.get("seen"), stored,
+                    {**stored, **clean, "role": clean["role"].value if "role" in clean else stored["role"]})
     if password:
         _check_password(password, user, clean)
     _check_unique_user(clean, user_id)
@@ -251,10 +262,18 @@ def new_one_time_password(viewer_id: int, user_id: int) -> str:
     return password
 
 
-def place_staff(viewer_id: int, user_id: int, center_id: int | None, job_title_id: int | None) -> User:
-    """Move someone to another technology center (in the viewer's scope) or job title."""
+def stored_placement(person: User) -> dict:
+    return {"center_id": person.center_id, "job_title_id": person.job_title_id}
+
+
+def place_staff(viewer_id: int, user_id: int, center_id: int | None, job_title_id: int | None,
+                seen: str | None = None) -> User:
+    """Move someone to another technology center (in the viewer's scope) or job title. `seen`: as in
+    update_user."""
     begin_write()
-    person = _managed(viewer_id, user_id)
+    _managed(viewer_id, user_id)
+    person = locked(User, user_id)
+    check_unchanged(seen, stored_placement(person), {"center_id": center_id, "job_title_id": job_title_id})
     center = db.session.get(Center, center_id) if center_id is not None else None
     if center is None or not scope_of(db.session.get(User, viewer_id)).allows_center(center):
         raise ValidationError({"center_id": _("Choose one of the technology centers you manage.")})

@@ -55,6 +55,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
+    form.showing(services.stored_user(user))
     form.password.description = UserForm.KEEP_PASSWORD
     _fill_choices(form)
     if form.validate_on_submit():

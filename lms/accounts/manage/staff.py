@@ -117,12 +117,14 @@ def placement(user_id: int):
     if not may_manage(current_user, person):
         abort(404)
     form = PlacementForm(obj=person)
+    form.showing(services.stored_placement(person))
     form.center_id.choices = [(c.id, f"{c.code} — {pick_language(c, 'name')}") for c in _centers_in_scope()]
     form.job_title_id.choices = [("", _("No job title"))] + [
         (t.id, pick_language(t, "name")) for t in services.list_job_titles()]
     if form.validate_on_submit():
         try:
-            services.place_staff(current_user.id, user_id, form.center_id.data, form.job_title_id.data)
+            services.place_staff(current_user.id, user_id, form.center_id.data, form.job_title_id.data,
+                                 form.seen.data)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
