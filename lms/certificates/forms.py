@@ -101,7 +101,10 @@ class HandOverForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
+    # The check page is public: HR typed accusations there ("did not sit the quiz herself") without being told.
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX)],
+                           description=_l("Shown as typed to anyone who checks the certificate: write it in general "
+                                          "words (for example \"issued in error\"), without personal details."),
                            render_kw={"rows": 2, "maxlength": REASON_MAX})
 
 

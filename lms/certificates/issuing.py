@@ -75,17 +75,21 @@ def _current_for_path(user_id: int, path_id: int) -> Certificate | None:
 
 def reissue_certificate(old: Certificate, actor_id: int | None, reason: str) -> Certificate:
     """A new certificate for the same completion, from the learner's and course's data as they are now (a
-    corrected name, say); the old one becomes superseded. Runs inside the caller's write transaction."""
+    corrected name, say); the old one becomes superseded. It ends when the old one did: a correction is not a
+    recertification (the validity restarted on the day of the correction, and an expired certificate came back
+    valid). Runs inside the caller's write transaction."""
     user = db.session.get(User, old.user_id)
     course = db.session.get(Course, old.course_id) if old.course_id is not None else None
     path = db.session.get(LearningPath, old.path_id) if old.path_id is not None else None
-    return _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason, path=path)
+    return _issue(user, course, old.completed_at, replaces=old, actor_id=actor_id, reason=reason, path=path,
+                  ends_as=old)
 
 
 def _issue(user: User, course: Course | None, completed_at: datetime, replaces: Certificate | None,
            actor_id: int | None = None, reason: str = "", path: LearningPath | None = None,
-           now: datetime | None = None) -> Certificate:
-    """A certificate of `course`, or (course None) of the learning path `path`."""
+           now: datetime | None = None, ends_as: Certificate | None = None) -> Certificate:
+    """A certificate of `course`, or (course None) of the learning path `path`; valid for the course's (path's)
+    months from now, or until `ends_as` ends."""
     now = now or utcnow()
     if replaces is not None:  # first, so that the unique index lets the new one in
         replaces.superseded_at = now
@@ -96,6 +100,8 @@ def _issue(user: User, course: Course | None, completed_at: datetime, replaces: 
     settings = ((course.certificate_settings or {}) if course is not None
                 else {"validity_months": path.validity_months})
     subject = course if course is not None else path
+    expires_at = ends_as.expires_at if ends_as is not None else add_months(now, int(settings.get("validity_months")
+                                                                                    or 0))
     center = user.center
     certificate = Certificate(
         code=new_code(), serial=_next_serial(_prefix(user), local_date(now).year), user_id=user.id,
@@ -106,7 +112,7 @@ def _issue(user: User, course: Course | None, completed_at: datetime, replaces: 
         center_name_en=center.name_en if center else "", course_title_ar=clean_name(subject.title_ar),
         course_title_en=clean_name(subject.title_en), score=_score(user.id, course) if course is not None else None,
         completed_at=completed_at, issued_at=now,
-        expires_at=add_months(now, int(settings.get("validity_months") or 0)),
+        expires_at=expires_at,
         design=_design_name(settings.get("design")),
         language=course_language(course) if course is not None else "both",
     )

@@ -118,6 +118,24 @@ def test_hr_reissues_after_a_name_correction(auth, client, db, course):
     assert again.status_code == 400
 
 
+@pytest.mark.parametrize("ends", [datetime(2031, 5, 1, tzinfo=UTC), datetime(2020, 5, 1, tzinfo=UTC), None])
+def test_a_correction_keeps_the_end_of_validity(auth, client, db, course, ends):
+    """Reissuing restarted the validity on the day of the correction: a free recertification, and an expired
+    certificate came back valid."""
+    certificate = _issue(db, course)
+    certificate.expires_at = ends
+    db.session.commit()
+    auth.as_role("hr")
+    assert client.post(f"/manage/certificates/{certificate.id}/reissue",
+                       data={"reissue-reason": "تصحيح الاسم"}).status_code == 302
+    db.session.expire_all()
+    old = db.session.get(Certificate, certificate.id)
+    new = db.session.get(Certificate, old.superseded_by_id)
+    assert new.expires_at == old.expires_at and (new.expires_at is None) == (ends is None)
+    checked = datetime(2026, 12, 1, tzinfo=UTC)
+    assert new.status(checked).value == ("expired" if ends and ends.year == 2020 else "valid")
+
+
 def test_the_expiry_list_shows_what_expires_soon_and_what_has_expired(auth, client, db, course):
     now = datetime.now(UTC)
     soon, past, later, revoked = (_issue(db, course) for _ in range(4))
@@ -139,3 +157,12 @@ def test_search_dates_follow_the_governorates_day(db, course):
     db.session.commit()
     assert _serials(CertificateFilter(since=date(2026, 3, 1), until=date(2026, 3, 1))) == {certificate.serial}
     assert _serials(CertificateFilter(since=date(2026, 3, 2))) == set()
+
+
+def test_the_revoke_form_says_the_reason_is_public(auth, client, db, course):
+    certificate = _issue(db, course)
+    auth.as_role("hr")
+    page = client.get(f"/manage/certificates/{certificate.id}").text
+    textarea = page.split('name="revoke-reason"')[0].rsplit("<textarea", 1)[1]
+    hint_id = textarea.split('aria-describedby="')[1].split('"')[0].split()[0]
+    assert "يظهر كما كتبته لكل من يتحقق من الشهادة" in page.split(f'id="{hint_id}"')[1].split("</")[0]
