@@ -48,8 +48,11 @@ def review(attempt: QuizAttempt, rows: list[tuple[AttemptQuestion, Question]], l
         if attempt.review == "full":
             feedback = [*kind.chosen_feedback(question, aq.response, lang),
                         *filter(None, [pick(question.general_feedback or {}, lang)])]
+        # "answers" says right or wrong, not what was right: the key showed under every question (the label
+        # promised only "which answers were right"), to be passed on to the next learners.
         reviewed.append(ReviewedQuestion(
             n, to_html(pick(question.prompt, lang), question.format), question.type,
             kind.response_text(question, aq.response, lang) if aq.response is not None else "",
-            aq.fraction or 0.0, kind.right_answers(question, lang), feedback, question.format))
+            aq.fraction or 0.0, kind.right_answers(question, lang) if attempt.review == "full" else [], feedback,
+            question.format))
     return reviewed

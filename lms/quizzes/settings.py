@@ -5,7 +5,7 @@ from lms.core.i18n import _, _l, localize_digits
 
 REVIEW_POLICIES = {
     "score": _l("The score only"),
-    "answers": _l("The score, and which answers were right"),
+    "answers": _l("The score, and whether each answer was right (not the right answers)"),
     "full": _l("The score, the right answers and feedback"),
 }
 GRADING_POLICIES = {"highest": _l("The highest attempt"), "last": _l("The last attempt")}

@@ -95,6 +95,17 @@ def test_the_review_policy_score_shows_no_answers(client, as_learner):
     assert SECRET not in result and "القاهرة" not in result
 
 
+def test_the_review_policy_answers_says_right_or_wrong_without_the_key(client, as_learner):
+    # It showed "Right answer: ..." under every question missed, as "full" does, though it promised less.
+    course = add_bank(factories.CourseFactory(), review="answers")
+    progress.enroll(as_learner.id, course)
+    attempt_id = _start(client, course)
+    client.post(f"/quiz/attempts/{attempt_id}/submit")
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "الإجابة الصحيحة" not in result and "القاهرة" not in result and SECRET not in result
+    assert "خطأ" in result
+
+
 def test_one_question_per_page(client, as_learner):
     course = add_bank(factories.CourseFactory(), layout="one")
     progress.enroll(as_learner.id, course)
