@@ -21,9 +21,10 @@ from lms.core.web import date_text, time_text
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.bank import audit
-from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt
+from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuestionVersion, QuizAttempt
 from lms.quizzes.settings import QuizSettings
 from lms.quizzes.types import InvalidResponse, type_of
+from lms.quizzes.versions import as_shown, show_as_it_is
 
 
 class NotAllowed(ValidationError):
@@ -253,23 +254,33 @@ def record_finished_attempt(user_id: int, course: Course, questions: list[dict],
 
 
 _WITH_QUESTIONS = (
-    sa.select(AttemptQuestion, Question)
+    sa.select(AttemptQuestion, Question, QuestionVersion)
     .join(Question, Question.id == AttemptQuestion.question_id)
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
     .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
     .order_by(AttemptQuestion.position)
 )
 
 
 def attempt_questions(attempt_id: int) -> list[tuple[AttemptQuestion, Question]]:
-    return [(aq, q) for aq, q in db.session.execute(_WITH_QUESTIONS, {"attempt_id": attempt_id})]
+    """The attempt's questions as it showed them (lms.quizzes.versions), with its rows."""
+    return [(aq, as_shown(q, version)) for aq, q, version in db.session.execute(_WITH_QUESTIONS,
+                                                                                {"attempt_id": attempt_id})]
+
+
+def _shown(column: str):
+    """The question's column, or the kept version's when the attempt showed an earlier one."""
+    return sa.func.coalesce(getattr(QuestionVersion, column), getattr(Question, column),
+                            type_=getattr(Question, column).type).label(column)
 
 
 # Saving, grading and showing an attempt read plain rows, not entities: the hottest statements of a quiz.
 _SHEET = (
     sa.select(AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response,
-              AttemptQuestion.seq, AttemptQuestion.saved_at, Question.id, Question.type, Question.format,
-              Question.prompt, Question.data)
+              AttemptQuestion.seq, AttemptQuestion.saved_at, Question.id, _shown("type"), _shown("format"),
+              _shown("prompt"), _shown("data"))
     .join(Question, Question.id == AttemptQuestion.question_id)
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
     .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
     .order_by(AttemptQuestion.position)
 )
@@ -278,7 +289,7 @@ _SHEET = (
 # Saving and grading need no text: the prompts are left out (decoding them was the largest cost left).
 _KEY_SHEET = _SHEET.with_only_columns(
     AttemptQuestion.id.label("row_id"), AttemptQuestion.layout, AttemptQuestion.response, AttemptQuestion.seq,
-    Question.id, Question.type, Question.data)
+    Question.id, _shown("type"), _shown("data"))
 
 
 def attempt_sheet(attempt_id: int, texts: bool = True) -> list[sa.Row]:
@@ -565,7 +576,8 @@ def quiz_outcome(user_id: int, course: Course) -> Outcome:
 
 
 def regrade(course: Course, question_ids: list[int] | None, actor_id: int | None) -> list[tuple[int, float, float]]:
-    """Grade finished attempts again after a fix to questions (all of the course's when None), with an audit entry.
+    """Grade finished attempts again after a fix to questions (all of the course's when None), with an audit entry:
+    against the questions as they are now, which the attempts then show (lms.quizzes.versions).
 
     Returns (attempt id, old score, new score) for every attempt whose score changed.
     """
@@ -576,8 +588,9 @@ def regrade(course: Course, question_ids: list[int] | None, actor_id: int | None
     if question_ids:
         query = query.where(QuizAttempt.id.in_(sa.select(AttemptQuestion.attempt_id).where(
             AttemptQuestion.question_id.in_(question_ids))))
-    changes = []
-    for attempt in db.session.scalars(query).all():
+    changes, regraded = [], db.session.scalars(query).all()
+    show_as_it_is([attempt.id for attempt in regraded], question_ids)
+    for attempt in regraded:
         before, was_passed = attempt.score, attempt.is_passed
         _grade(attempt)
         if attempt.score != before:

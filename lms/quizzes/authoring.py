@@ -26,6 +26,7 @@ from lms.quizzes.review import ReviewedQuestion, ShownQuestion
 from lms.quizzes.settings import QuizSettings, check
 from lms.quizzes.types import REGISTRY, pick, type_of
 from lms.quizzes.types.base import cell, new_id
+from lms.quizzes.versions import keep_as_shown
 
 SETTING_LABELS = {
     "pass_mark": _l("Pass mark (%)"), "attempts": _l("Attempts allowed (0 = unlimited)"),
@@ -185,6 +186,7 @@ def save_question(course: Course, kind: str, values: dict, actor_id: int | None,
                 course.id, ("question", "files"), lambda details: details.get("question") in (None, question.id)))
         except EditConflict as error:
             _refuse(error)
+    keep_as_shown(question, new)
     for key, value in new.items():
         setattr(question, key, value)
     db.session.flush()

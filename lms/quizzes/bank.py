@@ -17,6 +17,7 @@ from lms.quizzes.formats.moodle_xml import parse_moodle_xml, to_moodle_xml
 from lms.quizzes.models import AttemptQuestion, Question
 from lms.quizzes.settings import QuizSettings, check
 from lms.quizzes.types import type_of
+from lms.quizzes.versions import keep_as_shown
 
 LANGS = ("ar", "en")
 BANK_FORMATS = {"gift": "GIFT", "xml": "Moodle XML", "aiken": "Aiken"}
@@ -175,11 +176,14 @@ def _fill(question: Question, pair: dict[str, ParsedQuestion]) -> None:
     first = _first(pair)
     kind = type_of(first.type)
     previous = question.data if question.type == first.type else None
-    question.title, question.category, question.type, question.format = (
-        first.title, first.category, first.type, first.format)
-    question.prompt = {lang: pair[lang].text if lang in pair else "" for lang in LANGS}
-    question.general_feedback = {lang: pair[lang].general_feedback if lang in pair else "" for lang in LANGS}
-    question.data = kind.to_data({lang: pair[lang] for lang in LANGS if lang in pair}, previous)
+    content = {"type": first.type, "format": first.format,
+               "prompt": {lang: pair[lang].text if lang in pair else "" for lang in LANGS},
+               "general_feedback": {lang: pair[lang].general_feedback if lang in pair else "" for lang in LANGS},
+               "data": kind.to_data({lang: pair[lang] for lang in LANGS if lang in pair}, previous)}
+    keep_as_shown(question, content)
+    question.title, question.category = first.title, first.category
+    for key, value in content.items():
+        setattr(question, key, value)
     question.is_active = True
 
 

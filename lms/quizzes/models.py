@@ -33,6 +33,22 @@ class Question(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class QuestionVersion(db.Model):
+    """A question as attempts showed it, kept when it is changed after them (lms.quizzes.versions): a learner's
+    review, and the trainer's view of the attempt, keep saying what was asked and what was answered."""
+
+    __tablename__ = "question_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(16))
+    format: Mapped[str] = mapped_column(sa.String(10))
+    prompt: Mapped[dict] = mapped_column(sa.JSON)
+    general_feedback: Mapped[dict] = mapped_column(sa.JSON)
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AttemptStatus(enum.StrEnum):
     OPEN = "open"
     FINISHED = "finished"
@@ -84,6 +100,8 @@ class AttemptQuestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
+    # The question as this attempt showed it, when it has changed since; None: the question as it is.
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_versions.id"))
     position: Mapped[int]
     layout: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # option (and choice) ids in display order
     response: Mapped[object | None] = mapped_column(sa.JSON)  # the learner's answer as its type cleaned it
