@@ -45,11 +45,29 @@ def parse_bank_file(name: str, content: bytes, file_format: str | None = None) -
         questions = parse_aiken(text) if file_format == "aiken" else parse_gift(text)
     problems = [Problem(q.line, f"{q.title or '#' + str(n)}: {reason}")
                 for n, q in enumerate(questions, 1) for reason in type_of(q.type).check(q)]
+    problems += _titles_twice(questions)
     if not questions:
         problems.append(Problem(None, _("the file holds no question")))
     if problems:
         raise BankFileError(problems)
     return questions
+
+
+def _titles_twice(questions: list[ParsedQuestion]) -> list[Problem]:
+    """A title is a question's identity in the bank: two questions of one file with the same title were both
+    added, and each import of the file again added one more."""
+    first_line: dict[str, int | None] = {}
+    problems = []
+    for question in questions:
+        if not question.title:
+            continue
+        if question.title in first_line:
+            problems.append(Problem(question.line, _("the title %(title)s is also the title of the question on line "
+                                                     "%(line)s: give each question its own title",
+                                                     title=question.title, line=first_line[question.title] or "?")))
+        else:
+            first_line[question.title] = question.line
+    return problems
 
 
 def _same_shape(ar: ParsedQuestion, en: ParsedQuestion) -> bool:

@@ -293,6 +293,19 @@ def test_a_bad_file_shows_its_lines_and_imports_nothing(client, as_trainer, quiz
     assert set(_bank(quiz_course)) == {"Q1", "Q2", "Q3", "Q4", "Q5", "Q6"} and not _audit(quiz_course, "import")
 
 
+def test_a_file_with_two_questions_of_one_title_is_refused(client, as_trainer, quiz_course):
+    # Both were added, and every import of the same file again added one more copy.
+    from io import BytesIO
+    one = ("<question type=\"truefalse\"><name><text>سؤال مكرر</text></name><questiontext><text>أ</text>"
+           "</questiontext><answer fraction=\"100\"><text>true</text></answer><answer fraction=\"0\"><text>false"
+           "</text></answer></question>\n")
+    twice = f"<quiz>\n{one}{one}</quiz>"
+    page = client.post(_url(quiz_course, "/import"), data={
+        "file": (BytesIO(twice.encode()), "bank.xml"), "lang": "ar", "check": "x"}).text
+    assert "هو أيضًا عنوان السؤال" in page and "سؤال مكرر" in page
+    assert "سؤال مكرر" not in _bank(quiz_course)
+
+
 def test_a_large_file_travels_back_with_the_confirmation(client, as_trainer, quiz_course):
     big = ("// " + "ت" * 200 + "\n") * 1500 + "::Q10:: سؤال أخير {T}\n"  # about 600 kB
     assert len(big.encode()) > 500_000
