@@ -154,3 +154,12 @@ def test_each_types_sample_answer_is_its_key_or_a_wrong_one_as_clean_takes_it():
         right, wrong = (kind.clean(data, layout, kind.sample_answer(data, right=yes)) for yes in (True, False))
         assert kind.grade(data, right) == 1, question.type
         assert kind.grade(data, wrong) < 1, question.type
+
+
+def test_a_short_answer_longer_than_a_learner_may_type_is_refused(app):
+    with app.test_request_context():
+        kind = type_of("short")
+        fits = ParsedQuestion("short", "سؤال", [Answer("ب" * 500, 1.0)])
+        too_long = ParsedQuestion("short", "سؤال", [Answer("ب" * 501, 1.0), Answer("قصيرة", 1.0)])
+        assert not kind.check(fits)
+        assert any("٥٠٠" in problem for problem in kind.check(too_long))

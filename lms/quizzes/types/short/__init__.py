@@ -1,6 +1,6 @@
 """Short answer: the learner types a word or a phrase, matched however it is spelt in Arabic."""
 from lms.core.arabic import normalize_for_matching
-from lms.core.i18n import _, _l
+from lms.core.i18n import _, _l, localize_digits, ngettext
 from lms.quizzes.types.base import (
     FEEDBACK,
     MAX_TEXT_ANSWER,
@@ -27,6 +27,11 @@ class ShortType(TypedAnswerType):
         problems = super().check(question)
         if not any(a.fraction > 0 and a.text.strip() for a in question.answers):
             problems.append(_("a short-answer question needs at least one accepted answer"))
+        if any(a.fraction > 0 and len(a.text.strip()) > MAX_TEXT_ANSWER for a in question.answers):
+            # The learner's box takes MAX_TEXT_ANSWER characters: a longer accepted answer can never be given.
+            problems.append(ngettext("an accepted answer is longer than the %(num)s character a learner can type",
+                                     "an accepted answer is longer than the %(num)s characters a learner can type",
+                                     MAX_TEXT_ANSWER, num=localize_digits(MAX_TEXT_ANSWER)))
         return problems
 
     def moodle_check(self, question):
