@@ -157,8 +157,19 @@ def _isolated(message, **values) -> Markup:
                                    for key, value in values.items()}
 
 
+VALUE_LABELS = {"status": {"draft": _l("Draft (hidden from learners)"), "published": _l("Published")}}
+
+
+def value_text(labels: dict, key: str, value: object) -> object:
+    """A logged value in the reader's words where it is a code ("draft", "full"...): the log showed the codes."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return labels.get(key, {}).get(value, value) if isinstance(value, str) else value
+
+
 def _labelled(changed: dict) -> list[tuple[str, object, object]]:
-    return [(str(FIELD_LABELS.get(key, key)), old, new) for key, (old, new) in changed.items()]
+    return [(str(FIELD_LABELS.get(key, key)), value_text(VALUE_LABELS, key, old), value_text(VALUE_LABELS, key, new))
+            for key, (old, new) in changed.items()]
 
 
 def _describe_own(entry: CourseLogEntry) -> LogText | None:

@@ -15,7 +15,7 @@ from lms.core.edits import EditConflict, check_unchanged
 from lms.core.i18n import _, _l, localize_digits, ngettext
 from lms.core.models import ValidationError
 from lms.courses import log as course_log
-from lms.courses.log import LogText, list_text
+from lms.courses.log import LogText, list_text, value_text
 from lms.courses.models import Course, CourseLogEntry
 from lms.extensions import db
 from lms.quizzes.bank import LANGS, _write_back, audit
@@ -23,7 +23,7 @@ from lms.quizzes.formats import TEXT_FORMATS, ParsedQuestion
 from lms.quizzes.models import AttemptQuestion, AttemptStatus, Question, QuizAttempt
 from lms.quizzes.rendering import to_html
 from lms.quizzes.review import ReviewedQuestion, ShownQuestion
-from lms.quizzes.settings import QuizSettings, check
+from lms.quizzes.settings import GRADING_POLICIES, LAYOUTS, REVIEW_POLICIES, QuizSettings, check
 from lms.quizzes.types import REGISTRY, pick, type_of
 from lms.quizzes.types.base import cell, new_id
 from lms.quizzes.versions import keep_as_shown
@@ -316,8 +316,10 @@ def describe(entry: CourseLogEntry) -> LogText | None:
     if entry.action == "settings":
         changed = details.get("changed", {})
         keys = [str(SETTING_LABELS.get(k, k)) for k in changed]
+        values = {"review": REVIEW_POLICIES, "grading": GRADING_POLICIES, "layout": LAYOUTS}
         return LogText(_("Quiz settings changed: %(keys)s", keys=list_text(keys) if keys else "—"),
-                       [(str(SETTING_LABELS.get(k, k)), old, new) for k, (old, new) in changed.items()])
+                       [(str(SETTING_LABELS.get(k, k)), value_text(values, k, old), value_text(values, k, new))
+                        for k, (old, new) in changed.items()])
     if entry.action == "regrade":
         return LogText(regraded_text(len(details.get("changed", []))))
     return None

@@ -396,3 +396,18 @@ def test_the_course_screens_say_the_course_is_managed_from_files(client, auth, d
         assert edited in page, url
     assert ("1 March 2026" if language == "en" else "١ مارس ٢٠٢٦") in page  # the list: when it was last imported
     assert trainer.full_name_latin in client.get("/manage/courses/serving-citizens").text or language == "ar"
+
+
+def test_the_log_names_coded_values_in_the_readers_words(client, auth, db, tmp_path):
+    # It showed "draft", "published", "full", "one": the codes of the files, not the words of the forms.
+    sync.import_folders([_copy(tmp_path)])
+    trainer = auth.login(_trainer())
+    course = _course()
+    values = {key: getattr(course, key) for key in services.COURSE_FIELDS} | {"status": "draft"}
+    services.save_course(values, course.id, actor_id=trainer.id)
+    authoring.save_settings(_course(), {"review": "answers", "layout": "one", "shuffle": True}, trainer.id)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get("/manage/courses/serving-citizens/log").text
+    assert "<bdi>Draft (hidden from learners)</bdi>" in page and "<bdi>draft</bdi>" not in page
+    assert "One question per page" in page and "<bdi>one</bdi>" not in page
+    assert "whether each answer was right" in page
