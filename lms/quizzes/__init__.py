@@ -10,9 +10,11 @@ def init_app(app: Flask) -> None:
     from lms.courses.services import folder_loaders
     from lms.quizzes import authoring, bank, cli, manage, routes
     from lms.quizzes import home as sections
+    from lms.quizzes.rendering import plain_text
     from lms.quizzes.types import register_question_types
 
     register_question_types(app)  # each type's template and script, found in its folder
+    app.add_template_filter(plain_text, "prompt_text")
     app.register_blueprint(routes.bp)
     app.register_blueprint(manage.bp)
     app.cli.add_command(cli.questions_cli)

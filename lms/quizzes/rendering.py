@@ -31,3 +31,9 @@ def to_html(text: str, text_format: str, inline: bool = False) -> Markup:
     # html, and Moodle's auto-format: HTML allowed, line breaks kept
     html = text if text_format == "html" else text.replace("\n", "<br>")
     return Markup(_clean(html, tags))  # noqa: S704 (sanitised by nh3)
+
+
+def plain_text(text: str, text_format: str) -> str:
+    """A prompt as a line of text (the bank's list): what learners read, not its markup; a script's text, which
+    striptags alone left in ("alert(1)"), goes with the script."""
+    return to_html(text, text_format).striptags()

@@ -418,3 +418,11 @@ def test_the_log_shows_the_latest_change_first(client, as_trainer, quiz_course):
     page = client.get(_url(quiz_course, "/log"), follow_redirects=True).text
     assert page.index("Q4") < page.index(str(authoring.SETTING_LABELS["pass_mark"]))
     assert f"<bdi>{as_trainer.full_name_ar}</bdi>" in page
+
+
+def test_the_bank_list_shows_a_prompt_without_the_text_of_its_script(client, as_trainer, quiz_course):
+    question = _bank(quiz_course)["Q1"]
+    question.format, question.prompt = "html", {"ar": "<p>ما الوثيقة المطلوبة؟</p><script>alert(1)</script>"}
+    _db.session.commit()
+    page = client.get(_url(quiz_course, "/questions")).text
+    assert "ما الوثيقة المطلوبة؟" in page and "alert(1)" not in page
