@@ -18,6 +18,7 @@ from lms.certificates.models import Certificate, CertificateAction, CertificateE
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.notifications.services import link_to, notify
+from lms.progress.assignments import assigned_due
 from lms.progress.cycles import NewCycle, start_new_cycles
 from lms.progress.models import Enrollment, PathCourse
 from lms.progress.paths import reopen_paths
@@ -76,10 +77,13 @@ def carry_out(certificate: Certificate, actor_id: int | None, now: datetime) -> 
     if certificate.course_id is None or certificate.superseded_at is not None:
         return []
     user_id, course_id = certificate.user_id, certificate.course_id
-    enrollment = db.session.execute(sa.select(Enrollment.id, Enrollment.completed_at).where(
+    enrollment = db.session.execute(sa.select(Enrollment.id, Enrollment.completed_at, Enrollment.due_at).where(
         Enrollment.user_id == user_id, Enrollment.course_id == course_id)).first()
     if enrollment is not None and enrollment.completed_at is not None:
-        start_new_cycles([NewCycle(enrollment.id, user_id, course_id)], now, required=False, why="revoked")
+        # A course completed before it was assigned had no due date of its own: reopened, it takes the
+        # assignment's, so that every screen (the assignment's, the reports, the learner's) says the same.
+        due = enrollment.due_at or assigned_due(user_id, course_id)
+        start_new_cycles([NewCycle(enrollment.id, user_id, course_id, due)], now, required=False, why="revoked")
     reopen_paths(user_id, course_id)
     revoked = _path_certificates(user_id, course_id, for_update=True)
     for path_certificate in revoked:

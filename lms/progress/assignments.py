@@ -144,6 +144,13 @@ def member_due(assignment: Assignment, joined_at: datetime) -> datetime:
 
 # -- creating, joining, withdrawing ---------------------------------------------------------------------------
 
+def assigned_due(user_id: int, course_id: int) -> datetime | None:
+    """The earliest due date of the active assignments of this course that reached this person (None if none)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(AssignmentMember.due_at)).join(Assignment)
+        .where(AssignmentMember.user_id == user_id, Assignment.course_id == course_id, Assignment.is_active))
+
+
 def create_assignment(actor: User, *, audience: dict, course_id: int | None = None, path_id: int | None = None,
                       due_on: date | None = None, due_days: int | None = None,
                       now: datetime | None = None) -> Assignment:

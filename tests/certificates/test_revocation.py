@@ -195,6 +195,26 @@ def test_assignments_reports_and_enrolment_counts_read_it_as_not_completed(cours
     assert counts == {first.id: 0}
 
 
+def test_a_course_completed_before_it_was_assigned_takes_the_assignments_due_date_when_reopened(courses):
+    # The assignment's page said "overdue" while the reports, the transcript and the learner's page gave no due
+    # date: the completed enrolment had none of its own.
+    first, second = courses
+    hr = factories.UserFactory(role="admin")
+    learner = factories.UserFactory()
+    take(learner, first)
+    assignment = assignments.create_assignment(hr, audience={"users": [learner.id]}, course_id=first.id,
+                                               due_on=date(2026, 12, 20), now=NOW)
+    assert progress.enrollment_for(learner.id, first.id).due_at is None
+    services.revoke(certificate_of(learner, course=first).id, "wrong person", hr.id)
+    _db.session.expire_all()
+    after_due = datetime(2026, 12, 31, tzinfo=UTC)
+    _total, [member] = assignments.members_page(assignment, hr, now=after_due)
+    assert progress.enrollment_for(learner.id, first.id).due_at == member.due_at
+    assert member.status == "overdue"
+    assert {line.course.id: line.status for line in transcript(learner.id, None, after_due).lines} == \
+        {first.id: "overdue"}
+
+
 # -- superseded certificates -----------------------------------------------------------------------------------
 
 def test_revoking_a_certificate_already_replaced_changes_nothing_else(courses, path, graduate):
