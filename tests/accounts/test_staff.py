@@ -143,6 +143,7 @@ def test_hr_moves_someone_within_scope_only(client, hr, qalyubia, db):
     title = factories.JobTitleFactory(code="TECH")
     page = client.get(f"/manage/staff/{person.id}/placement")
     assert "CAI-1" not in page.text
+    assert "يحتفظ الشخص بالدورات التدريبية المكلَّف بها من قبل" in page.text  # what a move does to assignments
     response = client.post(f"/manage/staff/{person.id}/placement", data={"center_id": cairo.id})
     assert response.status_code == 200
     db.session.refresh(person)
