@@ -93,6 +93,10 @@ def _what_the_text_misses(course_id: int, *texts: str | None) -> list[str]:
     if missing := services.missing_files(course_id, *texts):
         warnings.append(_("This module points at files the course does not have: %(files)s. Learners will find them "
                           "missing until they are added on the course's Files page.", files=log.list_text(missing)))
+    if images := uploads.undescribed_images(*texts):
+        warnings.append(_("No description between the square brackets of %(files)s: a screen reader says nothing of "
+                          "the picture. Write there what it shows.",
+                          files=log.list_text([isolated(image) for image in images])))
     if words := uploads.placeholders_in(*texts):
         warnings.append(_("Write what the picture shows, or the document's title, in place of %(words)s: learners "
                           "read it, and a screen reader says it for the picture.", words=log.list_text(words)))

@@ -2,6 +2,7 @@
 
 Adding or removing one is a web edit like a module's (the next import from changed files does not overwrite it
 unless forced), logged, and exported with the course folder."""
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -120,6 +121,15 @@ def placeholders_in(*texts: str) -> list[str]:
         with force_locale(lang):
             words |= {f"[{_('description of the picture')}]", f"[{_('title of the document')}]"}
     return sorted(word for word in words if any(word in (text or "") for text in texts))
+
+
+_UNDESCRIBED_IMAGE = re.compile(r"!\[\s*\]\(\s*<?([^)\s>]+)")
+
+
+def undescribed_images(*texts: str) -> list[str]:
+    """The images a module shows with no description (![](files/map.png)): a screen reader says nothing of them,
+    or their file name."""
+    return sorted({match for text in texts for match in _UNDESCRIBED_IMAGE.findall(text or "")})
 
 
 def _modules(course_id: int) -> list[Module]:

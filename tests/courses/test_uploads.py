@@ -192,3 +192,15 @@ def test_the_files_page_says_where_the_course_is_managed_from_and_writes_sizes_u
     assert "source-notice" in page  # an upload is a web edit: the page says what that means for imports
     # "صورة · ٤ كيلوبايت" read as 40 KB: beside Arabic-Indic digits a middle dot is a zero.
     assert "صورة، ١ كيلوبايت" in page and " · " not in page.split("<main")[1]
+
+
+def test_a_picture_without_a_description_is_pointed_out(client, course):
+    _upload(client, course, "map.png", PNG)
+    response = client.post(f"/manage/courses/{course.slug}/modules/{course.modules[0].id}", data={
+        "title_ar": "الوحدة", "title_en": "The module", "body_ar": "![](files/map.png)\n\n![ ](files/map.png)",
+        "body_en": "", "save": "1"}, follow_redirects=True)
+    assert "No description between the square brackets of \u2068files/map.png\u2069" in response.text
+    described = client.post(f"/manage/courses/{course.slug}/modules/{course.modules[0].id}", data={
+        "title_ar": "الوحدة", "title_en": "The module", "body_ar": "![خريطة المكتب](files/map.png)",
+        "body_en": "", "save": "1"}, follow_redirects=True)
+    assert "No description between" not in described.text
