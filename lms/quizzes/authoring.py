@@ -215,6 +215,12 @@ def delete_question(course: Course, question_id: int, actor_id: int | None) -> b
     return used
 
 
+def active_count(course_id: int) -> int:
+    """How many questions the bank holds (not the retired ones)."""
+    return db.session.scalar(sa.select(sa.func.count(Question.id)).where(Question.course_id == course_id,
+                                                                         Question.is_active)) or 0
+
+
 def finished_attempts_with(question_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(sa.distinct(QuizAttempt.id))).join(AttemptQuestion)

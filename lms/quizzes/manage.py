@@ -213,6 +213,10 @@ def settings(slug: str):
             show_service_errors(form, error)
         else:
             flash(_("The quiz settings have been saved."), "success")
+            if (wanted := form.questions.data) and wanted > (bank_size := authoring.active_count(course.id)):
+                flash(ngettext("The bank has %(num)s question: each attempt asks it, not %(wanted)s.",
+                               "The bank has %(num)s questions: each attempt asks all of them, not %(wanted)s.",
+                               bank_size, num=localize_digits(bank_size), wanted=localize_digits(wanted)), "info")
             return redirect(url_for(".settings", slug=slug))
     return render_template("quizzes/manage/settings.html", course=course, form=form)
 

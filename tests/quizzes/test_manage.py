@@ -377,6 +377,15 @@ def test_settings_are_saved_and_audited(client, as_trainer, quiz_course):
     assert 'name="pass_mark" size="6" type="text" value="80"' in page or 'value="80"' in page
 
 
+def test_more_questions_per_attempt_than_the_bank_holds_is_said(client, as_trainer, quiz_course):
+    form = {"pass_mark": "70", "attempts": "0", "wait_minutes": "0", "time_limit_minutes": "0", "questions": "10",
+            "shuffle": "y", "review": "full", "grading": "highest", "layout": "all"}
+    page = client.post(_url(quiz_course, "/settings"), data=form, follow_redirects=True).text
+    assert "يضم بنك الأسئلة ٦ أسئلة" in page and "١٠" in page
+    page = client.post(_url(quiz_course, "/settings"), data={**form, "questions": "5"}, follow_redirects=True).text
+    assert "يضم بنك الأسئلة" not in page
+
+
 @pytest.mark.parametrize("changes", [{"pass_mark": "150"}, {"questions": "0"}, {"review": "all"},
                                      {"attempts": "كثير"}])
 def test_invalid_settings_are_refused(client, as_trainer, quiz_course, changes):
