@@ -62,6 +62,30 @@ class Draft:
 
 # --- a question on a form: the rows are the type's to show and read --------------------------------------------
 
+QUESTION_LOGGED = {"title": _l("Title"), "category": _l("Category"), "prompt_ar": _l("Question text in Arabic"),
+                   "prompt_en": _l("Question text in English (optional)"), "answers": _l("Answers"),
+                   "general_feedback_ar": _l("General feedback in Arabic"),
+                   "general_feedback_en": _l("General feedback in English")}
+
+
+def _logged(question: Question) -> dict:
+    """A question as its log entry gives it: its texts, and its answers as one line each (text, match, weight)."""
+    rows = []
+    for answer in question.data.get("answers", []):
+        if "value" in answer:
+            text = f"{answer['value']} ± {answer.get('tolerance') or 0}"
+        else:
+            text = " → ".join(filter(None, [pick(answer.get("text") or {}, "ar"),
+                                            pick(answer.get("match") or {}, "ar")]))
+        if "fraction" in answer:
+            text += f" ({round(answer['fraction'] * 100)}%)"
+        rows.append(text)
+    return {"title": question.title, "category": question.category,
+            **{f"prompt_{lang}": (question.prompt or {}).get(lang, "") for lang in LANGS},
+            **{f"general_feedback_{lang}": (question.general_feedback or {}).get(lang, "") for lang in LANGS},
+            "answers": " | ".join(rows)}
+
+
 def stored_question(question: Question) -> dict:
     """What a save of the question writes, as stored: an edit form's fingerprint is taken of it."""
     return {"title": question.title, "category": question.category, "format": question.format,
@@ -187,11 +211,14 @@ def save_question(course: Course, kind: str, values: dict, actor_id: int | None,
         except EditConflict as error:
             _refuse(error)
     keep_as_shown(question, new)
+    before = _logged(question) if question_id is not None else {}
     for key, value in new.items():
         setattr(question, key, value)
     db.session.flush()
     _write_back(course)
-    audit(course.id, actor_id, "question", {"question": question.id, "title": title})
+    changed = course_log.excerpts(course_log.changes(before, _logged(question), QUESTION_LOGGED))
+    audit(course.id, actor_id, "question", {"question": question.id, "title": title,
+                                            **({"changed": changed} if question_id is not None else {})})
     db.session.commit()
     return question
 
@@ -312,7 +339,9 @@ def describe(entry: CourseLogEntry) -> LogText | None:
             return LogText(_("Question “%(title)s” deleted", title=title))
         if details.get("retired"):
             return LogText(_("Question “%(title)s” retired (attempts used it)", title=title))
-        return LogText(_("Question “%(title)s” saved", title=title))
+        changed = details.get("changed", {}).items()
+        return LogText(_("Question “%(title)s” saved", title=title),
+                       [(str(QUESTION_LOGGED.get(k, k)), old, new) for k, (old, new) in changed])
     if entry.action == "import":
         return LogText(ngettext("File %(file)s imported: %(num)s new question, %(updated)s updated",
                                 "File %(file)s imported: %(num)s new questions, %(updated)s updated",

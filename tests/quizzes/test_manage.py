@@ -435,3 +435,16 @@ def test_the_bank_list_shows_a_prompt_without_the_text_of_its_script(client, as_
     _db.session.commit()
     page = client.get(_url(quiz_course, "/questions")).text
     assert "ما الوثيقة المطلوبة؟" in page and "alert(1)" not in page
+
+
+def test_the_log_shows_what_a_question_edit_changed(client, as_trainer, quiz_course):
+    # The log said only "Question Q1 saved": a key changed from one option to another left no trace of which.
+    question = _bank(quiz_course)["Q1"]
+    values = _unchanged(question)
+    for row in values["answers"]:
+        if row:
+            row["weight"] = "100" if row["text_ar"] == "أسوان" else "0"
+    client.post(_url(quiz_course, f"/questions/{question.id}"), data=_form(values, save="Save"))
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get(_url(quiz_course, "/log"), follow_redirects=True).text
+    assert "Answers" in page and "القاهرة (100%)" in page and "أسوان (100%)" in page
