@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from lms.core.arabic import normalize_for_matching
 from lms.core.i18n import _, localize_digits, ngettext
+from lms.core.inputs import FORMULA_STARTS
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -164,10 +165,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _unquoted(text: str) -> str:
+    """A cell without the apostrophe that CSV exports put before text a spreadsheet would run as a formula
+    (lms.reports.exports): a roster edited from an export must not keep it ("'-Ali" for "-Ali")."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def _to_roster(table) -> Roster:
     rows, header, columns = [], None, {}
     for number, cells in enumerate(table, start=1):
-        cells = [(c or "").strip() for c in cells]
+        cells = [_unquoted((c or "").strip()) for c in cells]
         if not any(cells):
             continue
         if header is None:

@@ -17,6 +17,9 @@ from werkzeug.routing import IntegerConverter
 from lms.core.errors import ClearBadRequest
 from lms.core.i18n import _, to_ascii_digits
 
+# A spreadsheet runs a cell that starts with one of these as a formula: exports put an apostrophe before such text
+# (lms.reports.exports), and imports take it off again (lms.accounts.roster_files).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DB_INT_MAX = 2**31 - 1  # the largest id or count every database's INTEGER column holds
 MAX_JSON_DEPTH = 32  # our deepest document (an answer to a matching question inside "answers") is 3 levels
 

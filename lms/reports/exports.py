@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import chain, islice
 
+from lms.core.inputs import FORMULA_STARTS
 from lms.core.localtime import local_date
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 WIDTH_SAMPLE_ROWS = 200  # the rows a workbook's column widths are measured on
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

@@ -335,3 +335,13 @@ def test_the_template_is_headed_in_english_for_an_english_reader_and_reads_back(
     assert header[:3] == ["Employee number", "Full name in Arabic", "Full name in Latin letters"]
     read = roster_files.read_roster("t.csv", response.data).headers
     assert set(read) == set(roster_files.FIELDS)
+
+
+def test_the_apostrophe_an_export_puts_before_formula_like_text_is_taken_off(app):
+    # A roster edited from a CSV export kept "'-" where the export had guarded a leading "-" from spreadsheets.
+    content = ("الرقم الوظيفي,الاسم بالعربية,كود المركز التكنولوجي,الاسم بالحروف اللاتينية\n"
+               "'+201,علي,QLY-1,'-Ali\n'7001,منى,QLY-1,O'Neil\n").encode()
+    with app.test_request_context():
+        rows = roster_files.read_roster("r.csv", content).rows
+    assert [row[1] for row in rows] == ["+201", "'7001"]  # only before a formula character
+    assert [row[3] for row in rows] == ["-Ali", "O'Neil"]
