@@ -251,6 +251,10 @@ def test_an_offline_exam_is_downloaded_opened_with_the_code_and_submitted_offlin
     }""", arg=[f"seat:{seat_id}", len(key)], timeout=10_000)  # each answer kept on the device before it closes
     reload_offline(page, worker)  # the tablet closed and reopened: the exam carries on, answers and time kept
     expect(page.locator("#exam-questions")).to_be_visible(timeout=10_000)
+    # ... and the clerk is told what HR will see of it (it was flagged without a word to her).
+    expect(page.locator("#exam-status")).to_contain_text(live_site.text(
+        "ar", "The exam carries on where it stopped. That its page was closed and reopened is sent with the answers, "
+              "for HR to see."))
     for question_id, value in key.items():
         _checked(page, question_id, value)
     page.get_by_role("button", name=live_site.text("ar", "Submit my answers")).click()
