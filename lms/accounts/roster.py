@@ -4,6 +4,7 @@ The preview is reproducible without server state: its rows travel back in a sign
 (`roster_files.sign_roster`) and everything is checked again at apply, against the database as it is then
 (roster_apply).
 """
+import difflib
 import hashlib
 import json
 import re
@@ -79,12 +80,21 @@ class RosterPlan:
     identity_changes: list[Entry] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     new_job_titles: list[str] = field(default_factory=list)
+    # A new title that is nearly an existing one ("موظفة شباك خدمة" beside "موظف شباك خدمة"): new title -> existing.
+    close_job_titles: dict[str, str] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
     complete: bool = False
 
     @property
     def has_changes(self) -> bool:
         return bool(self.to_create or self.to_update or self.to_deactivate or self.identity_changes)
+
+
+def _closest_title(key: str, titles: dict[str, JobTitle | str]) -> JobTitle | None:
+    """The existing job title a new one is nearly the same as (a letter or two apart), if any."""
+    existing = {k: t for k, t in titles.items() if isinstance(t, JobTitle)}
+    close = difflib.get_close_matches(key, list(existing), n=1, cutoff=0.85)
+    return existing[close[0]] if close else None
 
 
 def _chunks(values: list) -> list[list]:
@@ -183,6 +193,8 @@ def plan_roster(roster: Roster, viewer: User, complete: bool = False) -> RosterP
         if v["job_title"]:
             key = normalize_for_matching(v["job_title"])
             if key not in titles:
+                if close := _closest_title(key, titles):
+                    plan.close_job_titles[v["job_title"]] = close.name_ar
                 titles[key] = v["job_title"]
                 plan.new_job_titles.append(v["job_title"])
             title = titles[key]

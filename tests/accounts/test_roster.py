@@ -345,3 +345,13 @@ def test_the_apostrophe_an_export_puts_before_formula_like_text_is_taken_off(app
         rows = roster_files.read_roster("r.csv", content).rows
     assert [row[1] for row in rows] == ["+201", "'7001"]  # only before a formula character
     assert [row[3] for row in rows] == ["-Ali", "O'Neil"]
+
+
+def test_a_new_job_title_nearly_an_existing_one_is_pointed_out(client, hr, qalyubia, db):
+    # "موظفة شباك خدمة" became a job title of its own, beside "موظف شباك خدمة", without a word.
+    factories.JobTitleFactory()  # موظف شباك خدمة
+    rows = [["20001", "فاطمة علي", "Fatma Ali", "", "QLY-BENHA", "موظفة شباك خدمة", "نشط"],
+            ["20002", "سعيد حسن", "Said Hassan", "", "QLY-BENHA", "مشرف وردية", "نشط"]]
+    preview = upload(client, xlsx_bytes(ARABIC_HEADERS, rows)).text
+    notices = [p for p in preview.split('<p class="notice">')[1:] if "المسمى الوظيفي الحالي" in p]
+    assert len(notices) == 1 and "موظفة شباك خدمة" in notices[0] and "موظف شباك خدمة" in notices[0]
