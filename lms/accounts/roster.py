@@ -90,6 +90,17 @@ class RosterPlan:
         return bool(self.to_create or self.to_update or self.to_deactivate or self.identity_changes)
 
 
+def _job_title(text: str, titles: dict[str, JobTitle | str], plan: RosterPlan) -> JobTitle | str:
+    """The job title a row names: an existing one, or a new one (its text), which the plan lists."""
+    key = normalize_for_matching(text)
+    if key not in titles:
+        if close := _closest_title(key, titles):
+            plan.close_job_titles[text] = close.name_ar
+        titles[key] = text
+        plan.new_job_titles.append(text)
+    return titles[key]
+
+
 def _closest_title(key: str, titles: dict[str, JobTitle | str]) -> JobTitle | None:
     """The existing job title a new one is nearly the same as (a letter or two apart), if any."""
     existing = {k: t for k, t in titles.items() if isinstance(t, JobTitle)}
@@ -191,14 +202,7 @@ def plan_roster(roster: Roster, viewer: User, complete: bool = False) -> RosterP
         if v["email"]:
             target["email"] = v["email"]
         if v["job_title"]:
-            key = normalize_for_matching(v["job_title"])
-            if key not in titles:
-                if close := _closest_title(key, titles):
-                    plan.close_job_titles[v["job_title"]] = close.name_ar
-                titles[key] = v["job_title"]
-                plan.new_job_titles.append(v["job_title"])
-            title = titles[key]
-            target["job_title"] = title
+            target["job_title"] = _job_title(v["job_title"], titles, plan)
         entry = Entry(row=row, values=v, user=user, target=target)
         if user is None:
             (plan.to_create if active else plan.unchanged).append(entry)  # nobody to deactivate
