@@ -179,3 +179,11 @@ def test_malformed_xml_is_a_problem_with_its_line():
 def test_a_file_that_is_not_a_moodle_quiz_is_refused():
     [(_line, reason)] = problems(b"<html><body/></html>")
     assert "<quiz>" in reason
+
+
+def test_a_problem_names_the_question_by_its_place_among_questions_not_categories():
+    data = quiz('<question type="category"><category><text>$course$/top/Part 1</text></category></question>',
+                '<question type="shortanswer"><questiontext><text>x</text></questiontext>'
+                '<answer fraction="150"><text>a</text></answer></question>')
+    [(_line, reason)] = problems(data)
+    assert reason.startswith("question 1: ")  # it was "question 2": the category was counted

@@ -52,12 +52,13 @@ def parse_moodle_xml(data: bytes) -> list[ParsedQuestion]:
 
     questions: list[ParsedQuestion] = []
     problems: list[Problem] = []
-    category = ""
-    for number, element in enumerate(root.findall("question"), 1):
+    category, number = "", 0
+    for element in root.findall("question"):
         kind = element.get("type", "")
-        if kind == "category":
+        if kind == "category":  # not a question: not counted (the first question was called "question 3")
             category = text_of(element.find("category"))
             continue
+        number += 1
         question, reasons = _question(element, kind)
         line = builder.lines.get(element)
         name = text_of(element.find("name"))
