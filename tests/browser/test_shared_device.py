@@ -326,3 +326,27 @@ def test_a_tablet_made_ready_for_two_clerks_keeps_each_ones_course_for_the_road(
     expect(page.locator(".who").first).to_have_text("موظف 1005")
     page.goto(f"{live_site.url}/offline/device")  # where the offline page sends people: kept with the course
     expect(page.locator("h1")).to_have_text(live_site.text("ar", "This device"))
+
+
+def test_the_pin_is_not_asked_over_a_running_attempt_but_on_the_next_page(new_page, live_site: LiveSite):  # noqa: F811
+    # The PIN card covered the first screen of a timed quiz while its clock ran.
+    from lms.quizzes import attempts
+
+    slug = live_site.course_slugs[0]
+    with live_site.app.app_context():
+        clerk = create_user({"username": "clerk3", "role": "learner", "full_name_ar": "موظف الشباك الثالث",
+                             "full_name_latin": "Third Clerk"}, LEARNER_PASSWORD)
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        progress.enroll(clerk.id, course)
+        attempt_id = attempts.start_attempt(clerk.id, course).id
+    page = new_page(VIEWPORTS["phone"])
+    _sign_in(page, live_site, "clerk3")
+    page.context.route("**/offline/api/progress", lambda route: route.abort("internetdisconnected"))
+    _mark_done_offline(page, live_site, slug, 1)  # the field kit used here: a PIN is to be chosen
+    expect(page.locator("#pin-choose")).to_be_visible(timeout=10_000)
+    page.goto(f"{live_site.url}/quiz/attempts/{attempt_id}")
+    page.wait_for_function("() => window.lmsOffline && window.lmsOffline.ready")
+    page.wait_for_timeout(500)
+    expect(page.locator("#device-pin")).to_be_hidden()
+    page.goto(f"{live_site.url}/")
+    expect(page.locator("#pin-choose")).to_be_visible(timeout=10_000)

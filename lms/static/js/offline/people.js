@@ -248,17 +248,19 @@
     });
   });
 
-  // Asked for when this person uses the field kit here (the device holds a grant for them).
+  // Asked for when this person uses the field kit here (the device holds a grant for them); not in the middle of
+  // an attempt (a guarded page), where it covered a running clock: on the next page.
+  var busy = document.body.hasAttribute("data-offline-guard");
   dropOthers(user).then(function () {
     return Promise.all([person(user), unlocked(user), store.raw.get("meta", "grant:" + user)]);
   }).then(function (got) {
-    if (got[1]) return;
+    if (got[1] || busy) return;
     if (got[0]) show(enterForm);
     else if (got[2]) show(chooseForm);
   }, function () { /* no IndexedDB: nothing is kept here, nothing to protect */ });
   window.addEventListener(store.CHANGE, function (event) {
     var detail = event.detail || {};
-    if (detail.store === "meta" && detail.key === "grant:" + user && box.hidden) {
+    if (detail.store === "meta" && detail.key === "grant:" + user && box.hidden && !busy) {
       Promise.all([person(user), unlocked(user)]).then(function (got) { if (!got[0] && !got[1]) show(chooseForm); });
     }
   });
