@@ -115,13 +115,17 @@ def last_editor(course_id: int) -> User | None:
         .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(1))
 
 
-def last_change(course_id: int, actions: tuple[str, ...], about=lambda details: True,
+def last_change(course_id: int, actions: tuple[str, ...], since: datetime | None, about=lambda details: True,
                 look_back: int = 50) -> tuple[str | None, datetime] | None:
     """Who (their name in the reader's language; None for an import without a person) and when of the latest of
-    the course's entries of `actions` whose details are `about` the part in question."""
+    the course's entries of `actions` since `since` (None: none is named) whose details are `about` the part in
+    question."""
+    if since is None:
+        return None
     rows = db.session.execute(
         sa.select(CourseLogEntry, User).outerjoin(User, User.id == CourseLogEntry.actor_id)
-        .where(CourseLogEntry.course_id == course_id, CourseLogEntry.action.in_(actions))
+        .where(CourseLogEntry.course_id == course_id, CourseLogEntry.action.in_(actions),
+               CourseLogEntry.created_at >= since)
         .order_by(CourseLogEntry.created_at.desc(), CourseLogEntry.id.desc()).limit(look_back)).all()
     for entry, actor in rows:
         if about(entry.details or {}):

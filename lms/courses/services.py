@@ -140,7 +140,8 @@ def save_course(values: dict, course_id: int | None = None, author_id: int | Non
         if new["cover_path"] is not None and (course_id is None or new["cover_path"] not in cover_choices(course_id)):
             raise ValidationError({"cover_path": _("Choose one of the course's images.")})
     if course_id is not None:
-        check_unchanged(values.get("seen"), before, {**before, **new}, lambda: log.last_change(course_id, ("course",)))
+        check_unchanged(values.get("seen"), before, {**before, **new},
+                        lambda since: log.last_change(course_id, ("course",), since))
     for key, value in new.items():
         setattr(course, key, CourseStatus(value) if key == "status" else value)
     if course_id is None and author_id is not None:
@@ -169,8 +170,8 @@ def save_module(course_id: int, values: dict, module_id: int | None = None, acto
         before = module_values(module)
     new = {key: (values.get(key) or "").strip() for key in MODULE_FIELDS}
     if module_id is not None:
-        check_unchanged(values.get("seen"), before, new, lambda: log.last_change(
-            course_id, ("module", "files"), lambda details: details.get("module") in (None, module.file_name)))
+        check_unchanged(values.get("seen"), before, new, lambda since: log.last_change(
+            course_id, ("module", "files"), since, lambda details: details.get("module") in (None, module.file_name)))
     for key, value in new.items():
         setattr(module, key, value)
     render_module(module, course.slug)

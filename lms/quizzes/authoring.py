@@ -206,8 +206,9 @@ def save_question(course: Course, kind: str, values: dict, actor_id: int | None,
         db.session.add(question)
     else:
         try:
-            check_unchanged(values.get("seen"), stored_question(question), new, lambda: course_log.last_change(
-                course.id, ("question", "files"), lambda details: details.get("question") in (None, question.id)))
+            check_unchanged(values.get("seen"), stored_question(question), new, lambda since: course_log.last_change(
+                course.id, ("question", "files"), since,
+                lambda details: details.get("question") in (None, question.id)))
         except EditConflict as error:
             _refuse(error)
     keep_as_shown(question, new)
@@ -265,6 +266,12 @@ def bank_listing(course_id: int, category: str = "", kind: str = "") -> tuple[li
 
 # --- settings --------------------------------------------------------------------------------------------------
 
+def shown_settings(settings: dict) -> dict:
+    """The settings the form shows and changes: an edit form's fingerprint is taken of them (not of the bank
+    file's name, which a question's save changes when GIFT cannot write it: the trainer's own save was refused)."""
+    return {key: settings.get(key) for key in SETTING_LABELS}
+
+
 def save_settings(course: Course, values: dict, actor_id: int | None) -> dict[str, list]:
     """Store the quiz settings (the bank file's name kept); returns {key: [before, after]} of what changed.
 
@@ -279,8 +286,8 @@ def save_settings(course: Course, values: dict, actor_id: int | None) -> dict[st
         _refuse(ValidationError(problems))
     before, after = QuizSettings.from_dict(stored).as_dict(), QuizSettings.from_dict(wanted).as_dict()
     try:
-        check_unchanged(values.get("seen"), before, after,
-                        lambda: course_log.last_change(course.id, ("settings", "files")))
+        check_unchanged(values.get("seen"), shown_settings(before), shown_settings(after),
+                        lambda since: course_log.last_change(course.id, ("settings", "files"), since))
     except EditConflict as error:
         _refuse(error)
     changed = {k: [before.get(k), after.get(k)] for k in SETTING_LABELS if before.get(k) != after.get(k)}

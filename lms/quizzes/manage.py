@@ -205,7 +205,7 @@ def settings(slug: str):
     course = _course_or_404(slug)
     stored = QuizSettings.from_dict(course.quiz_settings)
     form = SettingsForm(data=stored.as_dict()) if request.method == "GET" else SettingsForm()
-    form.showing(stored.as_dict())
+    form.showing(authoring.shown_settings(stored.as_dict()))
     if form.validate_on_submit():
         try:
             authoring.save_settings(course, form.data, current_user.id)

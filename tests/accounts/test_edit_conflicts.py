@@ -9,7 +9,7 @@ from tests.conftest import Auth
 
 
 def _seen(page: str) -> str:
-    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+\.[0-9]+)"', page).group(1)
 
 
 def _account_form(person: User, **changes) -> dict:

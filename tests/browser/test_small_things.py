@@ -270,3 +270,31 @@ def test_without_javascript_the_quiz_saves_with_its_buttons_and_says_when(browse
         assert _arabic_time(page.locator("#save-text").inner_text())
     finally:
         context.close()
+
+
+def test_an_edit_conflict_takes_the_focus_and_marks_the_title(new_page, live_site: LiveSite):  # noqa: F811
+    # It was a flash at the top of a long form: the focus stayed on the page, the title said nothing was wrong.
+    with live_site.app.app_context():
+        for username in ("trainer-a", "trainer-b"):
+            create_user({"username": username, "role": "admin", "full_name_ar": f"مدرب {username[-1]}",
+                         "full_name_latin": f"Trainer {username[-1].upper()}"}, LEARNER_PASSWORD)
+    slug = live_site.course_slugs[0]
+    first, second = new_page(PHONE), new_page(PHONE)
+    for page, username in ((first, "trainer-a"), (second, "trainer-b")):
+        page.goto(f"{live_site.url}/login")
+        page.get_by_label(live_site.text("ar", "Username or employee number"), exact=True).fill(username)
+        page.get_by_label(live_site.text("ar", "Password"), exact=True).fill(LEARNER_PASSWORD)
+        page.get_by_role("button", name=live_site.text("ar", "Sign in"), exact=True).click()
+        expect(page).not_to_have_url(f"{live_site.url}/login")
+        page.goto(f"{live_site.url}/manage/courses/{slug}")
+    summary = live_site.text("ar", "Summary in Arabic")
+    first.get_by_label(summary, exact=True).fill("ملخص المدرب أ")
+    first.get_by_role("button", name=live_site.text("ar", "Save"), exact=True).click()
+    expect(first.locator(".flash-success")).to_be_visible()
+    second.get_by_label(summary, exact=True).fill("ملخص المدرب ب")
+    second.get_by_role("button", name=live_site.text("ar", "Save"), exact=True).click()
+    refusal = second.locator("main > p.flash-error")
+    expect(refusal).to_contain_text("مدرب a")
+    expect(refusal).to_be_focused()
+    assert second.title().startswith(live_site.text("ar", "Error:"))
+    expect(second.get_by_label(summary, exact=True)).to_have_value("ملخص المدرب ب")

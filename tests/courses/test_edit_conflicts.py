@@ -11,7 +11,7 @@ COURSE = {"slug": "shared", "title_ar": "دورة مشتركة", "title_en": "Sh
 
 
 def _seen(page: str) -> str:
-    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+\.[0-9]+)"', page).group(1)
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@
   // A form sent back with errors: the first wrong field takes the focus and the title says so; else a new part.
   function focusWhatChanged() {
     if (document.querySelector("[autofocus]") || window.location.hash) return;
-    var wrong = document.querySelector(".has-error :is(input, select, textarea)");
+    // A field in error, else a refusal of the whole form (an edit conflict...), said before the page's content.
+    var wrong = document.querySelector(".has-error :is(input, select, textarea)") ||
+      document.querySelector("main > .flash-error[tabindex]");
     var target = wrong || document.querySelector("[data-focus-on-load]");
     if (wrong) document.title = document.body.getAttribute("data-error-title") + " " + document.title;
     if (target) target.focus();
