@@ -51,6 +51,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["sep"] = separator
 
 
+def list_text(items) -> str:
+    """Items of a list in running text: an Arabic comma in Arabic, a comma in English."""
+    return ("، " if current_locale() == "ar" else ", ").join(str(item) for item in items)
+
+
 def separator() -> str:
     """Between two facts on a line. Not the middle dot in Arabic: beside Arabic-Indic digits it reads as a zero
     ("صورة · ٤ كيلوبايت" was read as 40 KB)."""

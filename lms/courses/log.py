@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from lms.accounts.models import User
 from lms.core.hooks import Registry
-from lms.core.i18n import _, _l, current_locale
+from lms.core.i18n import _, _l, current_locale, list_text
 from lms.core.models import utcnow
 from lms.courses.models import Course, CourseLogEntry
 from lms.extensions import db
@@ -78,10 +78,6 @@ def part_label(key: str) -> str:
             return _("questions (%(name)s)", name=name)
         return _("file %(name)s", name=name)
     return labels.get(kind, kind)
-
-
-def list_text(items: list[str]) -> str:
-    return ("، " if current_locale() == "ar" else ", ").join(items)
 
 
 def part_list(keys: list[str] | None) -> str:

@@ -9,7 +9,7 @@ from lms.accounts.models import Center, District, Governorate, JobTitle
 from lms.accounts.roles import Role
 from lms.accounts.scope import EVERYTHING, scope_of
 from lms.core.forms import show_service_errors
-from lms.core.i18n import _, ngettext, pick_language
+from lms.core.i18n import _, list_text, ngettext, pick_language
 from lms.core.inputs import parse_int
 from lms.core.models import ValidationError, utcnow
 from lms.core.reorder import moved_item, moved_text, order_error, ordered_ids
@@ -157,7 +157,7 @@ def describe(audience: dict) -> list[tuple[str, str]]:
                               ("centers", _("Technology centers"), Center), ("job_titles", _("Job titles"), JobTitle)):
         if audience.get(key):
             names = db.session.scalars(sa.select(model).where(model.id.in_(audience[key])))
-            parts.append((label, "، ".join(pick_language(n, "name") for n in names)))
+            parts.append((label, list_text(pick_language(n, "name") for n in names)))
     if audience.get("center_kind"):
         parts.append((_("Kind of technology center"), _("Fixed technology center") if audience["center_kind"] == "fixed"
                       else _("Mobile technology center")))

@@ -163,3 +163,15 @@ def test_a_short_answer_longer_than_a_learner_may_type_is_refused(app):
         too_long = ParsedQuestion("short", "سؤال", [Answer("ب" * 501, 1.0), Answer("قصيرة", 1.0)])
         assert not kind.check(fits)
         assert any("٥٠٠" in problem for problem in kind.check(too_long))
+
+
+def test_chosen_options_are_joined_with_the_readers_comma():
+    # An English result page joined two chosen answers with the Arabic comma.
+    from types import SimpleNamespace
+
+    data = type_of("multiple").to_data({"ar": ParsedQuestion("multiple", "سؤال", [Answer("أ", 0.5), Answer("ب", 0.5)]),
+                                        "en": ParsedQuestion("multiple", "Q", [Answer("A", 0.5), Answer("B", 0.5)])})
+    question = SimpleNamespace(data=data)
+    chosen = [a["id"] for a in data["answers"]]
+    assert type_of("multiple").response_text(question, chosen, "en") == "A, B"
+    assert type_of("multiple").response_text(question, chosen, "ar") == "أ، ب"

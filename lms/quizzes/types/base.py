@@ -380,7 +380,7 @@ class ChoiceType(QuestionType):
         return [text for a in self._chosen(question, response) if (text := pick(a.get("feedback", {}), lang))]
 
     def response_text(self, question, response, lang):
-        return "، ".join(pick(a["text"], lang) for a in self._chosen(question, response))
+        return ("، " if lang == "ar" else ", ").join(pick(a["text"], lang) for a in self._chosen(question, response))
 
     def option_label(self, answer: dict, question, lang: str) -> Any:
         return to_html(pick(answer["text"], lang), question.format, True)
