@@ -115,6 +115,12 @@ def path_lock(course_id: int):
 
 
 @paths_bp.app_template_global()
+def is_enrolled(course_id: int) -> bool:
+    """Whether the signed-in learner is enrolled in this course (the quiz page offers to enrol otherwise)."""
+    return current_user.is_authenticated and services.enrollment_for(current_user.id, course_id) is not None
+
+
+@paths_bp.app_template_global()
 def my_learning_paths() -> list:
     """The signed-in learner's path enrolments with their paths (one query), for the dashboard."""
     return paths.enrolments_of(current_user.id) if current_user.is_authenticated else []

@@ -184,6 +184,13 @@ def test_the_path_page_shows_steps_and_locks(client, auth, courses, path):
     module = client.get(f"/courses/{second.slug}/modules/1")
     assert module.status_code == 302 and module.location.endswith(f"/courses/{second.slug}")
     assert _db.session.scalar(sa.select(PathEnrollment.id).where(PathEnrollment.user_id == learner.id))
+    # Nothing on the locked course's pages leads to what only bounces back ("Resume", "Start the quiz", modules).
+    assert f'href="/courses/{second.slug}/modules/' not in course_page
+    assert f'href="/courses/{second.slug}/quiz"' not in course_page
+    quiz = client.get(f"/courses/{second.slug}/quiz").text
+    assert "path-lock" in quiz and f'action="/courses/{second.slug}/quiz/attempts"' not in quiz
+    home = client.get("/").text
+    assert f'href="/courses/{second.slug}/modules/' not in home
 
 
 def test_a_draft_path_is_hidden_from_learners(client, auth, courses):

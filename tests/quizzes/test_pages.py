@@ -256,3 +256,12 @@ def test_a_page_sent_after_its_time_ran_out_says_the_time_was_up(client, as_lear
     assert "انتهى وقتك" in page and "انتهت هذه المحاولة" not in page
     _db.session.expire_all()
     assert _db.session.get(QuizAttempt, attempt_id).finished_by == "timeout"
+
+
+def test_the_quiz_page_of_a_course_not_enrolled_in_offers_to_enrol(client, as_learner, quiz_course):
+    # "Start the quiz" answered "enrol in the course first" on a page with nothing to enrol with.
+    page = client.get(f"/courses/{quiz_course.slug}/quiz").text
+    assert f'action="/courses/{quiz_course.slug}/enrollment"' in page
+    assert f'action="/courses/{quiz_course.slug}/quiz/attempts"' not in page
+    progress.enroll(as_learner.id, quiz_course)
+    assert f'action="/courses/{quiz_course.slug}/quiz/attempts"' in client.get(f"/courses/{quiz_course.slug}/quiz").text
