@@ -12,12 +12,17 @@ class ShownQuestion:
     number: int
     presented: Presented
     response: Any  # the saved answer, as stored
-    is_answered: bool
+    is_answered: bool  # the whole question (a matching question with one item of four matched is not)
+
+    @property
+    def is_partly_answered(self) -> bool:
+        return self.response is not None and not self.is_answered
 
 
 def shown_questions(sheet: list, lang: str) -> list[ShownQuestion]:
     """The questions of a running attempt, from `attempts.attempt_sheet` rows (a question's fields and its layout)."""
-    return [ShownQuestion(n, type_of(row.type).present(row, row.layout, lang), row.response, row.response is not None)
+    return [ShownQuestion(n, type_of(row.type).present(row, row.layout, lang), row.response,
+                          type_of(row.type).is_complete(row.layout, row.response))
             for n, row in enumerate(sheet, 1)]
 
 

@@ -265,3 +265,16 @@ def test_the_quiz_page_of_a_course_not_enrolled_in_offers_to_enrol(client, as_le
     assert f'action="/courses/{quiz_course.slug}/quiz/attempts"' not in page
     progress.enroll(as_learner.id, quiz_course)
     assert f'action="/courses/{quiz_course.slug}/quiz/attempts"' in client.get(f"/courses/{quiz_course.slug}/quiz").text
+
+
+def test_a_matching_question_with_one_item_matched_is_partly_answered(client, as_learner, quiz_course):
+    # It counted as answered in the navigator and on the submit page; its result was "partly right".
+    progress.enroll(as_learner.id, quiz_course)
+    attempt_id = _start(client, quiz_course)
+    matching = next(q for _aq, q in attempts.attempt_questions(attempt_id) if q.type == "matching")
+    item, choice = next(iter(right_answers([(None, matching)])[str(matching.id)].items()))
+    attempts.save_answers(attempt_id, as_learner.id, {str(matching.id): {item: choice}})
+    confirm = client.get(f"/quiz/attempts/{attempt_id}/submit").text
+    assert "أجبت عن ٠ من ٦ أسئلة" in confirm and "(أُجيب عنه جزئيًا)" in confirm
+    page = client.get(f"/quiz/attempts/{attempt_id}").text
+    assert "أُجيب عنه جزئيًا" in page

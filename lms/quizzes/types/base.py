@@ -266,6 +266,10 @@ class QuestionType:
         """Feedback of the answers the learner gave."""
         return []
 
+    def is_complete(self, layout: dict, response: Any) -> bool:
+        """Whether a saved answer answers the whole question (a matching question: every item)."""
+        return response is not None
+
     def response_text(self, question, response: Any, lang: str) -> str:
         """The learner's answer as words (for reviews and the trainer's attempt view)."""
         return "" if response is None else str(response)

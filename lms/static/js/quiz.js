@@ -103,12 +103,18 @@
   if (saveState.getAttribute("data-saved-at")) lastSaved = timeOf(saveState.getAttribute("data-saved-at"));
   stateHint.textContent = texts.asYouGo;
 
-  function markNavigator(id, answered) {
+  // Answered means the whole question: a matching question with one item of four matched is "partly answered",
+  // as the submit page says.
+  function markNavigator(id, answer) {
     var link = document.querySelector("[data-nav='" + id + "']");
     if (!link) return;
+    var box = form.querySelector("[data-question='" + id + "']");
+    var pairs = box ? box.querySelectorAll("select[data-key]").length : 0;
+    var started = !isEmpty(answer);
+    var answered = started && (!pairs || Object.keys(answer).length >= pairs);
     link.classList.toggle("is-answered", answered);
     var state = link.querySelector(".nav-state");
-    if (state) state.textContent = " " + (answered ? texts.answered : texts.notAnswered);
+    if (state) state.textContent = " " + (answered ? texts.answered : started ? texts.partly : texts.notAnswered);
   }
 
   function showError(id, message) {
@@ -174,7 +180,7 @@
 
   function saved(batch, savedAt) {
     retryDelay = 2000;
-    Object.keys(batch).forEach(function (id) { showError(id, ""); markNavigator(id, !isEmpty(batch[id])); });
+    Object.keys(batch).forEach(function (id) { showError(id, ""); markNavigator(id, batch[id]); });
     lastSaved = timeOf(savedAt);
     if (Object.keys(pending).length) show("saving", texts.saving);
     else show("saved", texts.saved.replace("{time}", lastSaved));

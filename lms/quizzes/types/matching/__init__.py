@@ -75,6 +75,9 @@ class MatchingType(QuestionType):
             [{"id": c, "text": to_html(pick(choices[c], lang), fmt, True)} for c in layout["choices"] if c in choices],
         )
 
+    def is_complete(self, layout, response):
+        return isinstance(response, dict) and all(item in response for item in layout.get("items", []))
+
     def from_form(self, form, name):
         return {item: choice for item, choice in prefixed(form, name).items() if choice}
 
