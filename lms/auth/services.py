@@ -61,7 +61,7 @@ def authenticate(identifier: str, password: str, now: datetime | None = None) ->
     if user is None:
         verify_password(_DUMMY_HASH, password)
         return None
-    if not user.check_password(password) or not user.is_active:
+    if not user.check_password(as_typed_on_slip(user, password)) or not user.is_active:
         return None
     expires_at = user.one_time_password_expires_at
     if expires_at is not None and expires_at <= (now or utcnow()):
@@ -133,10 +133,20 @@ def end_sessions_of(user_ids: list[int]) -> None:
         db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id.in_(chunk)))
 
 
+def as_typed_on_slip(user: User, password: str) -> str:
+    """A one-time password as its slip prints it: upper-case Latin letters and digits, so that a phone's
+    lower-case letters or Arabic-Indic digits still open the account (they were refused as a wrong password).
+    A password the person chose is taken exactly as typed."""
+    if user.one_time_password_expires_at is None:
+        return password
+    return to_ascii_digits(password.strip()).upper()
+
+
 def change_password(user: User, current: str, new: str, keep_token: str | None) -> bool:
     """Change one's own password; every other browser and API token of the user is signed out.
 
     False when `current` is wrong; ValidationError({"new": ...}) when the new one may not be chosen."""
+    current = as_typed_on_slip(user, current)
     if not user.check_password(current):
         return False
     if new == current:

@@ -57,3 +57,22 @@ def test_the_hr_api_gives_the_expiry_with_the_one_time_password(client, qalyubia
     assert created.status_code == 201, created.json
     person = db.session.scalar(sa.select(User).where(User.username == "7001"))
     assert created.json["one_time_password_expires_at"] == person.one_time_password_expires_at.isoformat()
+
+
+def test_a_one_time_password_typed_in_lower_case_or_arabic_indic_digits_opens_the_account(app, db):
+    # A phone's keyboard types lower-case letters: the slip's password was refused as wrong.
+    from lms.accounts.services import set_one_time_password
+    from lms.auth.services import authenticate
+    from lms.core.i18n import localize_digits
+
+    person = factories.UserFactory(username="slip")
+    password = set_one_time_password(person)
+    db.session.commit()
+    with app.test_request_context():
+        typed = localize_digits(password.lower(), "ar")
+        assert authenticate("slip", f" {typed} ") is not None
+        assert authenticate("slip", password[::-1] if password[::-1] != password else "ZZZZZZZZZZ") is None
+        person.set_password("a Chosen password 7")
+        person.one_time_password_expires_at = None
+        db.session.commit()
+        assert authenticate("slip", "a chosen password 7") is None  # a chosen password is exact
