@@ -298,3 +298,36 @@ def test_an_edit_conflict_takes_the_focus_and_marks_the_title(new_page, live_sit
     expect(refusal).to_be_focused()
     assert second.title().startswith(live_site.text("ar", "Error:"))
     expect(second.get_by_label(summary, exact=True)).to_have_value("ملخص المدرب ب")
+
+
+SPLIT_WORDS = """(selector) => {
+  const node = document.querySelector(selector).lastChild;  // the name's text, after the mark
+  const split = [];
+  let at = 0;
+  for (const word of node.textContent.split(/\\s+/)) {
+    const start = node.textContent.indexOf(word, at);
+    if (!word) continue;
+    at = start + word.length;
+    const range = document.createRange();
+    range.setStart(node, start);
+    range.setEnd(node, at);
+    const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+    if (lines.size > 1) split.push(word);
+  }
+  return split;
+}"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_at_200_percent_zoom_the_name_keeps_its_words_whole_and_the_skip_link_stays_hidden(
+        new_page, live_site: LiveSite, language, tmp_path):  # noqa: F811
+    # At 200% the site's name broke inside its words ("تدري/ب"), and a wrapped skip link peeked in at the top.
+    page = new_page({"width": 180, "height": 370}, device_scale_factor=2)  # a 360 px phone at 200%
+    audit = Auditor("zoom-200", tmp_path)
+    sign_in(page, live_site, audit)
+    if language == "en":
+        switch_language(page, "en", "ltr")
+    assert page.evaluate(SPLIT_WORDS, ".brand") == []
+    assert page.evaluate("document.querySelector('.skip-link').getBoundingClientRect().bottom") <= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 180
+    _fail_on(audit, tmp_path)
