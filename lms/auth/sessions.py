@@ -1,5 +1,5 @@
 """Flask-Login wiring: a browser is signed in only while its server-side LoginSession exists."""
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from lms.auth.services import user_for_login_session
@@ -25,6 +25,10 @@ _OPEN_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "accounts
 def _require_own_password():
     """An account given a one-time password opens nothing until its holder has chosen their own."""
     if request.endpoint in _OPEN_BEFORE_PASSWORD_CHANGE or request.path.startswith(JSON_PREFIXES):
+        return None
+    # Public pages show no one's data, and the browser asks for some on its own: the service worker's script,
+    # redirected to the password form, failed on every page ("behind a redirect").
+    if getattr(current_app.view_functions.get(request.endpoint), "access", None) == "public":
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         # The form's page says why (no flash: one queued by a request the browser made on its own, an icon or the

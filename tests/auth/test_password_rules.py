@@ -116,3 +116,13 @@ def test_a_password_of_ones_own_never_expires(db):
     user.set_password("lanterns by the nile 7")
     db.session.commit()
     assert authenticate("newcomer", "lanterns by the nile 7", now=MADE_AT + timedelta(days=400)).id == user.id
+
+
+def test_before_choosing_a_password_the_browsers_own_requests_are_answered_not_redirected(client, auth, db):
+    # The service worker's script was redirected to the password form on every page: the browser refuses a script
+    # behind a redirect, and the console showed an error each time.
+    auth.login(factories.UserFactory(must_change_password=True))
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert client.get("/manifest.webmanifest").status_code == 200
+    assert client.get("/").headers["Location"].endswith("/account/password")  # the person's pages still wait
