@@ -5,6 +5,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import CenterKind
+from lms.core.edits import EditForm
 from lms.core.forms import FlaskForm
 from lms.core.i18n import _l, to_ascii_digits
 from lms.core.inputs import db_int, parse_int
@@ -79,7 +80,7 @@ class AssignmentForm(FlaskForm):
         return {"due_on": _day(self.due_on.data)}
 
 
-class PathForm(FlaskForm):
+class PathForm(EditForm):
     slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)],
                        render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"},
                        description=_l("Lowercase Latin letters, digits and hyphens, e.g. window-basics."))
@@ -106,4 +107,4 @@ class PathForm(FlaskForm):
         return {"slug": self.slug.data, "title_ar": self.title_ar.data, "title_en": self.title_en.data,
                 "summary_ar": self.summary_ar.data, "summary_en": self.summary_en.data,
                 "is_ordered": self.is_ordered.data, "validity_months": _whole_number(self.validity_months.data or "0"),
-                "status": self.status.data}
+                "status": self.status.data, "seen": self.seen.data}

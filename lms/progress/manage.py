@@ -199,6 +199,7 @@ def edit_path(path_id: int | None):
     if not paths.may_edit(path, current_user):
         abort(404)
     form = PathForm(obj=path)
+    form.showing(paths.stored_path(path) if path is not None else None)
     if path is not None and request.method == "GET":
         form.validity_months.data = str(path.validity_months)
         form.status.data = path.status.value

@@ -9,7 +9,8 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts import roles
 from lms.accounts.models import Role, User
-from lms.core.db import begin_write, get_or_raise, locked, upsert_insert, value_taken
+from lms.core.db import begin_write, locked, upsert_insert, value_taken
+from lms.core.edits import check_unchanged
 from lms.core.hooks import Hook
 from lms.core.i18n import _, localize_digits, pick_language
 from lms.core.models import UTCDateTime, ValidationError, utcnow
@@ -53,6 +54,13 @@ def list_paths(published_only: bool = False) -> list[LearningPath]:
     return list(db.session.scalars(query.order_by(LearningPath.title_ar)))
 
 
+def stored_path(path: LearningPath) -> dict:
+    """What the path's form changes, as stored (an edit form's fingerprint is taken of it)."""
+    return {"slug": path.slug, "status": path.status.value, "title_ar": path.title_ar, "title_en": path.title_en,
+            "summary_ar": path.summary_ar, "summary_en": path.summary_en, "is_ordered": path.is_ordered,
+            "validity_months": path.validity_months, "course_ids": [step.course_id for step in path.steps]}
+
+
 def save_path(values: dict, course_ids: list[int], actor: User, path_id: int | None = None) -> LearningPath:
     """Create or change a path; `course_ids` in their order (positions 1, 2, 3...). A published path needs
     courses, all of them published."""
@@ -82,9 +90,15 @@ def save_path(values: dict, course_ids: list[int], actor: User, path_id: int | N
     if errors:
         raise ValidationError(errors)
     begin_write()
-    path = get_or_raise(LearningPath, path_id) if path_id is not None else LearningPath(created_by_id=actor.id)
+    path = locked(LearningPath, path_id) if path_id is not None else LearningPath(created_by_id=actor.id)
     if not may_edit(path if path_id is not None else None, actor):
         raise LookupError(path_id)
+    if path_id is not None:
+        new = {"slug": slug, "status": status.value, "title_ar": values["title_ar"].strip(),
+               "title_en": values["title_en"].strip(), "summary_ar": (values.get("summary_ar") or "").strip(),
+               "summary_en": (values.get("summary_en") or "").strip(), "is_ordered": bool(values.get("is_ordered")),
+               "validity_months": months, "course_ids": course_ids}
+        check_unchanged(values.get("seen"), stored_path(path), new)
     path.slug, path.status = slug, status
     path.title_ar, path.title_en = values["title_ar"].strip(), values["title_en"].strip()
     path.summary_ar = (values.get("summary_ar") or "").strip()

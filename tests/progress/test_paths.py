@@ -234,6 +234,34 @@ def test_authoring_screens(client, auth, courses):
     assert client.get("/manage/paths").status_code == 403
 
 
+def test_a_path_saved_by_another_editor_meanwhile_is_not_replaced(app, client, auth, courses):
+    import re
+
+    from tests.conftest import Auth
+
+    first, second = courses
+    auth.as_role("admin")
+    form = {"slug": "shared-path", "title_ar": "مسار", "title_en": "Path", "validity_months": "0",
+            "status": "draft", "is_ordered": "y", f"position-{first.id}": "1", f"position-{second.id}": "2"}
+    client.post("/manage/paths/new", data=form)
+    created = paths.path_by_slug("shared-path")
+    address = f"/manage/paths/{created.id}"
+
+    def seen(page):
+        return re.search(r'name="seen" type="hidden" value="([^"]+)"', page).group(1)
+
+    opened = seen(client.get(address).text)
+    other = app.test_client()
+    Auth(other).as_role("admin")
+    reordered = {**form, f"position-{first.id}": "2", f"position-{second.id}": "1"}
+    assert other.post(address, data={**reordered, "seen": seen(other.get(address).text)}).status_code == 302
+    refused = client.post(address, data={**form, "title_en": "My path", "seen": opened})
+    assert refused.status_code == 200 and "لم يُحفظ شيء" in refused.text
+    _db.session.expire_all()
+    kept = paths.path_by_slug("shared-path")
+    assert [s.course_id for s in kept.steps] == [second.id, first.id] and kept.title_en == "Path"
+
+
 def test_a_path_certificate_can_be_reissued(courses, path):
     from lms.certificates import services as certificates
 
